@@ -1,0 +1,87 @@
+package dev.vxext;
+
+import dev.vxext.addressbook.AddressBook;
+import dev.vxext.impl.ClusterNodeImpl;
+import dev.vxext.process.ProcessId;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+
+import java.util.function.Supplier;
+
+/**
+ * One node of a cluster running the extensions: a Vert.x instance (clustered on ZooKeeper when
+ * {@link NodeOptions#getZookeeperHosts()} is set, alone otherwise) with a unique node name.
+ * <p>
+ * Every method is non-blocking and may be called from any thread or event loop. Failures are
+ * {@link io.vertx.core.eventbus.ReplyException}s with the codes of {@link dev.vxext.whereis.WhereIs}.
+ */
+public interface ClusterNode {
+
+  /**
+   * Starts a node: creates the Vert.x instance, joins the cluster and deploys {@link ExtensionsVerticle}.
+   *
+   * @return a future completed with the started node, or failed when the options are invalid, the cluster
+   *   cannot be joined, or another node already uses this node name (the running node is untouched)
+   */
+  static Future<ClusterNode> start(NodeOptions options) {
+    return ClusterNodeImpl.start(options);
+  }
+
+  /** @return this node's name */
+  String name();
+
+  /** @return the Vert.x instance of this node */
+  Vertx vertx();
+
+  /** @return this node's view of the cluster */
+  AddressBook addressBook();
+
+  /**
+   * Deploys a verticle and registers it under {@code name} on this node. The verticle should consume on
+   * the local event-bus address {@code name} ({@link dev.vxext.process.ProcessVerticle} does).
+   *
+   * @return a future completed with the process id once it is deployed and registered; failed with 400
+   *   for an invalid name, 409 when the name is already registered on this node (the first stays
+   *   untouched, the new verticle is not deployed), or the deployment's own failure
+   */
+  Future<ProcessId> register(String name, Supplier<? extends Deployable> verticle, DeploymentOptions options);
+
+  /**
+   * @return a future completed with the name of the node that runs {@code name} (the oldest instance
+   *   when several do); failed with 404 when none does, 400 for an invalid name, 504 on timeout
+   */
+  Future<String> locate(String name);
+
+  /** Like {@link #locate(String)} but completes with the whole process id. */
+  Future<ProcessId> lookup(String name);
+
+  /**
+   * Sends {@code message} to the process {@code name} wherever it runs and waits for its reply.
+   *
+   * @return a future completed with the reply; failed with 404 when no process has that name, the
+   *   process's own failure code when it fails the message, 504 when it does not reply in time
+   */
+  <T> Future<Message<T>> call(String name, Object message);
+
+  /** Like {@link #call(String, Object)} with delivery options (headers, timeout). */
+  <T> Future<Message<T>> call(String name, Object message, DeliveryOptions options);
+
+  /**
+   * Sends {@code message} to the process {@code name} wherever it runs, without a reply.
+   *
+   * @return a future completed once the node that runs the process has handed it the message; failed
+   *   with 404 when no process has that name
+   */
+  Future<Void> send(String name, Object message);
+
+  /**
+   * Undeploys the extensions and closes the Vert.x instance (leaving the cluster). Safe to call twice.
+   *
+   * @return a future completed when the node is closed
+   */
+  Future<Void> close();
+}

@@ -1,0 +1,54 @@
+package dev.vxext;
+
+import dev.vxext.whereis.impl.WhereIsVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deploys the cluster extensions into a Vert.x instance: the whereis verticle (registry, directory,
+ * locate, forwarding), and undeploys them in reverse order.
+ * <p>
+ * {@link ClusterNode#start(NodeOptions)} deploys it for you. To add the extensions to a Vert.x app you
+ * built yourself, deploy {@code new ExtensionsVerticle(options)}, or deploy this class with the
+ * {@link NodeOptions} JSON as its config. On a clustered Vert.x the node name is published in the
+ * cluster node's metadata; a name already used in the cluster fails the deployment.
+ */
+public class ExtensionsVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ExtensionsVerticle.class);
+
+  private NodeOptions options;
+  private String whereIsId;
+
+  /** Reads the {@link NodeOptions} from the deployment config. */
+  public ExtensionsVerticle() {
+  }
+
+  /** Uses the given options. */
+  public ExtensionsVerticle(NodeOptions options) {
+    this.options = new NodeOptions(options);
+    this.options.validate();
+  }
+
+  @Override
+  public Future<?> start() {
+    NodeOptions opts;
+    try {
+      opts = options != null ? options : new NodeOptions(config());
+      opts.validate();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.deployVerticle(new WhereIsVerticle(opts)).onSuccess(id -> {
+      whereIsId = id;
+      log.info("[node={}] cluster extensions started", opts.getNodeName());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return whereIsId == null ? Future.succeededFuture() : vertx.undeploy(whereIsId);
+  }
+}

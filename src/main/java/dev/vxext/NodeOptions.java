@@ -1,0 +1,272 @@
+package dev.vxext;
+
+import dev.vxext.process.ProcessNames;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Objects;
+
+/**
+ * Options of one node: its name, the cluster manager, and the timings of the directory.
+ * <p>
+ * A data object: fluent setters validate their argument and throw {@link IllegalArgumentException}
+ * with the name of the option; the {@link #NodeOptions(JsonObject)} constructor reads the same keys as
+ * {@link #toJson()} writes (the property names), so a {@code conf/*.json} file configures a node.
+ * Every default is a {@code DEFAULT_*} constant of this class.
+ */
+public class NodeOptions {
+
+  /** Default ZooKeeper hosts: none, so a node runs alone. */
+  public static final String DEFAULT_ZOOKEEPER_HOSTS = "";
+  /** Default ZooKeeper root path (the Curator namespace of vertx-zookeeper). */
+  public static final String DEFAULT_ZOOKEEPER_ROOT_PATH = "io.vertx";
+  /** Default ZooKeeper session timeout: 10 s (a crashed node is seen gone after this). */
+  public static final long DEFAULT_SESSION_TIMEOUT = 10_000;
+  /** Default anti-entropy interval of the directory: 3 s. */
+  public static final long DEFAULT_SYNC_INTERVAL = 3_000;
+  /** Default number of directory owners per name: 2. */
+  public static final int DEFAULT_DIRECTORY_REPLICAS = 2;
+  /** Default timeout of locate, call and send: 5 s. */
+  public static final long DEFAULT_REQUEST_TIMEOUT = 5_000;
+  /** Default event-bus host of a clustered node: loopback. */
+  public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
+
+  private String nodeName;
+  private String zookeeperHosts = DEFAULT_ZOOKEEPER_HOSTS;
+  private String zookeeperRootPath = DEFAULT_ZOOKEEPER_ROOT_PATH;
+  private long sessionTimeout = DEFAULT_SESSION_TIMEOUT;
+  private long syncInterval = DEFAULT_SYNC_INTERVAL;
+  private int directoryReplicas = DEFAULT_DIRECTORY_REPLICAS;
+  private long requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+  private String clusterHost = DEFAULT_CLUSTER_HOST;
+  private int clusterPort = 0;
+
+  /** Options with every default; a node name must still be set. */
+  public NodeOptions() {
+  }
+
+  /** Copy constructor. */
+  public NodeOptions(NodeOptions other) {
+    this(other.toJson());
+  }
+
+  /**
+   * Options read from JSON, keys as in {@link #toJson()}; a missing key keeps its default.
+   *
+   * @throws IllegalArgumentException when a value is invalid or of the wrong type, naming the key
+   */
+  public NodeOptions(JsonObject json) {
+    Objects.requireNonNull(json, "json");
+    try {
+      if (json.containsKey("nodeName")) setNodeName(json.getString("nodeName"));
+      if (json.containsKey("zookeeperHosts")) setZookeeperHosts(json.getString("zookeeperHosts"));
+      if (json.containsKey("zookeeperRootPath")) setZookeeperRootPath(json.getString("zookeeperRootPath"));
+      if (json.containsKey("sessionTimeout")) setSessionTimeout(json.getLong("sessionTimeout"));
+      if (json.containsKey("syncInterval")) setSyncInterval(json.getLong("syncInterval"));
+      if (json.containsKey("directoryReplicas")) setDirectoryReplicas(json.getInteger("directoryReplicas"));
+      if (json.containsKey("requestTimeout")) setRequestTimeout(json.getLong("requestTimeout"));
+      if (json.containsKey("clusterHost")) setClusterHost(json.getString("clusterHost"));
+      if (json.containsKey("clusterPort")) setClusterPort(json.getInteger("clusterPort"));
+    } catch (ClassCastException | NullPointerException e) {
+      throw new IllegalArgumentException("invalid node options: " + e.getMessage(), e);
+    }
+  }
+
+  /** @return the options as JSON, every key present */
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject();
+    if (nodeName != null) json.put("nodeName", nodeName);
+    return json.put("zookeeperHosts", zookeeperHosts)
+      .put("zookeeperRootPath", zookeeperRootPath)
+      .put("sessionTimeout", sessionTimeout)
+      .put("syncInterval", syncInterval)
+      .put("directoryReplicas", directoryReplicas)
+      .put("requestTimeout", requestTimeout)
+      .put("clusterHost", clusterHost)
+      .put("clusterPort", clusterPort);
+  }
+
+  /** @return the node name, unique in the cluster; {@code null} until set */
+  public String getNodeName() {
+    return nodeName;
+  }
+
+  /**
+   * Sets the node name: 1 to 128 characters of {@code [A-Za-z0-9._@-]}.
+   *
+   * @return this
+   */
+  public NodeOptions setNodeName(String nodeName) {
+    String problem = ProcessNames.problem(nodeName);
+    if (problem != null) {
+      throw new IllegalArgumentException("nodeName " + problem);
+    }
+    this.nodeName = nodeName;
+    return this;
+  }
+
+  /** @return the ZooKeeper connect string; empty for a node that runs alone */
+  public String getZookeeperHosts() {
+    return zookeeperHosts;
+  }
+
+  /**
+   * Sets the ZooKeeper connect string ({@code host:port[,host:port...]}); empty means no cluster.
+   *
+   * @return this
+   */
+  public NodeOptions setZookeeperHosts(String zookeeperHosts) {
+    if (zookeeperHosts == null) {
+      throw new IllegalArgumentException("zookeeperHosts must not be null (use \"\" for a single node)");
+    }
+    this.zookeeperHosts = zookeeperHosts.trim();
+    return this;
+  }
+
+  /** @return true when ZooKeeper hosts are set */
+  public boolean isClustered() {
+    return !zookeeperHosts.isEmpty();
+  }
+
+  /** @return the ZooKeeper root path */
+  public String getZookeeperRootPath() {
+    return zookeeperRootPath;
+  }
+
+  /**
+   * Sets the ZooKeeper root path under which vertx-zookeeper keeps the cluster (no slashes).
+   *
+   * @return this
+   */
+  public NodeOptions setZookeeperRootPath(String zookeeperRootPath) {
+    if (zookeeperRootPath == null || zookeeperRootPath.isEmpty() || zookeeperRootPath.contains("/")) {
+      throw new IllegalArgumentException("zookeeperRootPath must be a non-empty name without '/'");
+    }
+    this.zookeeperRootPath = zookeeperRootPath;
+    return this;
+  }
+
+  /** @return the ZooKeeper session timeout in ms */
+  public long getSessionTimeout() {
+    return sessionTimeout;
+  }
+
+  /**
+   * Sets the ZooKeeper session timeout in ms (1000 to 600000).
+   *
+   * @return this
+   */
+  public NodeOptions setSessionTimeout(long sessionTimeout) {
+    if (sessionTimeout < 1000 || sessionTimeout > 600_000) {
+      throw new IllegalArgumentException("sessionTimeout must be between 1000 and 600000 ms");
+    }
+    this.sessionTimeout = sessionTimeout;
+    return this;
+  }
+
+  /** @return the directory anti-entropy interval in ms */
+  public long getSyncInterval() {
+    return syncInterval;
+  }
+
+  /**
+   * Sets the anti-entropy interval in ms (50 to 3600000): how often digests are compared.
+   * Changes are pushed at once; this bounds how long a lost message can hide a name.
+   *
+   * @return this
+   */
+  public NodeOptions setSyncInterval(long syncInterval) {
+    if (syncInterval < 50 || syncInterval > 3_600_000) {
+      throw new IllegalArgumentException("syncInterval must be between 50 and 3600000 ms");
+    }
+    this.syncInterval = syncInterval;
+    return this;
+  }
+
+  /** @return how many nodes own each directory entry */
+  public int getDirectoryReplicas() {
+    return directoryReplicas;
+  }
+
+  /**
+   * Sets how many nodes own each directory entry (1 to 16).
+   *
+   * @return this
+   */
+  public NodeOptions setDirectoryReplicas(int directoryReplicas) {
+    if (directoryReplicas < 1 || directoryReplicas > 16) {
+      throw new IllegalArgumentException("directoryReplicas must be between 1 and 16");
+    }
+    this.directoryReplicas = directoryReplicas;
+    return this;
+  }
+
+  /** @return the default timeout of locate, call and send, in ms */
+  public long getRequestTimeout() {
+    return requestTimeout;
+  }
+
+  /**
+   * Sets the default timeout of locate, call and send in ms (1 to 600000).
+   *
+   * @return this
+   */
+  public NodeOptions setRequestTimeout(long requestTimeout) {
+    if (requestTimeout < 1 || requestTimeout > 600_000) {
+      throw new IllegalArgumentException("requestTimeout must be between 1 and 600000 ms");
+    }
+    this.requestTimeout = requestTimeout;
+    return this;
+  }
+
+  /** @return the host the clustered event bus binds to and advertises */
+  public String getClusterHost() {
+    return clusterHost;
+  }
+
+  /**
+   * Sets the host the clustered event bus binds to and advertises (default 127.0.0.1).
+   *
+   * @return this
+   */
+  public NodeOptions setClusterHost(String clusterHost) {
+    if (clusterHost == null || clusterHost.isBlank()) {
+      throw new IllegalArgumentException("clusterHost must not be empty");
+    }
+    this.clusterHost = clusterHost;
+    return this;
+  }
+
+  /** @return the event-bus port; 0 picks a free one */
+  public int getClusterPort() {
+    return clusterPort;
+  }
+
+  /**
+   * Sets the event-bus port (0 to 65535; 0 picks a free port).
+   *
+   * @return this
+   */
+  public NodeOptions setClusterPort(int clusterPort) {
+    if (clusterPort < 0 || clusterPort > 65535) {
+      throw new IllegalArgumentException("clusterPort must be between 0 and 65535");
+    }
+    this.clusterPort = clusterPort;
+    return this;
+  }
+
+  /**
+   * Checks the options are complete enough to start a node.
+   *
+   * @throws IllegalArgumentException naming what is missing
+   */
+  public void validate() {
+    if (nodeName == null) {
+      throw new IllegalArgumentException("nodeName is required");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NodeOptions" + toJson().encode();
+  }
+}

@@ -1,0 +1,29 @@
+package dev.vxext.addressbook;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Shareable;
+
+import java.util.Objects;
+
+/**
+ * One available node as seen by this node.
+ *
+ * @param name the unique node name
+ * @param nodeId the cluster manager's node id ({@code "local"} for a node that runs alone)
+ * @param host the event-bus host, or {@code null} when unknown
+ * @param port the event-bus port, or 0 when unknown
+ * @param joinedAt when this node learnt of it, epoch ms
+ */
+public record NodeEntry(String name, String nodeId, String host, int port, long joinedAt) implements Shareable {
+
+  public NodeEntry {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(nodeId, "nodeId");
+  }
+
+  /** @return this entry as JSON */
+  public JsonObject toJson() {
+    return new JsonObject().put("name", name).put("nodeId", nodeId).put("host", host).put("port", port)
+      .put("joinedAt", joinedAt);
+  }
+}

@@ -1,0 +1,54 @@
+package dev.vxext.addressbook.impl;
+
+import dev.vxext.process.ProcessId;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+
+/**
+ * The Vert.x local maps that hold the address book of one Vert.x instance. Values are immutable and
+ * {@code Shareable}, so readers get the stored instance without a copy. Only the whereis verticle writes.
+ */
+public final class BookMaps {
+
+  static final String VIEW_MAP = "vxext.addressbook";
+  static final String VIEW_KEY = "view";
+  static final String PROCESSES_MAP = "vxext.processes";
+  static final String DIRECTORY_MAP = "vxext.directory";
+
+  private final LocalMap<String, MembershipView> view;
+  private final LocalMap<String, ProcessId> processes;
+  private final LocalMap<String, DirectoryEntry> directory;
+
+  public BookMaps(Vertx vertx) {
+    this.view = vertx.sharedData().getLocalMap(VIEW_MAP);
+    this.processes = vertx.sharedData().getLocalMap(PROCESSES_MAP);
+    this.directory = vertx.sharedData().getLocalMap(DIRECTORY_MAP);
+  }
+
+  /** @return the current membership view, never null */
+  public MembershipView view() {
+    MembershipView v = view.get(VIEW_KEY);
+    return v == null ? MembershipView.EMPTY : v;
+  }
+
+  public void view(MembershipView v) {
+    view.put(VIEW_KEY, v);
+  }
+
+  /** @return name to process, for the processes registered on this node */
+  public LocalMap<String, ProcessId> processes() {
+    return processes;
+  }
+
+  /** @return name to entry, for the directory entries this node owns */
+  public LocalMap<String, DirectoryEntry> directory() {
+    return directory;
+  }
+
+  /** Empties every map (when the extensions stop). */
+  public void clear() {
+    view.clear();
+    processes.clear();
+    directory.clear();
+  }
+}

@@ -1,0 +1,120 @@
+package dev.vxext.addressbook.impl;
+
+import dev.vxext.addressbook.AddressBook;
+import dev.vxext.addressbook.AddressBookQuery;
+import dev.vxext.addressbook.NodeEntry;
+import dev.vxext.addressbook.QueryOptions;
+import dev.vxext.process.ProcessId;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@link AddressBook} read from the Vert.x local maps that the whereis verticle writes.
+ */
+public final class LocalMapAddressBook implements AddressBook {
+
+  private final Vertx vertx;
+  private final String self;
+  private final int replicas;
+  private final BookMaps maps;
+  private final ConsistentHashPlacement placement = new ConsistentHashPlacement();
+
+  public LocalMapAddressBook(Vertx vertx, String self, int replicas) {
+    this.vertx = vertx;
+    this.self = self;
+    this.replicas = replicas;
+    this.maps = new BookMaps(vertx);
+  }
+
+  @Override
+  public String selfNode() {
+    return self;
+  }
+
+  @Override
+  public List<NodeEntry> availableNodes() {
+    return maps.view().nodes();
+  }
+
+  @Override
+  public String pickNode(String name) {
+    Objects.requireNonNull(name, "name");
+    return maps.view().ring().locate(name);
+  }
+
+  @Override
+  public String pickNode(String name, List<String> candidates) {
+    return placement.choose(name, candidates);
+  }
+
+  @Override
+  public List<String> owners(String name) {
+    Objects.requireNonNull(name, "name");
+    return maps.view().owners(name, replicas);
+  }
+
+  @Override
+  public Optional<ProcessId> locateLocal(String name) {
+    Objects.requireNonNull(name, "name");
+    DirectoryEntry entry = maps.directory().get(name);
+    ProcessId local = maps.processes().get(name);
+    if (entry == null) {
+      return Optional.ofNullable(local);
+    }
+    ProcessId best = entry.winner();
+    if (local != null && ProcessId.OLDEST_FIRST.compare(local, best) < 0) {
+      best = local;
+    }
+    return Optional.of(best);
+  }
+
+  @Override
+  public List<ProcessId> localProcesses() {
+    List<ProcessId> list = new ArrayList<>(maps.processes().values());
+    list.sort(Comparator.comparing(ProcessId::name));
+    return list;
+  }
+
+  @Override
+  public AddressBookQuery query(QueryOptions options) {
+    Objects.requireNonNull(options, "options");
+    return new AddressBookQuery() {
+      @Override
+      public Future<String> locate(String name) {
+        return lookup(name).map(ProcessId::node);
+      }
+
+      @Override
+      public Future<ProcessId> lookup(String name) {
+        return LocalMapAddressBook.lookup(vertx, name, options.timeout());
+      }
+    };
+  }
+
+  /**
+   * Asks this node's whereis verticle to locate {@code name} cluster-wide.
+   */
+  public static Future<ProcessId> lookup(Vertx vertx, String name, long timeout) {
+    DeliveryOptions delivery = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout)
+      .addHeader(WhereIs.ACTION_HEADER, "locate").addHeader("timeout", Long.toString(timeout));
+    return vertx.eventBus().<JsonObject>request(WhereIs.ADDRESS, new JsonObject().put("name", name), delivery)
+      .recover(t -> {
+        if (t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.TIMEOUT) {
+          return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "locate '" + name + "' timed out after " + timeout + " ms"));
+        }
+        return WhereIs.notRunningIfNoHandlers(t);
+      })
+      .map(msg -> ProcessId.fromJson(msg.body()));
+  }
+}

@@ -1,0 +1,324 @@
+package dev.vxext.cluster.impl;
+
+import dev.vxext.addressbook.NodeEntry;
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.addressbook.impl.MembershipView;
+import dev.vxext.cluster.MembershipEvent;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.NodeListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Tracks which nodes run the extensions, from the cluster manager's node events plus a periodic
+ * reconciliation against {@link ClusterManager#getNodes()} (so a lost event cannot leave the view stale).
+ * <p>
+ * Runs on one Vert.x context: cluster-manager callbacks hop onto it. Each change rebuilds the
+ * {@link MembershipView}, stores it in the local map, calls the {@link Listener} and then publishes a
+ * {@link MembershipEvent} on {@value WhereIs#MEMBERSHIP_ADDRESS}.
+ */
+public final class ClusterMembership {
+
+  /** Metadata key of the node name in the cluster manager's node info. */
+  public static final String NAME_KEY = "vxext.name";
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
+  private static final int INFO_ATTEMPTS = 40;
+  private static final long INFO_RETRY_MS = 50;
+
+  /** Reacts to changes, on the membership context, before the event is published. */
+  public interface Listener {
+    /** A node joined; {@code view} already contains it. */
+    void joined(NodeEntry node, MembershipView view);
+
+    /** A node left; {@code view} no longer contains it. @return how many directory entries were dropped */
+    int left(NodeEntry node, MembershipView view);
+
+    /** This node's own registration was lost and came back (for example after a session expiry). */
+    void rejoined();
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final ClusterManager cm;
+  private final String selfName;
+  private final String selfId;
+  private final BookMaps maps;
+  private final Listener listener;
+  private final long reconcileInterval;
+  private final NodeInfoReader infoReader;
+  private final Map<String, NodeEntry> known = new HashMap<>();
+  private final Set<String> pending = new HashSet<>();
+  private final Set<String> ignored = new HashSet<>();
+  private final NodeListener nodeListener = new NodeListener() {
+    @Override
+    public void nodeAdded(String nodeId) {
+      context.runOnContext(v -> added(nodeId));
+    }
+
+    @Override
+    public void nodeLeft(String nodeId) {
+      context.runOnContext(v -> removed(nodeId));
+    }
+  };
+  private long version;
+  private long timer = -1;
+  private boolean selfLost;
+  private boolean selfSeen;
+  private boolean republishing;
+  private boolean stopped;
+
+  /**
+   * @param cm the cluster manager, or {@code null} for a node that runs alone
+   */
+  public ClusterMembership(Vertx vertx, Context context, ClusterManager cm, String selfName, BookMaps maps,
+                           Listener listener, long reconcileInterval) {
+    this.vertx = vertx;
+    this.context = context;
+    this.cm = cm;
+    this.selfName = selfName;
+    this.selfId = cm == null ? "local" : cm.getNodeId();
+    this.maps = maps;
+    this.listener = listener;
+    this.reconcileInterval = reconcileInterval;
+    this.infoReader = cm == null ? null : new NodeInfoReader(vertx, cm);
+  }
+
+  /** @return the cluster manager's id of this node ({@code "local"} when alone) */
+  public String selfId() {
+    return selfId;
+  }
+
+  /**
+   * Publishes this node's name, refuses to start when another node already uses it, and builds the first
+   * view. Must be called on the membership context.
+   *
+   * @return a future failed with a message naming the conflicting node when the name is taken
+   */
+  public Future<Void> start() {
+    if (cm == null) {
+      known.put(selfId, new NodeEntry(selfName, selfId, null, 0, System.currentTimeMillis()));
+      publish(null, null);
+      return Future.succeededFuture();
+    }
+    return publishOwnName().compose(v -> checkDuplicates()).map(entries -> {
+      NodeInfo own = cm.getNodeInfo();
+      known.put(selfId, new NodeEntry(selfName, selfId, own.host(), own.port(), System.currentTimeMillis()));
+      for (NodeEntry e : entries) {
+        known.putIfAbsent(e.nodeId(), e);
+      }
+      publish(null, null);
+      if (cm instanceof FanOutClusterManager) {
+        ((FanOutClusterManager) cm).addNodeListener(nodeListener);
+      }
+      timer = vertx.setPeriodic(reconcileInterval, id -> reconcile());
+      return null;
+    });
+  }
+
+  /** Stops listening. Safe to call twice. */
+  public void stop() {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    if (cm instanceof FanOutClusterManager) {
+      ((FanOutClusterManager) cm).removeNodeListener(nodeListener);
+    }
+  }
+
+  private Future<Void> publishOwnName() {
+    NodeInfo own = cm.getNodeInfo();
+    JsonObject metadata = own.metadata() == null ? new JsonObject() : own.metadata().copy();
+    if (selfName.equals(metadata.getString(NAME_KEY))) {
+      return Future.succeededFuture();
+    }
+    metadata.put(NAME_KEY, selfName);
+    Promise<Void> promise = Promise.promise();
+    cm.setNodeInfo(new NodeInfo(own.host(), own.port(), metadata), promise);
+    return promise.future();
+  }
+
+  private Future<List<NodeEntry>> checkDuplicates() {
+    List<Future<NodeEntry>> fetches = new ArrayList<>();
+    for (String id : cm.getNodes()) {
+      if (!id.equals(selfId)) {
+        fetches.add(fetch(id, INFO_ATTEMPTS).otherwiseEmpty());
+      }
+    }
+    return Future.join(fetches).transform(ar -> {
+      List<NodeEntry> entries = new ArrayList<>();
+      for (Future<NodeEntry> f : fetches) {
+        NodeEntry e = f.result();
+        if (e == null) continue;
+        if (e.name().equals(selfName)) {
+          return Future.failedFuture(new VertxException("node name '" + selfName + "' is already used by cluster node "
+            + e.nodeId() + " at " + e.host() + ":" + e.port() + "; choose another nodeName", true));
+        }
+        entries.add(e);
+      }
+      return Future.succeededFuture(entries);
+    });
+  }
+
+  /** Fetches a node's info; empty (null) when it carries no node name. */
+  private Future<NodeEntry> fetch(String id, int attempts) {
+    return infoReader.read(id).transform(ar -> {
+      if (ar.succeeded() && ar.result() != null) {
+        NodeInfo info = ar.result();
+        String name = info.metadata() == null ? null : info.metadata().getString(NAME_KEY);
+        if (name != null) {
+          return Future.succeededFuture(new NodeEntry(name, id, info.host(), info.port(), System.currentTimeMillis()));
+        }
+      }
+      if (attempts <= 1 || stopped) {
+        return ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause());
+      }
+      Promise<NodeEntry> retry = Promise.promise();
+      vertx.setTimer(INFO_RETRY_MS, t -> fetch(id, attempts - 1).onComplete(retry));
+      return retry.future();
+    });
+  }
+
+  private void added(String id) {
+    if (stopped) return;
+    if (id.equals(selfId)) {
+      if (selfLost) {
+        selfLost = false;
+        log.info("[node={}] own cluster registration is back; resending the directory", selfName);
+        listener.rejoined();
+      }
+      return;
+    }
+    if (known.containsKey(id) || pending.contains(id) || ignored.contains(id)) {
+      return;
+    }
+    pending.add(id);
+    fetch(id, INFO_ATTEMPTS).onComplete(ar -> {
+      if (!pending.remove(id) || stopped) {
+        return;
+      }
+      NodeEntry e = ar.succeeded() ? ar.result() : null;
+      if (ar.failed()) {
+        log.debug("[node={}] no node info for {} yet, retried at the next reconciliation", selfName, id);
+        return;
+      }
+      if (e == null) {
+        ignored.add(id);
+        log.debug("[node={}] cluster node {} does not run the extensions; ignored", selfName, id);
+        return;
+      }
+      for (NodeEntry other : known.values()) {
+        if (other.name().equals(e.name())) {
+          ignored.add(id);
+          log.warn("[node={}] cluster node {} claims the name '{}' of node {}; ignored", selfName, id, e.name(), other.nodeId());
+          return;
+        }
+      }
+      known.put(id, e);
+      log.info("[node={}] node joined: {}", selfName, e.name());
+      publish(e, MembershipEvent.Type.JOINED);
+    });
+  }
+
+  private void removed(String id) {
+    if (stopped) return;
+    if (id.equals(selfId)) {
+      if (!selfLost) {
+        selfLost = true;
+        log.warn("[node={}] own cluster registration disappeared (session expired?); publishing it again", selfName);
+      }
+      republish();
+      return;
+    }
+    pending.remove(id);
+    ignored.remove(id);
+    NodeEntry e = known.remove(id);
+    if (e != null) {
+      log.info("[node={}] node left: {}", selfName, e.name());
+      publish(e, MembershipEvent.Type.LEFT);
+    }
+  }
+
+  /**
+   * vertx-zookeeper does not re-create a member's znode after its session expired (LOST clears its
+   * "joined" flag, so RECONNECTED skips it): the node would stay invisible for good. Writing the node
+   * info again creates the ephemeral znode under the new session.
+   */
+  private void republish() {
+    if (republishing || stopped || !cm.isActive()) {
+      return;
+    }
+    republishing = true;
+    Promise<Void> promise = Promise.promise();
+    cm.setNodeInfo(cm.getNodeInfo(), promise);
+    long guard = vertx.setTimer(5_000, t -> promise.tryFail("no answer"));
+    promise.future().onComplete(ar -> {
+      vertx.cancelTimer(guard);
+      republishing = false;
+      if (ar.failed()) {
+        log.warn("[node={}] publishing own registration failed ({}); will be retried", selfName, ar.cause().getMessage());
+      }
+    });
+  }
+
+  private void reconcile() {
+    if (stopped) return;
+    Set<String> ids = new HashSet<>(cm.getNodes());
+    selfSeen |= ids.contains(selfId);
+    if (!selfSeen) {
+      return;
+    }
+    if (!ids.contains(selfId)) {
+      removed(selfId);
+    } else if (ids.contains(selfId) && selfLost) {
+      added(selfId);
+    }
+    for (String id : new ArrayList<>(known.keySet())) {
+      if (!id.equals(selfId) && !ids.contains(id)) {
+        removed(id);
+      }
+    }
+    ignored.retainAll(ids);
+    for (String id : ids) {
+      added(id);
+    }
+  }
+
+  private void publish(NodeEntry changed, MembershipEvent.Type type) {
+    MembershipView view = new MembershipView(++version, known.values());
+    maps.view(view);
+    if (changed == null) {
+      return;
+    }
+    int dropped = 0;
+    try {
+      if (type == MembershipEvent.Type.JOINED) {
+        listener.joined(changed, view);
+      } else {
+        dropped = listener.left(changed, view);
+      }
+    } catch (RuntimeException e) {
+      log.error("[node={}] membership listener failed on {} {}", selfName, type, changed.name(), e);
+    }
+    MembershipEvent event = new MembershipEvent(type, changed.name(), changed.nodeId(), view.names(), dropped);
+    vertx.eventBus().publish(WhereIs.MEMBERSHIP_ADDRESS, event.toJson(), new DeliveryOptions().setLocalOnly(true));
+  }
+}

@@ -1,0 +1,166 @@
+package dev.vxext.cluster.impl;
+
+import io.vertx.core.Completable;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Counter;
+import io.vertx.core.shareddata.Lock;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.NodeListener;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.core.spi.cluster.RegistrationListener;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A cluster manager that delegates everything and fans node events out to several listeners.
+ * <p>
+ * {@link ClusterManager#nodeListener(NodeListener)} is a single setter: the listener Vert.x installs
+ * (only when HA is on) would replace ours, or ours would replace it. This wrapper gives the delegate one
+ * listener that calls Vert.x's listener first and then every listener added with
+ * {@link #addNodeListener(NodeListener)}. Listeners are called on the cluster manager's thread.
+ */
+public class FanOutClusterManager implements ClusterManager {
+
+  private final ClusterManager delegate;
+  private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile NodeListener vertxListener;
+
+  public FanOutClusterManager(ClusterManager delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    delegate.nodeListener(new NodeListener() {
+      @Override
+      public void nodeAdded(String nodeId) {
+        NodeListener v = vertxListener;
+        if (v != null) v.nodeAdded(nodeId);
+        listeners.forEach(l -> l.nodeAdded(nodeId));
+      }
+
+      @Override
+      public void nodeLeft(String nodeId) {
+        NodeListener v = vertxListener;
+        if (v != null) v.nodeLeft(nodeId);
+        listeners.forEach(l -> l.nodeLeft(nodeId));
+      }
+    });
+  }
+
+  /** @return the wrapped cluster manager */
+  public ClusterManager delegate() {
+    return delegate;
+  }
+
+  /** Adds a listener; it does not replace Vert.x's own. */
+  public void addNodeListener(NodeListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Removes a listener added with {@link #addNodeListener(NodeListener)}. */
+  public void removeNodeListener(NodeListener listener) {
+    listeners.remove(listener);
+  }
+
+  @Override
+  public void nodeListener(NodeListener listener) {
+    vertxListener = listener;
+  }
+
+  @Override
+  public void init(Vertx vertx) {
+    delegate.init(vertx);
+  }
+
+  @Override
+  public <K, V> void getAsyncMap(String name, Completable<AsyncMap<K, V>> promise) {
+    delegate.getAsyncMap(name, promise);
+  }
+
+  @Override
+  public <K, V> Map<K, V> getSyncMap(String name) {
+    return delegate.getSyncMap(name);
+  }
+
+  @Override
+  public void getLockWithTimeout(String name, long timeout, Completable<Lock> promise) {
+    delegate.getLockWithTimeout(name, timeout, promise);
+  }
+
+  @Override
+  public void getCounter(String name, Completable<Counter> promise) {
+    delegate.getCounter(name, promise);
+  }
+
+  @Override
+  public void setNodeInfo(NodeInfo nodeInfo, Completable<Void> promise) {
+    delegate.setNodeInfo(nodeInfo, promise);
+  }
+
+  @Override
+  public void join(Completable<Void> promise) {
+    delegate.join(promise);
+  }
+
+  @Override
+  public void leave(Completable<Void> promise) {
+    delegate.leave(promise);
+  }
+
+  @Override
+  public boolean isActive() {
+    return delegate.isActive();
+  }
+
+  @Override
+  public void registrationListener(RegistrationListener registrationListener) {
+    delegate.registrationListener(registrationListener);
+  }
+
+  @Override
+  public void addRegistration(String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    delegate.addRegistration(address, registrationInfo, promise);
+  }
+
+  @Override
+  public void removeRegistration(String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    delegate.removeRegistration(address, registrationInfo, promise);
+  }
+
+  @Override
+  public String clusterHost() {
+    return delegate.clusterHost();
+  }
+
+  @Override
+  public String clusterPublicHost() {
+    return delegate.clusterPublicHost();
+  }
+
+  @Override
+  public String getNodeId() {
+    return delegate.getNodeId();
+  }
+
+  @Override
+  public void getRegistrations(String address, Completable<List<RegistrationInfo>> promise) {
+    delegate.getRegistrations(address, promise);
+  }
+
+  @Override
+  public NodeInfo getNodeInfo() {
+    return delegate.getNodeInfo();
+  }
+
+  @Override
+  public void getNodeInfo(String nodeId, Completable<NodeInfo> promise) {
+    delegate.getNodeInfo(nodeId, promise);
+  }
+
+  @Override
+  public List<String> getNodes() {
+    return delegate.getNodes();
+  }
+}

@@ -1,0 +1,259 @@
+package dev.vxext.impl;
+
+import dev.vxext.ClusterNode;
+import dev.vxext.ExtensionsVerticle;
+import dev.vxext.NodeOptions;
+import dev.vxext.addressbook.AddressBook;
+import dev.vxext.addressbook.impl.LocalMapAddressBook;
+import dev.vxext.cluster.MembershipEvent;
+import dev.vxext.cluster.impl.ClusterMembership;
+import dev.vxext.cluster.impl.FanOutClusterManager;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
+import dev.vxext.process.impl.Forwarder;
+import dev.vxext.process.impl.ProcessDeployable;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * The {@link ClusterNode} implementation: starts Vert.x, deploys the extensions, and routes calls.
+ * <p>
+ * {@code call}/{@code send} keep a small route cache (name to node, valid for one sync interval, dropped
+ * when that node leaves); a node that answers "not here" (421) makes the caller locate again once.
+ */
+public final class ClusterNodeImpl implements ClusterNode {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterNodeImpl.class);
+
+  private enum State { STARTED, CLOSED }
+
+  private record Route(String node, long expiresAt) {
+  }
+
+  private final Vertx vertx;
+  private final NodeOptions options;
+  private final boolean ownsVertx;
+  private final String extensionsId;
+  private final AddressBook addressBook;
+  private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+  private final MessageConsumer<JsonObject> membershipConsumer;
+  private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
+  private volatile Future<Void> closed;
+
+  private ClusterNodeImpl(Vertx vertx, NodeOptions options, boolean ownsVertx, String extensionsId) {
+    this.vertx = vertx;
+    this.options = options;
+    this.ownsVertx = ownsVertx;
+    this.extensionsId = extensionsId;
+    this.addressBook = new LocalMapAddressBook(vertx, options.getNodeName(), options.getDirectoryReplicas());
+    this.membershipConsumer = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, msg -> {
+      MembershipEvent event = MembershipEvent.fromJson(msg.body());
+      if (event.type() == MembershipEvent.Type.LEFT) {
+        routes.values().removeIf(r -> r.node().equals(event.node()));
+      }
+    });
+  }
+
+  /** See {@link ClusterNode#start(NodeOptions)}. */
+  public static Future<ClusterNode> start(NodeOptions options) {
+    NodeOptions opts;
+    try {
+      Objects.requireNonNull(options, "options");
+      opts = new NodeOptions(options);
+      opts.validate();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    Future<Vertx> vertx;
+    if (opts.isClustered()) {
+      VertxOptions vo = new VertxOptions();
+      vo.getEventBusOptions().setHost(opts.getClusterHost()).setPort(opts.getClusterPort())
+        .setClusterNodeMetadata(new JsonObject().put(ClusterMembership.NAME_KEY, opts.getNodeName()));
+      ZookeeperClusterManager zk = new ZookeeperClusterManager(zookeeperConfig(opts));
+      vertx = Vertx.builder().with(vo).withClusterManager(new FanOutClusterManager(zk)).buildClustered();
+    } else {
+      vertx = Future.succeededFuture(Vertx.vertx());
+    }
+    return vertx.compose(v -> v.deployVerticle(new ExtensionsVerticle(opts))
+      .<ClusterNode>map(id -> new ClusterNodeImpl(v, opts, true, id))
+      .recover(t -> {
+        log.error("[node={}] start failed: {}", opts.getNodeName(), t.getMessage());
+        return v.close().transform(ar -> Future.failedFuture(t));
+      }));
+  }
+
+  static JsonObject zookeeperConfig(NodeOptions opts) {
+    return new JsonObject()
+      .put("zookeeperHosts", opts.getZookeeperHosts())
+      .put("rootPath", opts.getZookeeperRootPath())
+      .put("sessionTimeout", opts.getSessionTimeout())
+      .put("connectTimeout", 3000)
+      .put("retry", new JsonObject().put("policy", "exponential_backoff").put("initialSleepTime", 100)
+        .put("intervalTimes", 10000).put("maxTimes", 5));
+  }
+
+  @Override
+  public String name() {
+    return options.getNodeName();
+  }
+
+  @Override
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public AddressBook addressBook() {
+    return addressBook;
+  }
+
+  @Override
+  public Future<ProcessId> register(String name, Supplier<? extends Deployable> verticle, DeploymentOptions deployment) {
+    Objects.requireNonNull(verticle, "verticle");
+    DeploymentOptions opts = deployment == null ? new DeploymentOptions() : deployment;
+    JsonObject body = new JsonObject().put("name", name);
+    return registry("reserve", body).compose(r -> vertx.deployVerticle(() -> new ProcessDeployable(name, verticle.get()), opts)
+      .recover(t -> registry("release", body).transform(ar -> Future.failedFuture(t)))
+      .compose(id -> registry("commit", body.copy().put("deploymentId", id))
+        .recover(t -> vertx.undeploy(id).transform(ar -> Future.failedFuture(t)))))
+      .map(ProcessId::fromJson);
+  }
+
+  @Override
+  public Future<String> locate(String name) {
+    return lookup(name).map(ProcessId::node);
+  }
+
+  @Override
+  public Future<ProcessId> lookup(String name) {
+    return LocalMapAddressBook.lookup(vertx, name, options.getRequestTimeout());
+  }
+
+  @Override
+  public <T> Future<Message<T>> call(String name, Object message) {
+    return call(name, message, new DeliveryOptions());
+  }
+
+  @Override
+  public <T> Future<Message<T>> call(String name, Object message, DeliveryOptions delivery) {
+    return this.<Message<T>>routed(name, node -> deliver(node, name, message, delivery, true));
+  }
+
+  @Override
+  public Future<Void> send(String name, Object message) {
+    return this.<Message<Object>>routed(name, node -> deliver(node, name, message, new DeliveryOptions(), false)).mapEmpty();
+  }
+
+  private <R> Future<R> routed(String name, java.util.function.Function<String, Future<R>> delivery) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+    }
+    if (state.get() != State.STARTED) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
+    }
+    return route(name, false).compose(delivery).recover(t -> {
+      if (!WhereIs.hasCode(t, WhereIs.MISDIRECTED)) {
+        return Future.failedFuture(t);
+      }
+      routes.remove(name);
+      return route(name, true).compose(delivery).recover(t2 -> WhereIs.hasCode(t2, WhereIs.MISDIRECTED)
+        ? Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, t2.getMessage()))
+        : Future.failedFuture(t2));
+    });
+  }
+
+  private Future<String> route(String name, boolean fresh) {
+    Route r = fresh ? null : routes.get(name);
+    long now = System.currentTimeMillis();
+    if (r != null && r.expiresAt() > now) {
+      return Future.succeededFuture(r.node());
+    }
+    return locate(name).onSuccess(node -> routes.put(name, new Route(node, now + options.getSyncInterval())));
+  }
+
+  private <T> Future<Message<T>> deliver(String node, String name, Object message, DeliveryOptions delivery, boolean call) {
+    DeliveryOptions opts = new DeliveryOptions(delivery);
+    if (opts.getSendTimeout() == DeliveryOptions.DEFAULT_TIMEOUT) {
+      opts.setSendTimeout(options.getRequestTimeout());
+    }
+    if (node.equals(name())) {
+      if (addressBook.localProcesses().stream().noneMatch(p -> p.name().equals(name))) {
+        return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "no process '" + name + "' on node " + node));
+      }
+      opts.setLocalOnly(true);
+      if (!call) {
+        vertx.eventBus().send(name, message, opts);
+        return Future.succeededFuture();
+      }
+      return vertx.eventBus().<T>request(name, message, opts).recover(t -> localFailure(t, name));
+    }
+    opts.addHeader(WhereIs.ACTION_HEADER, call ? "call" : "send").addHeader(WhereIs.TO_HEADER, name)
+      .addHeader(Forwarder.TIMEOUT_HEADER, Long.toString(opts.getSendTimeout()));
+    return vertx.eventBus().<T>request(WhereIs.nodeAddress(node), message, opts).recover(t -> {
+      if (t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.NO_HANDLERS) {
+        return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "node " + node + " is not reachable"));
+      }
+      return localFailure(t, name);
+    });
+  }
+
+  private static <T> Future<T> localFailure(Throwable t, String name) {
+    if (t instanceof ReplyException) {
+      ReplyException e = (ReplyException) t;
+      if (e.failureType() == ReplyFailure.NO_HANDLERS) {
+        return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "process '" + name + "' consumes no messages"));
+      }
+      if (e.failureType() == ReplyFailure.TIMEOUT) {
+        return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "process '" + name + "' did not reply in time"));
+      }
+    }
+    return Future.failedFuture(t);
+  }
+
+  private Future<JsonObject> registry(String action, JsonObject body) {
+    if (state.get() != State.STARTED) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
+    }
+    DeliveryOptions opts = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, action);
+    return vertx.eventBus().<JsonObject>request(WhereIs.REGISTRY_ADDRESS, body, opts)
+      .recover(WhereIs::notRunningIfNoHandlers).map(Message::body);
+  }
+
+  @Override
+  public synchronized Future<Void> close() {
+    if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
+      return closed;
+    }
+    // a promise without a context: vertx.close() shuts down the event loops a context-bound
+    // future would need to notify its listeners
+    Promise<Void> done = Promise.promise();
+    vertx.undeploy(extensionsId)
+      .eventually(membershipConsumer::unregister)
+      .onComplete(ar -> {
+        Future<Void> shutdown = ownsVertx ? vertx.close() : Future.succeededFuture();
+        shutdown.onComplete(done);
+      });
+    closed = done.future().andThen(ar -> log.info("[node={}] closed", name()));
+    return closed;
+  }
+}

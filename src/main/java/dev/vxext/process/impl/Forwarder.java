@@ -1,0 +1,92 @@
+package dev.vxext.process.impl;
+
+import dev.vxext.process.ProcessNames;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+import java.util.function.Predicate;
+
+/**
+ * Delivers calls and sends that other nodes forward to a process of this node (actions {@code call} and
+ * {@code send} on {@code vxext.node.<name>}, header {@code to}). A call's reply, or its failure code, goes
+ * back to the caller; a target that is not registered here is answered with 404 so the caller can
+ * locate it again.
+ */
+public final class Forwarder {
+
+  /** Header with the caller's timeout in ms. */
+  public static final String TIMEOUT_HEADER = "timeout";
+
+  private final Vertx vertx;
+  private final String node;
+  private final Predicate<String> registered;
+  private final long defaultTimeout;
+
+  public Forwarder(Vertx vertx, String node, Predicate<String> registered, long defaultTimeout) {
+    this.vertx = vertx;
+    this.node = node;
+    this.registered = registered;
+    this.defaultTimeout = defaultTimeout;
+  }
+
+  /** Handles a forwarded call or send; every path replies. */
+  public void handle(Message<Object> msg, boolean call) {
+    String to = msg.headers().get(WhereIs.TO_HEADER);
+    if (!ProcessNames.isValid(to)) {
+      msg.fail(WhereIs.BAD_REQUEST, "forwarded message has an invalid target: name " + ProcessNames.problem(to));
+      return;
+    }
+    if (!registered.test(to)) {
+      msg.fail(WhereIs.MISDIRECTED, "no process '" + to + "' on node " + node);
+      return;
+    }
+    DeliveryOptions options = new DeliveryOptions().setLocalOnly(true);
+    msg.headers().forEach(h -> {
+      if (!h.getKey().equals(WhereIs.ACTION_HEADER) && !h.getKey().equals(WhereIs.TO_HEADER) && !h.getKey().equals(TIMEOUT_HEADER)) {
+        options.addHeader(h.getKey(), h.getValue());
+      }
+    });
+    if (!call) {
+      vertx.eventBus().send(to, msg.body(), options);
+      msg.reply(null);
+      return;
+    }
+    options.setSendTimeout(timeout(msg));
+    vertx.eventBus().request(to, msg.body(), options).onComplete(ar -> {
+      if (ar.succeeded()) {
+        Message<Object> reply = ar.result();
+        DeliveryOptions back = new DeliveryOptions();
+        reply.headers().forEach(h -> back.addHeader(h.getKey(), h.getValue()));
+        msg.reply(reply.body(), back);
+      } else if (ar.cause() instanceof ReplyException) {
+        ReplyException e = (ReplyException) ar.cause();
+        if (e.failureType() == ReplyFailure.NO_HANDLERS) {
+          msg.fail(WhereIs.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
+        } else if (e.failureType() == ReplyFailure.TIMEOUT) {
+          msg.fail(WhereIs.TIMEOUT, "process '" + to + "' on node " + node + " did not reply in time");
+        } else {
+          msg.fail(e.failureCode(), e.getMessage());
+        }
+      } else {
+        msg.fail(500, String.valueOf(ar.cause().getMessage()));
+      }
+    });
+  }
+
+  private long timeout(Message<Object> msg) {
+    String t = msg.headers().get(TIMEOUT_HEADER);
+    if (t != null) {
+      try {
+        long v = Long.parseLong(t);
+        if (v > 0) return v;
+      } catch (NumberFormatException ignored) {
+        // fall back to the default
+      }
+    }
+    return defaultTimeout;
+  }
+}

@@ -1,0 +1,174 @@
+package dev.vxext.process.impl;
+
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The processes registered on this node: name to {@link ProcessId}, unique per node.
+ * <p>
+ * Confined to the whereis verticle's context. Serves the local address {@value WhereIs#REGISTRY_ADDRESS}
+ * ({@code reserve}, {@code commit}, {@code release}, {@code register}, {@code unregister},
+ * {@code undeployed}) and reports every change to its {@link Listener}.
+ */
+public final class LocalRegistry {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalRegistry.class);
+
+  /** Receives every change, in order. */
+  public interface Listener {
+    void up(ProcessId process);
+
+    void down(ProcessId process);
+  }
+
+  private final String node;
+  private final LocalMap<String, ProcessId> processes;
+  private final Listener listener;
+  private final Set<String> reserved = new HashSet<>();
+  private final Map<String, Integer> missing = new HashMap<>();
+  private long seq;
+
+  public LocalRegistry(String node, LocalMap<String, ProcessId> processes, Listener listener) {
+    this.node = node;
+    this.processes = processes;
+    this.listener = listener;
+  }
+
+  /** @return the registered process of {@code name}, or null */
+  public ProcessId get(String name) {
+    return processes.get(name);
+  }
+
+  /** @return a snapshot of every registered process */
+  public List<ProcessId> all() {
+    return new ArrayList<>(processes.values());
+  }
+
+  /** Handles one request on the registry address; every path replies. */
+  public void handle(Message<JsonObject> msg) {
+    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    JsonObject body = msg.body();
+    try {
+      if (body == null) {
+        throw WhereIs.failure(WhereIs.BAD_REQUEST, "registry request needs a JSON object body");
+      }
+      String name = body.getString("name");
+      String deploymentId = body.getString("deploymentId");
+      switch (action == null ? "" : action) {
+        case "reserve" -> {
+          reserve(name);
+          msg.reply(new JsonObject().put("name", name));
+        }
+        case "commit" -> msg.reply(commit(name, deploymentId).toJson());
+        case "release" -> {
+          reserved.remove(name);
+          msg.reply(new JsonObject());
+        }
+        case "register" -> {
+          reserve(name);
+          msg.reply(commit(name, deploymentId).toJson());
+        }
+        case "unregister" -> {
+          unregister(name);
+          msg.reply(new JsonObject());
+        }
+        case "undeployed" -> {
+          undeployed(deploymentId);
+          msg.reply(new JsonObject());
+        }
+        default -> throw WhereIs.failure(WhereIs.BAD_REQUEST, "unknown registry action '" + action + "'");
+      }
+    } catch (ReplyException e) {
+      msg.fail(e.failureCode(), e.getMessage());
+    } catch (ClassCastException e) {
+      msg.fail(WhereIs.BAD_REQUEST, "malformed registry request: " + e.getMessage());
+    }
+  }
+
+  private void reserve(String name) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      throw WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem);
+    }
+    ProcessId existing = processes.get(name);
+    if (existing != null || reserved.contains(name)) {
+      throw WhereIs.failure(WhereIs.CONFLICT, "process name '" + name + "' is already registered on node " + node
+        + (existing == null ? " (being deployed)" : " by deployment " + existing.deploymentId()));
+    }
+    reserved.add(name);
+  }
+
+  private ProcessId commit(String name, String deploymentId) {
+    if (name == null || !reserved.remove(name)) {
+      throw WhereIs.failure(WhereIs.BAD_REQUEST, "process name '" + name + "' was not reserved");
+    }
+    if (deploymentId == null || deploymentId.isEmpty()) {
+      throw WhereIs.failure(WhereIs.BAD_REQUEST, "deploymentId is required: register from a verticle's start()");
+    }
+    ProcessId pid = new ProcessId(node, name, deploymentId, System.currentTimeMillis(), ++seq);
+    processes.put(name, pid);
+    log.debug("[node={}] registered {}", node, pid);
+    listener.up(pid);
+    return pid;
+  }
+
+  private void unregister(String name) {
+    ProcessId pid = name == null ? null : processes.remove(name);
+    if (pid == null) {
+      throw WhereIs.failure(WhereIs.NOT_FOUND, "no process '" + name + "' is registered on node " + node);
+    }
+    listener.down(pid);
+  }
+
+  /** Removes every name of a deployment that is gone. */
+  public void undeployed(String deploymentId) {
+    if (deploymentId == null) return;
+    for (ProcessId pid : all()) {
+      if (pid.deploymentId().equals(deploymentId) && processes.remove(pid.name(), pid)) {
+        log.debug("[node={}] unregistered {} (undeployed)", node, pid);
+        listener.down(pid);
+      }
+    }
+  }
+
+  /**
+   * Periodic inspection: a registration whose deployment is missing from {@code live} twice in a row is
+   * removed (twice, so a deployment still starting is not mistaken for a gone one).
+   */
+  public void inspect(Set<String> live) {
+    Set<String> seen = new HashSet<>();
+    for (ProcessId pid : all()) {
+      if (live.contains(pid.deploymentId())) continue;
+      seen.add(pid.deploymentId());
+      if (missing.merge(pid.deploymentId(), 1, Integer::sum) >= 2) {
+        log.info("[node={}] deployment {} of '{}' vanished; unregistering it", node, pid.deploymentId(), pid.name());
+        undeployed(pid.deploymentId());
+      }
+    }
+    missing.keySet().retainAll(seen);
+  }
+
+  /** Removes every registration (the extensions stop), reporting each. */
+  public void clear() {
+    for (ProcessId pid : all()) {
+      if (processes.remove(pid.name(), pid)) {
+        listener.down(pid);
+      }
+    }
+    reserved.clear();
+  }
+}

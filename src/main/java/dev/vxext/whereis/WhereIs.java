@@ -1,0 +1,70 @@
+package dev.vxext.whereis;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/**
+ * The event-bus surface of the directory: addresses, actions and failure codes.
+ * <p>
+ * Local address {@value #ADDRESS}, header {@value #ACTION_HEADER}:
+ * <ul>
+ *   <li>{@code locate} with body {@code {"name": ...}} replies {@code {"name","node","deploymentId","startedAt","seq"}};</li>
+ *   <li>{@code addressbook} replies the nodes and the entries known on this node.</li>
+ * </ul>
+ * Failures are {@link ReplyException}s with code {@value #BAD_REQUEST} (malformed request or invalid
+ * name), {@value #NOT_FOUND} (unknown name), {@value #CONFLICT} (name taken), {@value #NOT_READY}
+ * (extensions not running) or {@value #TIMEOUT} (no answer in time).
+ */
+public final class WhereIs {
+
+  /** Local address of the directory API. */
+  public static final String ADDRESS = "vxext.whereis";
+  /** Local address of the node's process registry. */
+  public static final String REGISTRY_ADDRESS = "vxext.registry";
+  /** Local address on which membership changes are published as JSON. */
+  public static final String MEMBERSHIP_ADDRESS = "vxext.membership";
+  /** Prefix of the one clustered address of each node: {@code vxext.node.<nodeName>}. */
+  public static final String NODE_ADDRESS_PREFIX = "vxext.node.";
+  /** Header that carries the operation. */
+  public static final String ACTION_HEADER = "action";
+  /** Header that carries the target process of a forwarded call or send. */
+  public static final String TO_HEADER = "to";
+
+  public static final int BAD_REQUEST = 400;
+  public static final int NOT_FOUND = 404;
+  public static final int CONFLICT = 409;
+  public static final int TOO_LARGE = 413;
+  /** A forwarded message reached a node where the process no longer runs; the caller locates it again. */
+  public static final int MISDIRECTED = 421;
+  public static final int NOT_READY = 503;
+  public static final int TIMEOUT = 504;
+
+  private WhereIs() {
+  }
+
+  /** @return the clustered address of node {@code nodeName} */
+  public static String nodeAddress(String nodeName) {
+    return NODE_ADDRESS_PREFIX + nodeName;
+  }
+
+  /** @return a failure with the given code, without a stack trace */
+  public static ReplyException failure(int code, String message) {
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message, true);
+  }
+
+  /** @return true when {@code t} is a {@link ReplyException} with code {@code code} */
+  public static boolean hasCode(Throwable t, int code) {
+    return t instanceof ReplyException && ((ReplyException) t).failureCode() == code;
+  }
+
+  /**
+   * Maps "no handler" on a local service address to a 503 that says the extensions are not running.
+   */
+  public static <T> Future<T> notRunningIfNoHandlers(Throwable t) {
+    if (t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.NO_HANDLERS) {
+      return Future.failedFuture(failure(NOT_READY, "the cluster extensions are not running on this Vert.x instance"));
+    }
+    return Future.failedFuture(t);
+  }
+}

@@ -1,0 +1,114 @@
+package dev.vxext.whereis.impl;
+
+import dev.vxext.addressbook.impl.MembershipView;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Cluster-wide locate: the directory owners of the name answer; the first answer that finds it wins.
+ * <p>
+ * Order: this node's own directory when it is an owner, then the other owners in parallel; when no owner
+ * knows the name, a process registered on this node (pushes to the owners may still be in flight);
+ * otherwise 404, or 504 when an owner did not answer in time. Confined to the whereis context.
+ */
+final class Locator {
+
+  private final Vertx vertx;
+  private final String self;
+  private final int replicas;
+  private final Supplier<MembershipView> view;
+  private final DirectoryStore store;
+  private final Function<String, ProcessId> localRegistry;
+
+  Locator(Vertx vertx, String self, int replicas, Supplier<MembershipView> view, DirectoryStore store,
+          Function<String, ProcessId> localRegistry) {
+    this.vertx = vertx;
+    this.self = self;
+    this.replicas = replicas;
+    this.view = view;
+    this.store = store;
+    this.localRegistry = localRegistry;
+  }
+
+  /** Answers a locate asked by another node, from this node's own directory only. */
+  ProcessId ownerAnswer(String name) {
+    ProcessId winner = store.winner(name);
+    return winner != null && view.get().contains(winner.node()) ? winner : null;
+  }
+
+  Future<ProcessId> locate(String name, long timeout) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+    }
+    MembershipView v = view.get();
+    List<String> others = new ArrayList<>();
+    for (String owner : v.owners(name, replicas)) {
+      if (owner.equals(self)) {
+        ProcessId own = ownerAnswer(name);
+        if (own != null) {
+          return Future.succeededFuture(own);
+        }
+      } else {
+        others.add(owner);
+      }
+    }
+    if (others.isEmpty()) {
+      return fallback(name, false, timeout);
+    }
+    Promise<ProcessId> promise = Promise.promise();
+    int[] remaining = {others.size()};
+    boolean[] timedOut = {false};
+    DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate").setSendTimeout(timeout);
+    JsonObject body = new JsonObject().put("name", name);
+    for (String owner : others) {
+      vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(owner), body, options).onComplete(ar -> {
+        if (ar.succeeded()) {
+          try {
+            ProcessId found = ProcessId.fromJson(ar.result().body());
+            if (view.get().contains(found.node())) {
+              promise.tryComplete(found);
+              return;
+            }
+          } catch (RuntimeException ignored) {
+            // a malformed answer counts as "not found" from that owner
+          }
+        } else if (!WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
+          timedOut[0] |= isTimeout(ar.cause());
+        }
+        if (--remaining[0] == 0 && !promise.future().isComplete()) {
+          fallback(name, timedOut[0], timeout).onComplete(promise);
+        }
+      });
+    }
+    return promise.future();
+  }
+
+  private Future<ProcessId> fallback(String name, boolean timedOut, long timeout) {
+    ProcessId local = localRegistry.apply(name);
+    if (local != null) {
+      return Future.succeededFuture(local);
+    }
+    if (timedOut) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "locate '" + name + "': the directory owners did not answer within " + timeout + " ms"));
+    }
+    return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no process named '" + name + "' in the cluster"));
+  }
+
+  private static boolean isTimeout(Throwable t) {
+    return t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.TIMEOUT;
+  }
+}

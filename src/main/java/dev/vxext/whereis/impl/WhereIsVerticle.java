@@ -1,0 +1,222 @@
+package dev.vxext.whereis.impl;
+
+import dev.vxext.NodeOptions;
+import dev.vxext.addressbook.NodeEntry;
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.addressbook.impl.MembershipView;
+import dev.vxext.cluster.impl.ClusterMembership;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.impl.Forwarder;
+import dev.vxext.process.impl.LocalRegistry;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The whereis verticle: this node's process registry, its share of the cluster directory, locate, and the
+ * node's one clustered address {@code vxext.node.<name>}. All its state is confined to its context.
+ */
+public final class WhereIsVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(WhereIsVerticle.class);
+
+  private final NodeOptions options;
+  private final String self;
+  private BookMaps maps;
+  private DirectoryStore store;
+  private LocalRegistry registry;
+  private ShardSync sync;
+  private Locator locator;
+  private Forwarder forwarder;
+  private ClusterMembership membership;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private long timer = -1;
+
+  public WhereIsVerticle(NodeOptions options) {
+    this.options = new NodeOptions(options);
+    this.options.validate();
+    this.self = options.getNodeName();
+  }
+
+  @Override
+  public Future<?> start() {
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    maps = new BookMaps(vertx);
+    maps.clear();
+    store = new DirectoryStore(maps.directory());
+    int replicas = options.getDirectoryReplicas();
+    sync = new ShardSync(vertx, self, UUID.randomUUID().toString(), replicas, options.getRequestTimeout(),
+      maps::view, () -> maps.processes().values(), store);
+    registry = new LocalRegistry(self, maps.processes(), new LocalRegistry.Listener() {
+      @Override
+      public void up(ProcessId process) {
+        sync.up(process);
+      }
+
+      @Override
+      public void down(ProcessId process) {
+        sync.down(process);
+      }
+    });
+    locator = new Locator(vertx, self, replicas, maps::view, store, registry::get);
+    forwarder = new Forwarder(vertx, self, name -> registry.get(name) != null, options.getRequestTimeout());
+    long reconcile = Math.min(options.getSyncInterval(), cm instanceof dev.vxext.cluster.impl.FanOutClusterManager ? 1000 : 200);
+    membership = new ClusterMembership(vertx, context, cm, self, maps, new ClusterMembership.Listener() {
+      @Override
+      public void joined(NodeEntry node, MembershipView view) {
+        sync.viewChanged(view, Set.of(node.name()));
+      }
+
+      @Override
+      public int left(NodeEntry node, MembershipView view) {
+        int dropped = store.dropNode(node.name());
+        sync.viewChanged(view, Set.of());
+        return dropped;
+      }
+
+      @Override
+      public void rejoined() {
+        sync.resendAll();
+      }
+    }, reconcile);
+    return membership.start().compose(v -> {
+      consumers.add(vertx.eventBus().<JsonObject>localConsumer(WhereIs.REGISTRY_ADDRESS, registry::handle));
+      consumers.add(vertx.eventBus().localConsumer(WhereIs.ADDRESS, this::handleApi));
+      consumers.add(vertx.eventBus().consumer(WhereIs.nodeAddress(self), this::handleNode));
+      timer = vertx.setPeriodic(options.getSyncInterval(), t -> {
+        registry.inspect(vertx.deploymentIDs());
+        sync.antiEntropy();
+      });
+      List<Future<Void>> ready = new ArrayList<>();
+      consumers.forEach(c -> ready.add(c.completion()));
+      return Future.all(ready);
+    }).onSuccess(v -> log.info("[node={}] whereis started ({} nodes known)", self, maps.view().names().size()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (timer >= 0) vertx.cancelTimer(timer);
+    if (membership != null) membership.stop();
+    if (sync != null) sync.close();
+    List<Future<Void>> done = new ArrayList<>();
+    consumers.forEach(c -> done.add(c.unregister()));
+    return Future.join(done).eventually(() -> {
+      maps.clear();
+      return Future.succeededFuture();
+    });
+  }
+
+  private void handleApi(Message<Object> msg) {
+    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    if ("locate".equals(action)) {
+      if (!(msg.body() instanceof JsonObject)) {
+        msg.fail(WhereIs.BAD_REQUEST, "locate needs a JSON object body {\"name\": ...}");
+        return;
+      }
+      long timeout = parseTimeout(msg.headers().get(Forwarder.TIMEOUT_HEADER));
+      locator.locate(((JsonObject) msg.body()).getValue("name") instanceof String s ? s : null, timeout)
+        .onSuccess(p -> msg.reply(p.toJson()))
+        .onFailure(t -> fail(msg, t));
+    } else if ("addressbook".equals(action)) {
+      msg.reply(addressBookJson());
+    } else {
+      msg.fail(WhereIs.BAD_REQUEST, "unknown action '" + action + "' (expected locate or addressbook)");
+    }
+  }
+
+  private void handleNode(Message<Object> msg) {
+    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    if (action == null) {
+      msg.fail(WhereIs.BAD_REQUEST, "missing '" + WhereIs.ACTION_HEADER + "' header");
+      return;
+    }
+    switch (action) {
+      case "call" -> forwarder.handle(msg, true);
+      case "send" -> forwarder.handle(msg, false);
+      case "locate", "sync.delta", "sync.full", "sync.digest" -> {
+        if (!(msg.body() instanceof JsonObject)) {
+          msg.fail(WhereIs.BAD_REQUEST, action + " needs a JSON object body");
+          return;
+        }
+        try {
+          handleDirectory(action, (JsonObject) msg.body(), msg);
+        } catch (ReplyException e) {
+          msg.fail(e.failureCode(), e.getMessage());
+        } catch (RuntimeException e) {
+          msg.fail(WhereIs.BAD_REQUEST, "malformed " + action + " message: " + e.getMessage());
+        }
+      }
+      default -> msg.fail(WhereIs.BAD_REQUEST, "unknown action '" + action + "'");
+    }
+  }
+
+  private void handleDirectory(String action, JsonObject body, Message<Object> msg) {
+    if (action.equals("locate")) {
+      ProcessId found = locator.ownerAnswer(body.getString("name"));
+      if (found == null) {
+        msg.fail(WhereIs.NOT_FOUND, "node " + self + " knows no process named '" + body.getString("name") + "'");
+      } else {
+        msg.reply(found.toJson());
+      }
+      return;
+    }
+    String from = body.getString("from");
+    String inc = body.getString("inc");
+    Long seq = body.getLong("seq");
+    if (from == null || inc == null || seq == null) {
+      throw WhereIs.failure(WhereIs.BAD_REQUEST, action + " needs from, inc and seq");
+    }
+    if (!maps.view().contains(from)) {
+      throw WhereIs.failure(WhereIs.NOT_READY, "node " + self + " does not know node '" + from + "' yet; retry");
+    }
+    DirectoryStore.Result result = switch (action) {
+      case "sync.delta" -> store.applyDelta(from, inc, seq, Wire.decode(from, body.getJsonArray("down"), false),
+        Wire.decode(from, body.getJsonArray("up"), true));
+      case "sync.full" -> store.applyFull(from, inc, seq, Wire.decode(from, body.getJsonArray("up"), true));
+      default -> store.checkDigest(from, inc, seq, body.getInteger("count"), body.getLong("digest"));
+    };
+    msg.reply(result == DirectoryStore.Result.OK ? new JsonObject().put("ok", true) : new JsonObject().put("need", "full"));
+  }
+
+  private JsonObject addressBookJson() {
+    MembershipView view = maps.view();
+    JsonArray nodes = new JsonArray();
+    view.nodes().forEach(n -> nodes.add(n.toJson()));
+    JsonArray processes = new JsonArray();
+    registry.all().forEach(p -> processes.add(p.toJson()));
+    JsonArray directory = new JsonArray();
+    maps.directory().values().forEach(e -> directory.add(e.winner().toJson()));
+    return new JsonObject().put("node", self).put("nodes", nodes).put("processes", processes).put("directory", directory);
+  }
+
+  private long parseTimeout(String header) {
+    try {
+      long t = header == null ? options.getRequestTimeout() : Long.parseLong(header);
+      return t > 0 ? t : options.getRequestTimeout();
+    } catch (NumberFormatException e) {
+      return options.getRequestTimeout();
+    }
+  }
+
+  private static void fail(Message<?> msg, Throwable t) {
+    if (t instanceof ReplyException) {
+      msg.fail(((ReplyException) t).failureCode(), t.getMessage());
+    } else {
+      msg.fail(500, String.valueOf(t.getMessage()));
+    }
+  }
+}

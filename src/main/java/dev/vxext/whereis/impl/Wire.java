@@ -1,0 +1,66 @@
+package dev.vxext.whereis.impl;
+
+import dev.vxext.addressbook.impl.HashRing;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.json.JsonArray;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The compact JSON form of directory entries in sync messages: {@code [name, deploymentId, startedAt, seq]}
+ * for an addition, {@code [name, deploymentId]} for a removal. The node is the sender, never a field, so
+ * a node can only speak for its own processes.
+ */
+final class Wire {
+
+  private Wire() {
+  }
+
+  static JsonArray encodeUps(Collection<ProcessId> ups) {
+    JsonArray array = new JsonArray(new ArrayList<>(ups.size()));
+    for (ProcessId p : ups) {
+      array.add(new JsonArray().add(p.name()).add(p.deploymentId()).add(p.startedAt()).add(p.seq()));
+    }
+    return array;
+  }
+
+  static JsonArray encodeDowns(Collection<ProcessId> downs) {
+    JsonArray array = new JsonArray(new ArrayList<>(downs.size()));
+    for (ProcessId p : downs) {
+      array.add(new JsonArray().add(p.name()).add(p.deploymentId()));
+    }
+    return array;
+  }
+
+  /** @throws io.vertx.core.eventbus.ReplyException 400 when an entry is malformed */
+  static List<ProcessId> decode(String node, JsonArray array, boolean withTimes) {
+    if (array == null) {
+      return List.of();
+    }
+    List<ProcessId> list = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      try {
+        JsonArray a = array.getJsonArray(i);
+        String name = a.getString(0);
+        if (!ProcessNames.isValid(name)) {
+          throw new IllegalArgumentException("invalid name");
+        }
+        long startedAt = withTimes ? a.getLong(2) : 0;
+        long seq = withTimes ? a.getLong(3) : 0;
+        list.add(new ProcessId(node, name, a.getString(1), startedAt, seq));
+      } catch (RuntimeException e) {
+        throw WhereIs.failure(WhereIs.BAD_REQUEST, "malformed directory entry #" + i + " from " + node + ": " + e.getMessage());
+      }
+    }
+    return list;
+  }
+
+  /** @return a hash of one entry, combined by XOR into slice digests */
+  static long hash(ProcessId p) {
+    return HashRing.xxh64(p.name() + '\u0000' + p.deploymentId() + '\u0000' + p.startedAt() + '\u0000' + p.seq());
+  }
+}
