@@ -93,12 +93,26 @@ public final class ClusterNodeImpl implements ClusterNode {
     } else {
       vertx = Future.succeededFuture(Vertx.vertx());
     }
-    return vertx.compose(v -> v.deployVerticle(new ExtensionsVerticle(opts))
-      .<ClusterNode>map(id -> new ClusterNodeImpl(v, opts, true, id))
-      .recover(t -> {
-        log.error("[node={}] start failed: {}", opts.getNodeName(), t.getMessage());
-        return v.close().transform(ar -> Future.failedFuture(t));
-      }));
+    // context-less: on failure the Vert.x instance is closed, and a context-bound future could not
+    // notify its listeners once the event loops are gone
+    Promise<ClusterNode> result = Promise.promise();
+    vertx.onComplete(ar -> {
+      if (ar.failed()) {
+        log.error("[node={}] cannot start Vert.x: {}", opts.getNodeName(), ar.cause().getMessage());
+        result.fail(ar.cause());
+        return;
+      }
+      Vertx v = ar.result();
+      v.deployVerticle(new ExtensionsVerticle(opts)).onComplete(dep -> {
+        if (dep.succeeded()) {
+          result.complete(new ClusterNodeImpl(v, opts, true, dep.result()));
+        } else {
+          log.error("[node={}] start failed: {}", opts.getNodeName(), dep.cause().getMessage());
+          v.close().onComplete(closed -> result.fail(dep.cause()));
+        }
+      });
+    });
+    return result.future();
   }
 
   static JsonObject zookeeperConfig(NodeOptions opts) {

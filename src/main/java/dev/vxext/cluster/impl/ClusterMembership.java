@@ -63,6 +63,7 @@ public final class ClusterMembership {
   private final Listener listener;
   private final long reconcileInterval;
   private final NodeInfoReader infoReader;
+  private final NameClaim nameClaim;
   private final Map<String, NodeEntry> known = new HashMap<>();
   private final Set<String> pending = new HashSet<>();
   private final Set<String> ignored = new HashSet<>();
@@ -88,7 +89,7 @@ public final class ClusterMembership {
    * @param cm the cluster manager, or {@code null} for a node that runs alone
    */
   public ClusterMembership(Vertx vertx, Context context, ClusterManager cm, String selfName, BookMaps maps,
-                           Listener listener, long reconcileInterval) {
+                           Listener listener, long reconcileInterval, long sessionTimeout) {
     this.vertx = vertx;
     this.context = context;
     this.cm = cm;
@@ -98,6 +99,7 @@ public final class ClusterMembership {
     this.listener = listener;
     this.reconcileInterval = reconcileInterval;
     this.infoReader = cm == null ? null : new NodeInfoReader(vertx, cm);
+    this.nameClaim = cm == null ? null : new NameClaim(vertx, cm, selfName, selfId, sessionTimeout);
   }
 
   /** @return the cluster manager's id of this node ({@code "local"} when alone) */
@@ -117,7 +119,7 @@ public final class ClusterMembership {
       publish(null, null);
       return Future.succeededFuture();
     }
-    return publishOwnName().compose(v -> checkDuplicates()).map(entries -> {
+    return nameClaim.claim().compose(v -> publishOwnName()).compose(v -> checkDuplicates()).map(entries -> {
       NodeInfo own = cm.getNodeInfo();
       known.put(selfId, new NodeEntry(selfName, selfId, own.host(), own.port(), System.currentTimeMillis()));
       for (NodeEntry e : entries) {
@@ -134,6 +136,9 @@ public final class ClusterMembership {
 
   /** Stops listening. Safe to call twice. */
   public void stop() {
+    if (!stopped && nameClaim != null) {
+      nameClaim.release();
+    }
     stopped = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
@@ -269,6 +274,7 @@ public final class ClusterMembership {
     republishing = true;
     Promise<Void> promise = Promise.promise();
     cm.setNodeInfo(cm.getNodeInfo(), promise);
+    nameClaim.claim().onFailure(t -> log.error("[node={}] cannot reclaim the node name after a session loss: {}", selfName, t.getMessage()));
     long guard = vertx.setTimer(5_000, t -> promise.tryFail("no answer"));
     promise.future().onComplete(ar -> {
       vertx.cancelTimer(guard);

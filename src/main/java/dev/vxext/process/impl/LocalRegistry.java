@@ -59,11 +59,10 @@ public final class LocalRegistry {
   }
 
   /** Handles one request on the registry address; every path replies. */
-  public void handle(Message<JsonObject> msg) {
+  public void handle(Message<Object> msg) {
     String action = msg.headers().get(WhereIs.ACTION_HEADER);
-    JsonObject body = msg.body();
     try {
-      if (body == null) {
+      if (!(msg.body() instanceof JsonObject body)) {
         throw WhereIs.failure(WhereIs.BAD_REQUEST, "registry request needs a JSON object body");
       }
       String name = body.getString("name");

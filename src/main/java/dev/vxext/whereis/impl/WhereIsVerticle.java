@@ -92,9 +92,9 @@ public final class WhereIsVerticle extends VerticleBase {
       public void rejoined() {
         sync.resendAll();
       }
-    }, reconcile);
+    }, reconcile, options.getSessionTimeout());
     return membership.start().compose(v -> {
-      consumers.add(vertx.eventBus().<JsonObject>localConsumer(WhereIs.REGISTRY_ADDRESS, registry::handle));
+      consumers.add(vertx.eventBus().localConsumer(WhereIs.REGISTRY_ADDRESS, registry::handle));
       consumers.add(vertx.eventBus().localConsumer(WhereIs.ADDRESS, this::handleApi));
       consumers.add(vertx.eventBus().consumer(WhereIs.nodeAddress(self), this::handleNode));
       timer = vertx.setPeriodic(options.getSyncInterval(), t -> {
@@ -145,6 +145,7 @@ public final class WhereIsVerticle extends VerticleBase {
       return;
     }
     switch (action) {
+      case "ping" -> msg.reply(new JsonObject().put("node", self));
       case "call" -> forwarder.handle(msg, true);
       case "send" -> forwarder.handle(msg, false);
       case "locate", "sync.delta", "sync.full", "sync.digest" -> {

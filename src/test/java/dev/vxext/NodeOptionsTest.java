@@ -1,0 +1,46 @@
+package dev.vxext;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NodeOptionsTest {
+
+  @Test
+  void jsonRoundTripKeepsEveryValue() {
+    NodeOptions o = new NodeOptions().setNodeName("node-1").setZookeeperHosts("127.0.0.1:2181")
+      .setZookeeperRootPath("prod").setSessionTimeout(8000).setSyncInterval(1500).setDirectoryReplicas(3)
+      .setRequestTimeout(2000).setClusterHost("10.0.0.5").setClusterPort(15701);
+    NodeOptions back = new NodeOptions(o.toJson());
+    assertThat(back.toJson()).isEqualTo(o.toJson());
+    assertThat(back.isClustered()).isTrue();
+    assertThat(new NodeOptions().setNodeName("x").isClustered()).isFalse();
+  }
+
+  @Test
+  void defaultsAreDocumentedConstants() {
+    NodeOptions o = new NodeOptions();
+    assertThat(o.getSyncInterval()).isEqualTo(NodeOptions.DEFAULT_SYNC_INTERVAL).isEqualTo(3000);
+    assertThat(o.getDirectoryReplicas()).isEqualTo(NodeOptions.DEFAULT_DIRECTORY_REPLICAS).isEqualTo(2);
+    assertThat(o.getZookeeperHosts()).isEmpty();
+  }
+
+  @Test
+  void invalidValuesAreRefusedWithTheOptionName() {
+    assertThatThrownBy(() -> new NodeOptions().setNodeName("")).hasMessageContaining("nodeName").hasMessageContaining("empty");
+    assertThatThrownBy(() -> new NodeOptions().setNodeName("x".repeat(129))).hasMessageContaining("nodeName").hasMessageContaining("128");
+    assertThatThrownBy(() -> new NodeOptions().setNodeName("a b")).hasMessageContaining("nodeName");
+    assertThatThrownBy(() -> new NodeOptions().setNodeName(null)).hasMessageContaining("nodeName");
+    assertThatThrownBy(() -> new NodeOptions().setSyncInterval(0)).hasMessageContaining("syncInterval");
+    assertThatThrownBy(() -> new NodeOptions().setDirectoryReplicas(0)).hasMessageContaining("directoryReplicas");
+    assertThatThrownBy(() -> new NodeOptions().setSessionTimeout(10)).hasMessageContaining("sessionTimeout");
+    assertThatThrownBy(() -> new NodeOptions().setRequestTimeout(-1)).hasMessageContaining("requestTimeout");
+    assertThatThrownBy(() -> new NodeOptions().setZookeeperRootPath("a/b")).hasMessageContaining("zookeeperRootPath");
+    assertThatThrownBy(() -> new NodeOptions().setClusterPort(70000)).hasMessageContaining("clusterPort");
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("syncInterval", "fast"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new NodeOptions().validate()).hasMessageContaining("nodeName is required");
+    assertThat(new NodeOptions().setNodeName("node_1.eu-west@host").getNodeName()).isEqualTo("node_1.eu-west@host");
+  }
+}

@@ -1,0 +1,133 @@
+package dev.vxext.whereis;
+
+import dev.vxext.ClusterNode;
+import dev.vxext.process.ProcessId;
+import dev.vxext.testing.ClusterFixture;
+import dev.vxext.testing.EchoProcess;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static dev.vxext.testing.ClusterFixture.await;
+import static dev.vxext.testing.ClusterFixture.awaitFailure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The event-bus API ({@code vxext.whereis}) and the node address ({@code vxext.node.<name>}) against
+ * malformed and unknown input, on 2 clustered nodes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WhereIsApiTest {
+
+  private ClusterFixture cluster;
+  private ClusterNode a;
+  private ClusterNode b;
+
+  @BeforeAll
+  void start() {
+    cluster = ClusterFixture.clustered();
+    a = cluster.startAll("api-a", "api-b").get(0);
+    b = cluster.node("api-b");
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  private Message<JsonObject> request(ClusterNode n, String address, Object body, String action) {
+    DeliveryOptions o = new DeliveryOptions();
+    if (action != null) o.addHeader(WhereIs.ACTION_HEADER, action);
+    return await(n.vertx().eventBus().request(address, body, o));
+  }
+
+  private int failureCode(ClusterNode n, String address, Object body, String action) {
+    DeliveryOptions o = new DeliveryOptions();
+    if (action != null) o.addHeader(WhereIs.ACTION_HEADER, action);
+    Throwable t = awaitFailure(n.vertx().eventBus().request(address, body, o));
+    assertThat(t).isInstanceOf(ReplyException.class);
+    return ((ReplyException) t).failureCode();
+  }
+
+  @Test
+  void locateOverTheEventBus() {
+    ProcessId p = await(b.register("bus-located", EchoProcess::new, new DeploymentOptions()));
+    dev.vxext.testing.Awaits.until(java.time.Duration.ofSeconds(5), () -> a.addressBook().owners("bus-located").stream()
+      .allMatch(o -> cluster.node(o).addressBook().locateLocal("bus-located").isPresent()));
+    JsonObject reply = request(a, WhereIs.ADDRESS, new JsonObject().put("name", "bus-located"), "locate").body();
+    assertThat(reply.getString("name")).isEqualTo("bus-located");
+    assertThat(reply.getString("node")).isEqualTo("api-b");
+    assertThat(reply.getString("deploymentId")).isEqualTo(p.deploymentId());
+    assertThat(reply.getLong("startedAt")).isEqualTo(p.startedAt());
+    assertThat(failureCode(a, WhereIs.ADDRESS, new JsonObject().put("name", "nobody-here"), "locate")).isEqualTo(WhereIs.NOT_FOUND);
+  }
+
+  @Test
+  void addressBookOverTheEventBus() {
+    JsonObject book = request(a, WhereIs.ADDRESS, new JsonObject(), "addressbook").body();
+    assertThat(book.getString("node")).isEqualTo("api-a");
+    JsonArray nodes = book.getJsonArray("nodes");
+    assertThat(nodes.stream().map(o -> ((JsonObject) o).getString("name"))).containsExactly("api-a", "api-b");
+  }
+
+  @Test
+  void badRequestsOnTheApiAddress() {
+    assertThat(failureCode(a, WhereIs.ADDRESS, new JsonObject(), "explode")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, WhereIs.ADDRESS, new JsonObject(), null)).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, WhereIs.ADDRESS, "not json", "locate")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, WhereIs.ADDRESS, new JsonObject(), "locate")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, WhereIs.ADDRESS, new JsonObject().put("name", 42), "locate")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, WhereIs.ADDRESS, new JsonObject().put("name", ""), "locate")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, WhereIs.ADDRESS, new JsonObject().put("name", "y".repeat(200)), "locate")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, WhereIs.REGISTRY_ADDRESS, new JsonObject(), "nope")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, WhereIs.REGISTRY_ADDRESS, "text", "register")).isEqualTo(WhereIs.BAD_REQUEST);
+  }
+
+  @Test
+  void malformedMessagesToANodeAddressChangeNothing() {
+    String address = WhereIs.nodeAddress("api-b");
+    int before = b.addressBook().localProcesses().size();
+    assertThat(failureCode(a, address, new JsonObject(), null)).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, address, new JsonObject(), "self-destruct")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, address, "garbage", "sync.delta")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, address, new JsonObject().put("from", "api-a"), "sync.full")).isEqualTo(WhereIs.BAD_REQUEST);
+    // an entry that is not [name, deploymentId, startedAt, seq]
+    JsonObject bad = new JsonObject().put("from", "api-a").put("inc", "x").put("seq", 1)
+      .put("up", new JsonArray().add(new JsonArray().add("ok-name")));
+    assertThat(failureCode(a, address, bad, "sync.full")).isEqualTo(WhereIs.BAD_REQUEST);
+    // a sender that is not a member is refused (it may be one that has just left)
+    JsonObject stranger = new JsonObject().put("from", "intruder").put("inc", "x").put("seq", 1)
+      .put("up", new JsonArray().add(new JsonArray().add("fake").add("dep").add(1).add(1)));
+    assertThat(failureCode(a, address, stranger, "sync.full")).isEqualTo(WhereIs.NOT_READY);
+    assertThat(b.addressBook().locateLocal("fake")).isEmpty();
+    // a forwarded call to a process that is not there, and one without a target
+    assertThat(failureCode(a, address, "x", "call")).isEqualTo(WhereIs.BAD_REQUEST);
+    DeliveryOptions to = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "call").addHeader(WhereIs.TO_HEADER, "ghost");
+    Throwable t = awaitFailure(a.vertx().eventBus().request(address, "x", to));
+    assertThat(((ReplyException) t).failureCode()).isEqualTo(WhereIs.MISDIRECTED);
+    assertThat(b.addressBook().localProcesses()).hasSize(before);
+  }
+
+  @Test
+  void aSecondNodeWithATakenNameFailsToStartAndTheFirstIsUntouched() {
+    Throwable t = awaitFailure(ClusterNode.start(cluster.options("api-b")));
+    assertThat(t.getMessage()).contains("node name 'api-b' is already used");
+    assertThat(a.addressBook().availableNodes()).hasSize(2);
+    ProcessId p = await(b.register("still-works", EchoProcess::new, new DeploymentOptions()));
+    assertThat(await(a.<JsonObject>call("still-works", "ping")).body().getString("echo")).isEqualTo("ping");
+    assertThat(p.node()).isEqualTo("api-b");
+  }
+
+  @Test
+  void invalidOptionsFailTheStart() {
+    Throwable t = awaitFailure(ClusterNode.start(new dev.vxext.NodeOptions()));
+    assertThat(t).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nodeName is required");
+  }
+}
