@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the cluster extensions into a Vert.x instance: the whereis verticle (registry, directory,
- * locate, forwarding), and undeploys them in reverse order.
+ * locate, forwarding). They are child deployments: undeploying this verticle undeploys them.
  * <p>
  * {@link ClusterNode#start(NodeOptions)} deploys it for you. To add the extensions to a Vert.x app you
  * built yourself, deploy {@code new ExtensionsVerticle(options)}, or deploy this class with the
@@ -47,8 +47,8 @@ public class ExtensionsVerticle extends VerticleBase {
     });
   }
 
-  @Override
-  public Future<?> stop() {
-    return whereIsId == null ? Future.succeededFuture() : vertx.undeploy(whereIsId);
+  /** @return the deployment id of the whereis verticle (a child deployment, undeployed with this one) */
+  public String whereIsDeploymentId() {
+    return whereIsId;
   }
 }
