@@ -1,6 +1,7 @@
 package dev.vxext;
 
 import dev.vxext.addressbook.AddressBook;
+import dev.vxext.daemon.Spawner;
 import dev.vxext.impl.ClusterNodeImpl;
 import dev.vxext.process.ProcessId;
 import io.vertx.core.Deployable;
@@ -77,6 +78,27 @@ public interface ClusterNode {
    *   with 404 when no process has that name
    */
   Future<Void> send(String name, Object message);
+
+  /**
+   * @return a spawner of the launcher {@code launcher} (declared with {@code NodeOptions.addLauncher} on
+   *   the nodes that may run it)
+   */
+  Spawner spawner(String launcher);
+
+  /**
+   * @return a future completed when the process is gone: undeployed, unregistered, or its node left the
+   *   cluster (at once when it is already gone)
+   */
+  Future<Void> awaitExit(ProcessId process);
+
+  /** @return true while this node is the leader (a node alone always is) */
+  boolean isLeader();
+
+  /**
+   * @return the leader's node name when known, else {@code null}. The answer can be stale by the time it
+   *   is used; leader commands are fenced by epoch, not by this value.
+   */
+  String leader();
 
   /**
    * Undeploys the extensions and closes the Vert.x instance (leaving the cluster). Safe to call twice.

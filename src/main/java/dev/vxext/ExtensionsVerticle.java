@@ -1,5 +1,6 @@
 package dev.vxext;
 
+import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.whereis.impl.WhereIsVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -8,7 +9,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the cluster extensions into a Vert.x instance: the whereis verticle (registry, directory,
- * locate, forwarding). They are child deployments: undeploying this verticle undeploys them.
+ * locate, forwarding), then the daemon verticle (leader election, spawning, recovery). They are child deployments: undeploying this verticle undeploys them.
  * <p>
  * {@link ClusterNode#start(NodeOptions)} deploys it for you. To add the extensions to a Vert.x app you
  * built yourself, deploy {@code new ExtensionsVerticle(options)}, or deploy this class with the
@@ -41,10 +42,10 @@ public class ExtensionsVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    return vertx.deployVerticle(new WhereIsVerticle(opts)).onSuccess(id -> {
+    return vertx.deployVerticle(new WhereIsVerticle(opts)).compose(id -> {
       whereIsId = id;
-      log.info("[node={}] cluster extensions started", opts.getNodeName());
-    });
+      return vertx.deployVerticle(new DaemonVerticle(opts));
+    }).onSuccess(id -> log.info("[node={}] cluster extensions started", opts.getNodeName()));
   }
 
   /** @return the deployment id of the whereis verticle (a child deployment, undeployed with this one) */

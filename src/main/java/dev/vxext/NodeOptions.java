@@ -1,8 +1,12 @@
 package dev.vxext;
 
 import dev.vxext.process.ProcessNames;
+import dev.vxext.daemon.Launcher;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -27,6 +31,10 @@ public class NodeOptions {
   public static final int DEFAULT_DIRECTORY_REPLICAS = 2;
   /** Default timeout of locate, call and send: 5 s. */
   public static final long DEFAULT_REQUEST_TIMEOUT = 5_000;
+  /** Default delay before the leader scans after a change of leader or membership: 2 s. */
+  public static final long DEFAULT_SETTLE_DELAY = 2_000;
+  /** Default period of the leader's reconciliation of daemons: 30 s. */
+  public static final long DEFAULT_RECONCILE_INTERVAL = 30_000;
   /** Default event-bus host of a clustered node: loopback. */
   public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
 
@@ -39,6 +47,9 @@ public class NodeOptions {
   private long requestTimeout = DEFAULT_REQUEST_TIMEOUT;
   private String clusterHost = DEFAULT_CLUSTER_HOST;
   private int clusterPort = 0;
+  private long settleDelay = DEFAULT_SETTLE_DELAY;
+  private long reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
+  private final Map<String, Launcher> launchers = new LinkedHashMap<>();
 
   /** Options with every default; a node name must still be set. */
   public NodeOptions() {
@@ -47,6 +58,7 @@ public class NodeOptions {
   /** Copy constructor. */
   public NodeOptions(NodeOptions other) {
     this(other.toJson());
+    launchers.putAll(other.launchers);
   }
 
   /**
@@ -66,6 +78,8 @@ public class NodeOptions {
       if (json.containsKey("requestTimeout")) setRequestTimeout(json.getLong("requestTimeout"));
       if (json.containsKey("clusterHost")) setClusterHost(json.getString("clusterHost"));
       if (json.containsKey("clusterPort")) setClusterPort(json.getInteger("clusterPort"));
+      if (json.containsKey("settleDelay")) setSettleDelay(json.getLong("settleDelay"));
+      if (json.containsKey("reconcileInterval")) setReconcileInterval(json.getLong("reconcileInterval"));
     } catch (ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("invalid node options: " + e.getMessage(), e);
     }
@@ -82,7 +96,9 @@ public class NodeOptions {
       .put("directoryReplicas", directoryReplicas)
       .put("requestTimeout", requestTimeout)
       .put("clusterHost", clusterHost)
-      .put("clusterPort", clusterPort);
+      .put("clusterPort", clusterPort)
+      .put("settleDelay", settleDelay)
+      .put("reconcileInterval", reconcileInterval);
   }
 
   /** @return the node name, unique in the cluster; {@code null} until set */
@@ -251,6 +267,67 @@ public class NodeOptions {
       throw new IllegalArgumentException("clusterPort must be between 0 and 65535");
     }
     this.clusterPort = clusterPort;
+    return this;
+  }
+
+  /** @return the delay before the leader scans after a change, in ms */
+  public long getSettleDelay() {
+    return settleDelay;
+  }
+
+  /**
+   * Sets how long the leader waits after becoming leader or after a node left before it scans the
+   * daemons (0 to 600000 ms): absorbs churn, and lets a restarting node come back first.
+   *
+   * @return this
+   */
+  public NodeOptions setSettleDelay(long settleDelay) {
+    if (settleDelay < 0 || settleDelay > 600_000) {
+      throw new IllegalArgumentException("settleDelay must be between 0 and 600000 ms");
+    }
+    this.settleDelay = settleDelay;
+    return this;
+  }
+
+  /** @return the period of the leader's daemon reconciliation, in ms */
+  public long getReconcileInterval() {
+    return reconcileInterval;
+  }
+
+  /**
+   * Sets the period of the leader's full daemon reconciliation (100 to 86400000 ms).
+   *
+   * @return this
+   */
+  public NodeOptions setReconcileInterval(long reconcileInterval) {
+    if (reconcileInterval < 100 || reconcileInterval > 86_400_000) {
+      throw new IllegalArgumentException("reconcileInterval must be between 100 and 86400000 ms");
+    }
+    this.reconcileInterval = reconcileInterval;
+    return this;
+  }
+
+  /** @return the launchers of this node by name, in the order they were added */
+  public Map<String, Launcher> getLaunchers() {
+    return Collections.unmodifiableMap(launchers);
+  }
+
+  /**
+   * Declares a daemon launcher under {@code name} (a valid process name, unique per node). Declare it
+   * under the same name on every node that may run its daemons.
+   *
+   * @return this
+   */
+  public NodeOptions addLauncher(String name, Launcher launcher) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      throw new IllegalArgumentException("launcher name " + problem);
+    }
+    Objects.requireNonNull(launcher, "launcher");
+    if (launchers.containsKey(name)) {
+      throw new IllegalArgumentException("launcher '" + name + "' is already declared");
+    }
+    launchers.put(name, launcher);
     return this;
   }
 

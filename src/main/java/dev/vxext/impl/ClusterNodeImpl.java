@@ -4,14 +4,17 @@ import dev.vxext.ClusterNode;
 import dev.vxext.ExtensionsVerticle;
 import dev.vxext.NodeOptions;
 import dev.vxext.addressbook.AddressBook;
+import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.LocalMapAddressBook;
+import dev.vxext.daemon.Spawner;
+import dev.vxext.daemon.impl.SpawnerImpl;
 import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.cluster.impl.ClusterMembership;
 import dev.vxext.cluster.impl.FanOutClusterManager;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.Forwarder;
-import dev.vxext.process.impl.ProcessDeployable;
+import dev.vxext.process.impl.ProcessDeployer;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -29,6 +32,8 @@ import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -53,7 +58,10 @@ public final class ClusterNodeImpl implements ClusterNode {
   private final NodeOptions options;
   private final boolean ownsVertx;
   private final String extensionsId;
+  private static final long WATCH_TIMEOUT = 3_600_000;
+
   private final AddressBook addressBook;
+  private final BookMaps maps;
   private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
   private final MessageConsumer<JsonObject> membershipConsumer;
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
@@ -65,6 +73,7 @@ public final class ClusterNodeImpl implements ClusterNode {
     this.ownsVertx = ownsVertx;
     this.extensionsId = extensionsId;
     this.addressBook = new LocalMapAddressBook(vertx, options.getNodeName(), options.getDirectoryReplicas());
+    this.maps = new BookMaps(vertx);
     this.membershipConsumer = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, msg -> {
       MembershipEvent event = MembershipEvent.fromJson(msg.body());
       if (event.type() == MembershipEvent.Type.LEFT) {
@@ -87,7 +96,8 @@ public final class ClusterNodeImpl implements ClusterNode {
     if (opts.isClustered()) {
       VertxOptions vo = new VertxOptions();
       vo.getEventBusOptions().setHost(opts.getClusterHost()).setPort(opts.getClusterPort())
-        .setClusterNodeMetadata(new JsonObject().put(ClusterMembership.NAME_KEY, opts.getNodeName()));
+        .setClusterNodeMetadata(new JsonObject().put(ClusterMembership.NAME_KEY, opts.getNodeName())
+          .put(ClusterMembership.LAUNCHERS_KEY, new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(new java.util.TreeSet<>(opts.getLaunchers().keySet())))));
       ZookeeperClusterManager zk = new ZookeeperClusterManager(zookeeperConfig(opts));
       vertx = Vertx.builder().with(vo).withClusterManager(new FanOutClusterManager(zk)).buildClustered();
     } else {
@@ -143,13 +153,10 @@ public final class ClusterNodeImpl implements ClusterNode {
   @Override
   public Future<ProcessId> register(String name, Supplier<? extends Deployable> verticle, DeploymentOptions deployment) {
     Objects.requireNonNull(verticle, "verticle");
-    DeploymentOptions opts = deployment == null ? new DeploymentOptions() : deployment;
-    JsonObject body = new JsonObject().put("name", name);
-    return registry("reserve", body).compose(r -> vertx.deployVerticle(() -> new ProcessDeployable(name, verticle.get()), opts)
-      .recover(t -> registry("release", body).transform(ar -> Future.failedFuture(t)))
-      .compose(id -> registry("commit", body.copy().put("deploymentId", id))
-        .recover(t -> vertx.undeploy(id).transform(ar -> Future.failedFuture(t)))))
-      .map(ProcessId::fromJson);
+    if (state.get() != State.STARTED) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
+    }
+    return ProcessDeployer.deploy(vertx, name, verticle, deployment);
   }
 
   @Override
@@ -244,13 +251,60 @@ public final class ClusterNodeImpl implements ClusterNode {
     return Future.failedFuture(t);
   }
 
-  private Future<JsonObject> registry(String action, JsonObject body) {
-    if (state.get() != State.STARTED) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
+  @Override
+  public Spawner spawner(String launcher) {
+    String problem = ProcessNames.problem(launcher);
+    if (problem != null) {
+      throw new IllegalArgumentException("launcher " + problem);
     }
-    DeliveryOptions opts = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, action);
-    return vertx.eventBus().<JsonObject>request(WhereIs.REGISTRY_ADDRESS, body, opts)
-      .recover(WhereIs::notRunningIfNoHandlers).map(Message::body);
+    return new SpawnerImpl(vertx, launcher, options.getRequestTimeout());
+  }
+
+  @Override
+  public Future<Void> awaitExit(ProcessId process) {
+    Objects.requireNonNull(process, "process");
+    Promise<Void> gone = Promise.promise();
+    if (!maps.view().contains(process.node())) {
+      gone.complete();
+      return gone.future();
+    }
+    MessageConsumer<JsonObject> left = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, m -> {
+      MembershipEvent e = MembershipEvent.fromJson(m.body());
+      if (e.type() == MembershipEvent.Type.LEFT && e.node().equals(process.node())) {
+        gone.tryComplete();
+      }
+    });
+    watch(process, gone);
+    return gone.future().andThen(ar -> left.unregister());
+  }
+
+  private void watch(ProcessId process, Promise<Void> gone) {
+    if (gone.future().isComplete()) return;
+    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "watch").setSendTimeout(WATCH_TIMEOUT);
+    JsonObject body = new JsonObject().put("name", process.name()).put("deploymentId", process.deploymentId());
+    vertx.eventBus().request(WhereIs.nodeAddress(process.node()), body, o).onComplete(ar -> {
+      if (ar.succeeded()) {
+        gone.tryComplete();
+      } else if (ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS
+        && !maps.view().contains(process.node())) {
+        gone.tryComplete();
+      } else if (state.get() == State.STARTED) {
+        vertx.setTimer(ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT ? 1 : 500,
+          t -> watch(process, gone));
+      } else {
+        gone.tryFail(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
+      }
+    });
+  }
+
+  @Override
+  public boolean isLeader() {
+    return maps.leader().self();
+  }
+
+  @Override
+  public String leader() {
+    return maps.leader().node();
   }
 
   @Override
@@ -261,7 +315,13 @@ public final class ClusterNodeImpl implements ClusterNode {
     // a promise without a context: vertx.close() shuts down the event loops a context-bound
     // future would need to notify its listeners
     Promise<Void> done = Promise.promise();
-    vertx.undeploy(extensionsId)
+    // the processes first (their names are withdrawn cleanly), then the extensions, then Vert.x
+    List<Future<Void>> processes = new ArrayList<>();
+    for (ProcessId p : addressBook.localProcesses()) {
+      processes.add(vertx.undeploy(p.deploymentId()).otherwiseEmpty());
+    }
+    Future.join(processes)
+      .eventually(() -> vertx.undeploy(extensionsId))
       .eventually(membershipConsumer::unregister)
       .onComplete(ar -> {
         Future<Void> shutdown = ownsVertx ? vertx.close() : Future.succeededFuture();

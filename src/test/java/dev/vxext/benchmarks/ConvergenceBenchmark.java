@@ -83,8 +83,11 @@ public final class ConvergenceBenchmark {
       log.debug("benchmark failed", t);
       System.err.println("ConvergenceBenchmark failed: " + t);
       code = 1;
-    } finally {
+    }
+    try {
       bench.closeAll();
+    } catch (Throwable t) {
+      System.err.println("warning: closing: " + t);
     }
     System.out.flush();
     System.exit(code);
@@ -255,7 +258,7 @@ public final class ConvergenceBenchmark {
   }
 
   /** Nearest-rank percentile of a sorted array. */
-  static long pct(long[] sorted, double p) {
+  private static long pct(long[] sorted, double p) {
     int rank = (int) Math.ceil(p * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }

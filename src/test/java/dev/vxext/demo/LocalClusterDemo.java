@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -142,6 +143,18 @@ public final class LocalClusterDemo {
     ClusterNode n2 = nodes.get("node-2");
     ClusterNode n3 = nodes.get("node-3");
 
+    long w0 = System.nanoTime();
+    List<String> nobody = locateEverywhere(nodes.values(), "nobody");
+    long cold = System.nanoTime() - w0;
+    w0 = System.nanoTime();
+    locateEverywhere(nodes.values(), "nobody");
+    long warm = System.nanoTime() - w0;
+    if (nobody.stream().anyMatch(Objects::nonNull)) {
+      throw new IllegalStateException("'nobody' should be unknown, got " + nobody);
+    }
+    OUT.printf("Warm-up: every node locates 'nobody' -> 404 on all 3 (first contact opens the event-bus connections: %s; again: %s)%n%n",
+      ms(cold), ms(warm));
+
     Map<String, ClusterNode> placement = new LinkedHashMap<>();
     placement.put("orders", n1);
     placement.put("billing", n2);
@@ -157,14 +170,16 @@ public final class LocalClusterDemo {
     Map<String, List<String>> resolved = new LinkedHashMap<>();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STEP_TIMEOUT_MS);
     while (convergedAt.size() < placement.size()) {
-      for (String name : placement.keySet()) {
-        if (convergedAt.containsKey(name)) {
-          continue;
-        }
-        List<String> seen = locateEverywhere(nodes.values(), name);
-        if (seen.stream().allMatch(placement.get(name).name()::equals)) {
-          convergedAt.put(name, System.nanoTime());
-          resolved.put(name, seen);
+      List<String> pending = placement.keySet().stream().filter(n -> !convergedAt.containsKey(n)).toList();
+      List<Future<List<String>>> polls = new ArrayList<>();
+      pending.forEach(name -> polls.add(locateEverywhereAsync(nodes.values(), name)));
+      await(Future.all(polls));
+      long now = System.nanoTime();
+      for (int i = 0; i < pending.size(); i++) {
+        List<String> seen = polls.get(i).result();
+        if (seen.stream().allMatch(placement.get(pending.get(i)).name()::equals)) {
+          convergedAt.put(pending.get(i), now);
+          resolved.put(pending.get(i), seen);
         }
       }
       if (convergedAt.size() < placement.size()) {
@@ -227,14 +242,20 @@ public final class LocalClusterDemo {
 
   /** @return the node each of {@code nodes} resolves {@code name} to, {@code null} for a 404 */
   private static List<String> locateEverywhere(Iterable<ClusterNode> nodes, String name) {
+    return await(locateEverywhereAsync(nodes, name));
+  }
+
+  /** Locates {@code name} from every node in parallel; a 404 maps to {@code null}, other failures fail. */
+  private static Future<List<String>> locateEverywhereAsync(Iterable<ClusterNode> nodes, String name) {
     List<Future<String>> all = new ArrayList<>();
     for (ClusterNode n : nodes) {
       all.add(n.locate(name).recover(t -> WhereIs.hasCode(t, WhereIs.NOT_FOUND) ? Future.succeededFuture(null) : Future.failedFuture(t)));
     }
-    await(Future.join(all));
-    List<String> out = new ArrayList<>();
-    all.forEach(f -> out.add(f.result()));
-    return out;
+    return Future.all(all).map(cf -> {
+      List<String> out = new ArrayList<>();
+      all.forEach(f -> out.add(f.result()));
+      return out;
+    });
   }
 
   private static Map<String, Integer> ringLoad(ClusterNode node) {

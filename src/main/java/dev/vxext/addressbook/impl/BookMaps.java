@@ -1,5 +1,6 @@
 package dev.vxext.addressbook.impl;
 
+import dev.vxext.cluster.LeaderInfo;
 import dev.vxext.process.ProcessId;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -12,15 +13,19 @@ public final class BookMaps {
 
   static final String VIEW_MAP = "vxext.addressbook";
   static final String VIEW_KEY = "view";
+  static final String LEADER_MAP = "vxext.leader";
+  static final String LEADER_KEY = "leader";
   static final String PROCESSES_MAP = "vxext.processes";
   static final String DIRECTORY_MAP = "vxext.directory";
 
   private final LocalMap<String, MembershipView> view;
+  private final LocalMap<String, LeaderInfo> leader;
   private final LocalMap<String, ProcessId> processes;
   private final LocalMap<String, DirectoryEntry> directory;
 
   public BookMaps(Vertx vertx) {
     this.view = vertx.sharedData().getLocalMap(VIEW_MAP);
+    this.leader = vertx.sharedData().getLocalMap(LEADER_MAP);
     this.processes = vertx.sharedData().getLocalMap(PROCESSES_MAP);
     this.directory = vertx.sharedData().getLocalMap(DIRECTORY_MAP);
   }
@@ -33,6 +38,16 @@ public final class BookMaps {
 
   public void view(MembershipView v) {
     view.put(VIEW_KEY, v);
+  }
+
+  /** @return the leader as known here, never null */
+  public LeaderInfo leader() {
+    Object v = leader.get(LEADER_KEY);
+    return v instanceof LeaderInfo ? (LeaderInfo) v : LeaderInfo.UNKNOWN;
+  }
+
+  public void leader(LeaderInfo info) {
+    leader.put(LEADER_KEY, info);
   }
 
   /** @return name to process, for the processes registered on this node */

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
@@ -37,6 +38,8 @@ public final class ClusterMembership {
 
   /** Metadata key of the node name in the cluster manager's node info. */
   public static final String NAME_KEY = "vxext.name";
+  /** Metadata key of the launchers a node offers. */
+  public static final String LAUNCHERS_KEY = "vxext.launchers";
 
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
   private static final int INFO_ATTEMPTS = 40;
@@ -62,6 +65,7 @@ public final class ClusterMembership {
   private final BookMaps maps;
   private final Listener listener;
   private final long reconcileInterval;
+  private final List<String> launchers;
   private final NodeInfoReader infoReader;
   private final NameClaim nameClaim;
   private final Map<String, NodeEntry> known = new HashMap<>();
@@ -89,7 +93,7 @@ public final class ClusterMembership {
    * @param cm the cluster manager, or {@code null} for a node that runs alone
    */
   public ClusterMembership(Vertx vertx, Context context, ClusterManager cm, String selfName, BookMaps maps,
-                           Listener listener, long reconcileInterval, long sessionTimeout) {
+                           Listener listener, long reconcileInterval, long sessionTimeout, List<String> launchers) {
     this.vertx = vertx;
     this.context = context;
     this.cm = cm;
@@ -98,6 +102,7 @@ public final class ClusterMembership {
     this.maps = maps;
     this.listener = listener;
     this.reconcileInterval = reconcileInterval;
+    this.launchers = List.copyOf(new java.util.TreeSet<>(launchers));
     this.infoReader = cm == null ? null : new NodeInfoReader(vertx, cm);
     this.nameClaim = cm == null ? null : new NameClaim(vertx, cm, selfName, selfId, sessionTimeout);
   }
@@ -115,13 +120,13 @@ public final class ClusterMembership {
    */
   public Future<Void> start() {
     if (cm == null) {
-      known.put(selfId, new NodeEntry(selfName, selfId, null, 0, System.currentTimeMillis()));
+      known.put(selfId, new NodeEntry(selfName, selfId, null, 0, System.currentTimeMillis(), launchers));
       publish(null, null);
       return Future.succeededFuture();
     }
     return nameClaim.claim().compose(v -> publishOwnName()).compose(v -> checkDuplicates()).map(entries -> {
       NodeInfo own = cm.getNodeInfo();
-      known.put(selfId, new NodeEntry(selfName, selfId, own.host(), own.port(), System.currentTimeMillis()));
+      known.put(selfId, new NodeEntry(selfName, selfId, own.host(), own.port(), System.currentTimeMillis(), launchers));
       for (NodeEntry e : entries) {
         known.putIfAbsent(e.nodeId(), e);
       }
@@ -152,10 +157,11 @@ public final class ClusterMembership {
   private Future<Void> publishOwnName() {
     NodeInfo own = cm.getNodeInfo();
     JsonObject metadata = own.metadata() == null ? new JsonObject() : own.metadata().copy();
-    if (selfName.equals(metadata.getString(NAME_KEY))) {
+    JsonArray offered = new JsonArray(new ArrayList<>(launchers));
+    if (selfName.equals(metadata.getString(NAME_KEY)) && offered.equals(metadata.getJsonArray(LAUNCHERS_KEY))) {
       return Future.succeededFuture();
     }
-    metadata.put(NAME_KEY, selfName);
+    metadata.put(NAME_KEY, selfName).put(LAUNCHERS_KEY, offered);
     Promise<Void> promise = Promise.promise();
     cm.setNodeInfo(new NodeInfo(own.host(), own.port(), metadata), promise);
     return promise.future();
@@ -190,7 +196,10 @@ public final class ClusterMembership {
         NodeInfo info = ar.result();
         String name = info.metadata() == null ? null : info.metadata().getString(NAME_KEY);
         if (name != null) {
-          return Future.succeededFuture(new NodeEntry(name, id, info.host(), info.port(), System.currentTimeMillis()));
+          JsonArray offered = info.metadata().getJsonArray(LAUNCHERS_KEY);
+          List<String> names = new ArrayList<>();
+          if (offered != null) offered.forEach(o -> names.add(String.valueOf(o)));
+          return Future.succeededFuture(new NodeEntry(name, id, info.host(), info.port(), System.currentTimeMillis(), names));
         }
       }
       if (attempts <= 1 || stopped) {

@@ -40,6 +40,7 @@ public final class LocalRegistry {
   private final Listener listener;
   private final Set<String> reserved = new HashSet<>();
   private final Map<String, Integer> missing = new HashMap<>();
+  private final Map<String, List<Message<Object>>> watchers = new HashMap<>();
   private long seq;
 
   public LocalRegistry(String node, LocalMap<String, ProcessId> processes, Listener listener) {
@@ -131,6 +132,31 @@ public final class LocalRegistry {
       throw WhereIs.failure(WhereIs.NOT_FOUND, "no process '" + name + "' is registered on node " + node);
     }
     listener.down(pid);
+    notifyWatchers(pid);
+  }
+
+  /**
+   * Answers {@code msg} ({@code {"name", "deploymentId"}}) once that process is no longer registered
+   * here: at once when it is not, else when it goes.
+   */
+  public void watch(Message<Object> msg) {
+    if (!(msg.body() instanceof JsonObject body) || body.getString("name") == null || body.getString("deploymentId") == null) {
+      msg.fail(WhereIs.BAD_REQUEST, "watch needs {\"name\", \"deploymentId\"}");
+      return;
+    }
+    ProcessId pid = processes.get(body.getString("name"));
+    if (pid == null || !pid.deploymentId().equals(body.getString("deploymentId"))) {
+      msg.reply(new JsonObject().put("gone", true));
+      return;
+    }
+    watchers.computeIfAbsent(pid.deploymentId(), k -> new ArrayList<>()).add(msg);
+  }
+
+  private void notifyWatchers(ProcessId pid) {
+    List<Message<Object>> list = watchers.remove(pid.deploymentId());
+    if (list != null) {
+      list.forEach(m -> m.reply(new JsonObject().put("gone", true)));
+    }
   }
 
   /** Removes every name of a deployment that is gone. */
@@ -140,6 +166,7 @@ public final class LocalRegistry {
       if (pid.deploymentId().equals(deploymentId) && processes.remove(pid.name(), pid)) {
         log.debug("[node={}] unregistered {} (undeployed)", node, pid);
         listener.down(pid);
+        notifyWatchers(pid);
       }
     }
   }
@@ -166,6 +193,7 @@ public final class LocalRegistry {
     for (ProcessId pid : all()) {
       if (processes.remove(pid.name(), pid)) {
         listener.down(pid);
+        notifyWatchers(pid);
       }
     }
     reserved.clear();

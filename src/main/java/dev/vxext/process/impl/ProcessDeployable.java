@@ -1,5 +1,7 @@
 package dev.vxext.process.impl;
 
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.process.ProcessId;
 import dev.vxext.process.Processes;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Context;
@@ -39,6 +41,10 @@ public final class ProcessDeployable implements Deployable {
       stopped = Future.failedFuture(e);
     }
     return stopped.andThen(ar -> {
+      ProcessId registered = new BookMaps(context.owner()).processes().get(name);
+      if (registered == null || !registered.deploymentId().equals(context.deploymentID())) {
+        return; // already unregistered, or the extensions stopped first
+      }
       DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, "undeployed");
       context.owner().eventBus().send(WhereIs.REGISTRY_ADDRESS, new JsonObject().put("deploymentId", context.deploymentID()), options);
     });

@@ -33,12 +33,19 @@ final class DirectoryStore {
     }
   }
 
+  /** Told when a newly indexed instance makes a name run on several nodes. */
+  interface DuplicateListener {
+    void duplicates(ProcessId winner, List<ProcessId> losers);
+  }
+
   private final LocalMap<String, DirectoryEntry> directory;
+  private final DuplicateListener duplicateListener;
   private final Map<String, Sender> senders = new HashMap<>();
   private final Map<String, Map<String, ProcessId>> byName = new HashMap<>();
 
-  DirectoryStore(LocalMap<String, DirectoryEntry> directory) {
+  DirectoryStore(LocalMap<String, DirectoryEntry> directory, DuplicateListener duplicateListener) {
     this.directory = directory;
+    this.duplicateListener = duplicateListener;
   }
 
   /** Applies a delta: removals (matching the deployment) before additions. */
@@ -153,7 +160,11 @@ final class DirectoryStore {
   private void index(ProcessId p) {
     Map<String, ProcessId> instances = byName.computeIfAbsent(p.name(), k -> new HashMap<>(2));
     instances.put(p.node(), p);
-    directory.put(p.name(), DirectoryEntry.of(instances.values()));
+    DirectoryEntry entry = DirectoryEntry.of(instances.values());
+    directory.put(p.name(), entry);
+    if (entry.instances().size() > 1) {
+      duplicateListener.duplicates(entry.winner(), entry.instances().subList(1, entry.instances().size()));
+    }
   }
 
   private void unindex(ProcessId p) {

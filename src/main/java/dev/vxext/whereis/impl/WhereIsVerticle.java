@@ -11,6 +11,7 @@ import dev.vxext.process.impl.LocalRegistry;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
@@ -57,7 +58,7 @@ public final class WhereIsVerticle extends VerticleBase {
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
     maps = new BookMaps(vertx);
     maps.clear();
-    store = new DirectoryStore(maps.directory());
+    store = new DirectoryStore(maps.directory(), this::duplicates);
     int replicas = options.getDirectoryReplicas();
     sync = new ShardSync(vertx, self, UUID.randomUUID().toString(), replicas, options.getRequestTimeout(),
       maps::view, () -> maps.processes().values(), store);
@@ -92,7 +93,7 @@ public final class WhereIsVerticle extends VerticleBase {
       public void rejoined() {
         sync.resendAll();
       }
-    }, reconcile, options.getSessionTimeout());
+    }, reconcile, options.getSessionTimeout(), new ArrayList<>(options.getLaunchers().keySet()));
     return membership.start().compose(v -> {
       consumers.add(vertx.eventBus().localConsumer(WhereIs.REGISTRY_ADDRESS, registry::handle));
       consumers.add(vertx.eventBus().localConsumer(WhereIs.ADDRESS, this::handleApi));
@@ -112,12 +113,11 @@ public final class WhereIsVerticle extends VerticleBase {
     if (timer >= 0) vertx.cancelTimer(timer);
     if (membership != null) membership.stop();
     if (sync != null) sync.close();
+    // cleared first: a process undeployed from now on sees it is not registered and sends nothing
+    maps.clear();
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
-    return Future.join(done).eventually(() -> {
-      maps.clear();
-      return Future.succeededFuture();
-    });
+    return Future.join(done);
   }
 
   private void handleApi(Message<Object> msg) {
@@ -146,6 +146,8 @@ public final class WhereIsVerticle extends VerticleBase {
     }
     switch (action) {
       case "ping" -> msg.reply(new JsonObject().put("node", self));
+      case "watch" -> registry.watch(msg);
+      case "daemon.spawn", "daemon.leader", "daemon.duplicate" -> relay(msg, action.substring("daemon.".length()));
       case "call" -> forwarder.handle(msg, true);
       case "send" -> forwarder.handle(msg, false);
       case "locate", "sync.delta", "sync.full", "sync.digest" -> {
@@ -191,6 +193,35 @@ public final class WhereIsVerticle extends VerticleBase {
       default -> store.checkDigest(from, inc, seq, body.getInteger("count"), body.getLong("digest"));
     };
     msg.reply(result == DirectoryStore.Result.OK ? new JsonObject().put("ok", true) : new JsonObject().put("need", "full"));
+  }
+
+  /** Hands a command for the daemon service of this node over, and its answer back. */
+  private void relay(Message<Object> msg, String action) {
+    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, action)
+      .setSendTimeout(options.getRequestTimeout());
+    String epoch = msg.headers().get("epoch");
+    if (epoch != null) o.addHeader("epoch", epoch);
+    vertx.eventBus().request("vxext.daemon", msg.body(), o).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result().body());
+      } else if (ar.cause() instanceof ReplyException e && e.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
+        msg.fail(WhereIs.NOT_READY, "the daemon service of node " + self + " is not running");
+      } else {
+        fail(msg, ar.cause());
+      }
+    });
+  }
+
+  /** An owner saw a name on several nodes: tell the nodes of the younger instances. */
+  private void duplicates(ProcessId winner, List<ProcessId> losers) {
+    for (ProcessId loser : losers) {
+      JsonObject body = new JsonObject().put("name", loser.name()).put("deploymentId", loser.deploymentId())
+        .put("winner", winner.node());
+      DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.duplicate")
+        .setSendTimeout(options.getRequestTimeout());
+      vertx.eventBus().request(WhereIs.nodeAddress(loser.node()), body, o)
+        .onFailure(t -> log.debug("[node={}] duplicate notice to {} failed: {}", self, loser.node(), t.getMessage()));
+    }
   }
 
   private JsonObject addressBookJson() {

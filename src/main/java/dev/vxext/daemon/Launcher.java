@@ -1,0 +1,37 @@
+package dev.vxext.daemon;
+
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * How to start one kind of daemon: a verticle factory, its deployment options, and the recovery scanner
+ * that tells the leader which daemons of this kind must run. Register a launcher under the same name on
+ * every node that may run such daemons ({@code NodeOptions.addLauncher}); spawn requests name the
+ * launcher, never a class.
+ *
+ * @param factory creates the verticle; the daemon's args reach it as {@code config()}
+ * @param deploymentOptions deployment options (their config is replaced by the daemon's args)
+ * @param scanner creates a fresh iterator for every recovery scan
+ */
+public record Launcher(Supplier<? extends Deployable> factory, DeploymentOptions deploymentOptions,
+                       Supplier<DaemonIterator> scanner) {
+
+  public Launcher {
+    Objects.requireNonNull(factory, "factory");
+    deploymentOptions = deploymentOptions == null ? new DeploymentOptions() : new DeploymentOptions(deploymentOptions);
+    scanner = scanner == null ? DaemonScanners.none() : scanner;
+  }
+
+  /** @return a launcher with default deployment options and no recovery scan */
+  public static Launcher of(Supplier<? extends Deployable> factory) {
+    return new Launcher(factory, null, null);
+  }
+
+  /** @return a copy of this launcher with another scanner */
+  public Launcher withScanner(Supplier<DaemonIterator> scanner) {
+    return new Launcher(factory, deploymentOptions, scanner);
+  }
+}

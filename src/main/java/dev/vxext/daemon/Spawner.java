@@ -1,0 +1,26 @@
+package dev.vxext.daemon;
+
+import dev.vxext.process.ProcessId;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Starts named processes of one launcher on the node the ring picks among the nodes that offer it.
+ */
+public interface Spawner {
+
+  /** @return the launcher this spawner uses */
+  String launcher();
+
+  /**
+   * Deploys and registers a process of this launcher under {@code name}, on the node
+   * {@code pickNode(name)} picks among the nodes offering the launcher (this node included).
+   * Idempotent by name: if the name already runs anywhere, its process id comes back and nothing new
+   * is deployed.
+   *
+   * @param args the verticle's {@code config()}; {@code null} means an empty object
+   * @return a future completed with the process id; failed with 400 for an invalid name, 404 for a
+   *   launcher no node offers, 503 when no node is available, or the deployment's failure
+   */
+  Future<ProcessId> spawnRegister(String name, JsonObject args);
+}

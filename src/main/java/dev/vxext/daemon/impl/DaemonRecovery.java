@@ -1,0 +1,196 @@
+package dev.vxext.daemon.impl;
+
+import dev.vxext.addressbook.NodeEntry;
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.addressbook.impl.HashRing;
+import dev.vxext.addressbook.impl.LocalMapAddressBook;
+import dev.vxext.daemon.DaemonBatch;
+import dev.vxext.daemon.DaemonIterator;
+import dev.vxext.daemon.DaemonProcess;
+import dev.vxext.daemon.Launcher;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The leader's reconciliation: run every launcher's recovery scan and make sure every declared daemon
+ * runs somewhere. A daemon that runs anywhere is left where it is (a joining node moves nothing); a
+ * missing one is spawned on the node the ring picks among the nodes offering its launcher, with the
+ * leader's epoch. A failed or unanswered spawn is retried with backoff, then the next node of the ring
+ * is tried. A scan that fails is reported and does not stop the other launchers.
+ */
+final class DaemonRecovery {
+
+  private static final Logger log = LoggerFactory.getLogger(DaemonRecovery.class);
+  private static final int MAX_PAGES = 100_000;
+  private static final int PARALLELISM = 32;
+  private static final int ATTEMPTS_PER_NODE = 3;
+
+  /** What one reconciliation did. */
+  record Report(int declared, int running, int spawned, int failed, List<String> failedLaunchers) {
+  }
+
+  private final Vertx vertx;
+  private final String self;
+  private final Map<String, Launcher> launchers;
+  private final BookMaps maps;
+  private final long requestTimeout;
+  private final LongSupplier epoch;
+
+  DaemonRecovery(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout,
+                 LongSupplier epoch) {
+    this.vertx = vertx;
+    this.self = self;
+    this.launchers = new TreeMap<>(launchers);
+    this.maps = maps;
+    this.requestTimeout = requestTimeout;
+    this.epoch = epoch;
+  }
+
+  /** Runs one reconciliation of every launcher. */
+  Future<Report> reconcile() {
+    int[] counts = new int[4];
+    List<String> failedLaunchers = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<String, Launcher> e : launchers.entrySet()) {
+      chain = chain.compose(v -> scan(e.getKey(), e.getValue())
+        .compose(daemons -> {
+          counts[0] += daemons.size();
+          return ensureAll(e.getKey(), daemons, counts);
+        })
+        .recover(t -> {
+          failedLaunchers.add(e.getKey());
+          log.warn("[node={}] recovery scan of launcher '{}' failed: {}; will be retried", self, e.getKey(), t.getMessage());
+          return Future.succeededFuture();
+        }));
+    }
+    return chain.map(v -> new Report(counts[0], counts[1], counts[2], counts[3], failedLaunchers));
+  }
+
+  /** Pages through a launcher's scanner. */
+  Future<List<DaemonProcess>> scan(String launcherName, Launcher launcher) {
+    DaemonIterator iterator;
+    try {
+      iterator = launcher.scanner().get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    if (iterator == null) {
+      return Future.failedFuture("the scanner of launcher '" + launcherName + "' returned no iterator");
+    }
+    List<DaemonProcess> all = new ArrayList<>();
+    return page(launcherName, iterator, all, 0).map(all);
+  }
+
+  private Future<Void> page(String launcherName, DaemonIterator iterator, List<DaemonProcess> all, int pages) {
+    if (pages >= MAX_PAGES) {
+      return Future.failedFuture("launcher '" + launcherName + "' returned more than " + MAX_PAGES + " pages");
+    }
+    Future<DaemonBatch> next;
+    try {
+      next = iterator.next();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    if (next == null) {
+      return Future.failedFuture("the iterator of launcher '" + launcherName + "' returned null");
+    }
+    return next.timeout(requestTimeout, java.util.concurrent.TimeUnit.MILLISECONDS).compose(batch -> {
+      if (batch == null) {
+        return Future.failedFuture("launcher '" + launcherName + "' returned a null page");
+      }
+      if (batch.processes().isEmpty() && batch.hasMore()) {
+        return Future.failedFuture("launcher '" + launcherName + "' returned an empty page that says it has more");
+      }
+      for (DaemonProcess d : batch.processes()) {
+        String problem = ProcessNames.problem(d.name());
+        if (problem != null) {
+          log.warn("[node={}] launcher '{}' declared an invalid daemon name: name {}; skipped", self, launcherName, problem);
+        } else {
+          all.add(d);
+        }
+      }
+      return batch.hasMore() ? page(launcherName, iterator, all, pages + 1) : Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> ensureAll(String launcherName, List<DaemonProcess> daemons, int[] counts) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < daemons.size(); i += PARALLELISM) {
+      List<DaemonProcess> chunk = daemons.subList(i, Math.min(daemons.size(), i + PARALLELISM));
+      chain = chain.compose(v -> {
+        List<Future<Void>> all = new ArrayList<>();
+        for (DaemonProcess d : chunk) {
+          all.add(ensure(launcherName, d, counts));
+        }
+        return Future.join(all).mapEmpty();
+      });
+    }
+    return chain;
+  }
+
+  private Future<Void> ensure(String launcherName, DaemonProcess d, int[] counts) {
+    return LocalMapAddressBook.lookup(vertx, d.name(), requestTimeout).transform(ar -> {
+      if (ar.succeeded()) {
+        counts[1]++;
+        return Future.succeededFuture();
+      }
+      if (!WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
+        counts[3]++;
+        log.warn("[node={}] cannot tell whether daemon '{}' runs ({}); will be retried", self, d.name(), ar.cause().getMessage());
+        return Future.succeededFuture();
+      }
+      List<String> eligible = new ArrayList<>();
+      for (NodeEntry n : maps.view().nodes()) {
+        if (n.offers(launcherName)) eligible.add(n.name());
+      }
+      if (eligible.isEmpty()) {
+        counts[3]++;
+        log.warn("[node={}] no node offers launcher '{}' for daemon '{}'", self, launcherName, d.name());
+        return Future.succeededFuture();
+      }
+      List<String> candidates = HashRing.of(eligible).owners(d.name(), eligible.size());
+      return place(launcherName, d, candidates, 0, 0).transform(p -> {
+        if (p.succeeded()) {
+          counts[2]++;
+        } else {
+          counts[3]++;
+          log.warn("[node={}] daemon '{}' could not be placed on any of {}: {}; will be retried", self, d.name(), candidates, p.cause().getMessage());
+        }
+        return Future.succeededFuture();
+      });
+    });
+  }
+
+  private Future<ProcessId> place(String launcherName, DaemonProcess d, List<String> candidates, int index, int attempt) {
+    String target = candidates.get(index);
+    return DaemonVerticle.spawnRequest(vertx, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout)
+      .onSuccess(pid -> log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node()))
+      .recover(t -> {
+        if (WhereIs.hasCode(t, WhereIs.CONFLICT) && t.getMessage() != null && t.getMessage().contains("epoch")) {
+          return Future.failedFuture(t);
+        }
+        boolean nextNode = attempt + 1 >= ATTEMPTS_PER_NODE;
+        if (nextNode && index + 1 >= candidates.size()) {
+          return Future.failedFuture(t);
+        }
+        long delay = Math.min(2_000, 100L << attempt);
+        log.debug("[node={}] spawn of '{}' on {} failed ({}); retrying", self, d.name(), target, t.getMessage());
+        Promise<ProcessId> retry = Promise.promise();
+        vertx.setTimer(delay, id -> place(launcherName, d, candidates, nextNode ? index + 1 : index, nextNode ? 0 : attempt + 1)
+          .onComplete(retry));
+        return retry.future();
+      });
+  }
+}

@@ -1,0 +1,354 @@
+package dev.vxext.daemon.impl;
+
+import dev.vxext.NodeOptions;
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.cluster.LeaderInfo;
+import dev.vxext.cluster.MembershipEvent;
+import dev.vxext.cluster.impl.ConnectionMonitor;
+import dev.vxext.cluster.impl.LeaderElection;
+import dev.vxext.daemon.Launcher;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
+import dev.vxext.process.impl.ProcessDeployer;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Daemons on this node: serves spawn requests (fenced by the leader epoch), stops a younger duplicate,
+ * stops every daemon of this node when it is cut off from ZooKeeper for half the session timeout, and
+ * runs the leader election; on the leader it schedules the reconciliation ({@link DaemonRecovery}).
+ * <p>
+ * Local address {@value #ADDRESS}, header {@code action}: {@code spawn}, {@code leader}, {@code duplicate}
+ * (other nodes reach it through {@code vxext.node.<name>} with action {@code daemon.<action>}).
+ */
+public final class DaemonVerticle extends VerticleBase {
+
+  /** Local address of the daemon service. */
+  public static final String ADDRESS = "vxext.daemon";
+  /** Local address where leadership changes are published ({@link LeaderInfo} JSON). */
+  public static final String LEADERSHIP_ADDRESS = "vxext.leadership";
+  /** Header carrying the leader epoch of a command. */
+  public static final String EPOCH_HEADER = "epoch";
+
+  private static final Logger log = LoggerFactory.getLogger(DaemonVerticle.class);
+
+  private final NodeOptions options;
+  private final String self;
+  private final Map<String, Launcher> launchers;
+  private final Map<String, ProcessId> spawned = new HashMap<>();
+  private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private BookMaps maps;
+  private LeaderElection election;
+  private ConnectionMonitor monitor;
+  private DaemonRecovery recovery;
+  private long highestEpoch;
+  private long fenceTimer = -1;
+  private long scanTimer = -1;
+  private long periodicTimer = -1;
+  private boolean scanning;
+  private boolean rescan;
+
+  public DaemonVerticle(NodeOptions options) {
+    this.options = new NodeOptions(options);
+    this.self = options.getNodeName();
+    this.launchers = options.getLaunchers();
+  }
+
+  @Override
+  public Future<?> start() {
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    maps = new BookMaps(vertx);
+    maps.leader(LeaderInfo.UNKNOWN);
+    recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch());
+    monitor = new ConnectionMonitor(context, cm, this::connection);
+    election = new LeaderElection(vertx, self, cm != null, Math.max(2_000, options.getSessionTimeout()), new LeaderElection.Listener() {
+      @Override
+      public void elected(long epoch) {
+        onElected(epoch);
+      }
+
+      @Override
+      public void demoted() {
+        onDemoted();
+      }
+    });
+    MessageConsumer<Object> api = vertx.eventBus().localConsumer(ADDRESS, this::handle);
+    MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS,
+      m -> onMembership(MembershipEvent.fromJson(m.body())));
+    consumers.add(api);
+    consumers.add(members);
+    return Future.all(api.completion(), members.completion()).onSuccess(v -> election.start());
+  }
+
+  @Override
+  public Future<?> stop() {
+    election.stop();
+    monitor.close();
+    cancel(scanTimer);
+    cancel(periodicTimer);
+    cancel(fenceTimer);
+    List<Future<Void>> done = new ArrayList<>();
+    consumers.forEach(c -> done.add(c.unregister()));
+    maps.leader(LeaderInfo.UNKNOWN);
+    return Future.join(done);
+  }
+
+  /** Sends a spawn request to {@code target} (this node included), fenced by {@code epoch} when &gt; 0. */
+  static Future<ProcessId> spawnRequest(Vertx vertx, String target, String launcher, String name, JsonObject args,
+                                        long epoch, long timeout) {
+    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.spawn").setSendTimeout(timeout);
+    if (epoch > 0) {
+      o.addHeader(EPOCH_HEADER, Long.toString(epoch));
+    }
+    JsonObject body = new JsonObject().put("launcher", launcher).put("name", name).put("args", args);
+    return vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(target), body, o).map(m -> ProcessId.fromJson(m.body()));
+  }
+
+  private void handle(Message<Object> msg) {
+    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    if (!(msg.body() instanceof JsonObject body)) {
+      msg.fail(WhereIs.BAD_REQUEST, "daemon request needs a JSON object body");
+      return;
+    }
+    if (!fenced(msg)) {
+      return;
+    }
+    switch (action == null ? "" : action) {
+      case "spawn" -> spawn(body).onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result().toJson());
+        } else {
+          int code = ar.cause() instanceof io.vertx.core.eventbus.ReplyException r ? r.failureCode() : 500;
+          msg.fail(code, String.valueOf(ar.cause().getMessage()));
+        }
+      });
+      case "leader" -> {
+        String node = body.getString("node");
+        if (node != null && !node.equals(self)) {
+          maps.leader(new LeaderInfo(node, highestEpoch, false));
+        }
+        msg.reply(new JsonObject().put("ok", true));
+      }
+      case "duplicate" -> {
+        duplicate(body.getString("name"), body.getString("deploymentId"), body.getString("winner"));
+        msg.reply(new JsonObject().put("ok", true));
+      }
+      default -> msg.fail(WhereIs.BAD_REQUEST, "unknown daemon action '" + action + "'");
+    }
+  }
+
+  /** Refuses a command whose epoch is lower than the highest seen; @return true when it may proceed */
+  private boolean fenced(Message<Object> msg) {
+    String header = msg.headers().get(EPOCH_HEADER);
+    if (header == null) {
+      return true;
+    }
+    long epoch;
+    try {
+      epoch = Long.parseLong(header);
+    } catch (NumberFormatException e) {
+      msg.fail(WhereIs.BAD_REQUEST, "epoch header is not a number");
+      return false;
+    }
+    if (epoch < highestEpoch) {
+      log.warn("[node={}] refused a command of stale leader epoch {} (highest seen {})", self, epoch, highestEpoch);
+      msg.fail(WhereIs.CONFLICT, "stale leader epoch " + epoch + ": node " + self + " has seen epoch " + highestEpoch);
+      return false;
+    }
+    if (epoch > highestEpoch) {
+      highestEpoch = epoch;
+    }
+    return true;
+  }
+
+  private Future<ProcessId> spawn(JsonObject body) {
+    String launcherName = body.getString("launcher");
+    String name = body.getString("name");
+    Object args = body.getValue("args");
+    Launcher launcher = launcherName == null ? null : launchers.get(launcherName);
+    if (launcher == null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "node " + self + " offers no launcher '" + launcherName + "'"));
+    }
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+    }
+    if (args != null && !(args instanceof JsonObject)) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "daemon args must be a JSON object"));
+    }
+    ProcessId existing = maps.processes().get(name);
+    if (existing != null) {
+      return Future.succeededFuture(existing);
+    }
+    Future<ProcessId> running = inflight.get(name);
+    if (running != null) {
+      return running;
+    }
+    DeploymentOptions deployment = new DeploymentOptions(launcher.deploymentOptions())
+      .setConfig(args == null ? new JsonObject() : ((JsonObject) args).copy());
+    Future<ProcessId> f = ProcessDeployer.deploy(vertx, name, launcher.factory(), deployment)
+      .recover(t -> {
+        ProcessId now = maps.processes().get(name);
+        return WhereIs.hasCode(t, WhereIs.CONFLICT) && now != null ? Future.succeededFuture(now) : Future.failedFuture(t);
+      })
+      .onSuccess(pid -> spawned.put(name, pid))
+      .onComplete(ar -> inflight.remove(name));
+    inflight.put(name, f);
+    return f;
+  }
+
+  private void duplicate(String name, String deploymentId, String winner) {
+    ProcessId mine = name == null ? null : spawned.get(name);
+    if (mine != null && mine.deploymentId().equals(deploymentId) && mine.equals(maps.processes().get(name))) {
+      log.warn("[node={}] daemon '{}' also runs on {} and that instance is older: stopping this one", self, name, winner);
+      spawned.remove(name);
+      vertx.undeploy(deploymentId);
+    }
+  }
+
+  private void connection(ConnectionMonitor.State state) {
+    switch (state) {
+      case SUSPENDED -> {
+        election.pause();
+        if (fenceTimer < 0) {
+          fenceTimer = vertx.setTimer(Math.max(1, options.getSessionTimeout() / 2), t -> {
+            fenceTimer = -1;
+            fence("suspended from ZooKeeper for half the session timeout");
+          });
+        }
+      }
+      case LOST -> {
+        election.pause();
+        cancel(fenceTimer);
+        fenceTimer = -1;
+        fence("ZooKeeper session lost");
+      }
+      case RECONNECTED -> {
+        cancel(fenceTimer);
+        fenceTimer = -1;
+        election.resume();
+      }
+    }
+  }
+
+  /** Stops every daemon of this node: another node may already be taking them over. */
+  private void fence(String why) {
+    int n = 0;
+    for (ProcessId pid : new ArrayList<>(spawned.values())) {
+      if (pid.equals(maps.processes().get(pid.name()))) {
+        vertx.undeploy(pid.deploymentId());
+        n++;
+      }
+    }
+    spawned.clear();
+    if (n > 0) {
+      log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, n);
+    }
+  }
+
+  private void onElected(long epoch) {
+    highestEpoch = Math.max(highestEpoch, epoch);
+    setLeader(new LeaderInfo(self, epoch, true));
+    announce(null);
+    scheduleScan(options.getSettleDelay());
+    periodicTimer = vertx.setPeriodic(options.getReconcileInterval(), t -> scheduleScan(0));
+  }
+
+  private void onDemoted() {
+    cancel(scanTimer);
+    scanTimer = -1;
+    cancel(periodicTimer);
+    periodicTimer = -1;
+    setLeader(LeaderInfo.UNKNOWN);
+  }
+
+  private void onMembership(MembershipEvent event) {
+    if (event.type() == MembershipEvent.Type.LEFT) {
+      LeaderInfo leader = maps.leader();
+      if (event.node().equals(leader.node()) && !leader.self()) {
+        setLeader(LeaderInfo.UNKNOWN);
+      }
+      if (election.state() == LeaderElection.State.LEADER) {
+        scheduleScan(options.getSettleDelay());
+      }
+    } else if (election.state() == LeaderElection.State.LEADER) {
+      announce(event.node());
+    }
+  }
+
+  /** Tells one node (or every node when {@code node} is null) who leads, with the epoch. */
+  private void announce(String node) {
+    long epoch = election.epoch();
+    for (String target : node == null ? maps.view().names() : List.of(node)) {
+      if (target.equals(self)) continue;
+      DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.leader")
+        .addHeader(EPOCH_HEADER, Long.toString(epoch)).setSendTimeout(options.getRequestTimeout());
+      vertx.eventBus().request(WhereIs.nodeAddress(target), new JsonObject().put("node", self), o)
+        .onFailure(t -> log.debug("[node={}] leader announcement to {} failed: {}", self, target, t.getMessage()));
+    }
+  }
+
+  /** Schedules a reconciliation; an earlier schedule is kept (churn cannot postpone it forever). */
+  private void scheduleScan(long delay) {
+    if (scanTimer >= 0) {
+      return;
+    }
+    scanTimer = vertx.setTimer(Math.max(1, delay), t -> {
+      scanTimer = -1;
+      runScan();
+    });
+  }
+
+  private void runScan() {
+    if (election.state() != LeaderElection.State.LEADER) return;
+    if (scanning) {
+      rescan = true;
+      return;
+    }
+    scanning = true;
+    recovery.reconcile().onComplete(ar -> {
+      scanning = false;
+      if (ar.succeeded()) {
+        DaemonRecovery.Report r = ar.result();
+        log.info("[node={}] daemon reconciliation: {} declared, {} running, {} spawned, {} failed", self,
+          r.declared(), r.running(), r.spawned(), r.failed());
+        if (r.failed() > 0 || !r.failedLaunchers().isEmpty()) {
+          scheduleScan(Math.min(options.getReconcileInterval(), 1_000));
+        }
+      }
+      if (rescan) {
+        rescan = false;
+        scheduleScan(0);
+      }
+    });
+  }
+
+  private void setLeader(LeaderInfo info) {
+    LeaderInfo previous = maps.leader();
+    maps.leader(info);
+    if (previous.self() != info.self() || previous.epoch() != info.epoch()) {
+      vertx.eventBus().publish(LEADERSHIP_ADDRESS, info.toJson(), new DeliveryOptions().setLocalOnly(true));
+    }
+  }
+
+  private void cancel(long timer) {
+    if (timer >= 0) vertx.cancelTimer(timer);
+  }
+}

@@ -1,0 +1,66 @@
+package dev.vxext.daemon.impl;
+
+import dev.vxext.addressbook.NodeEntry;
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.addressbook.impl.ConsistentHashPlacement;
+import dev.vxext.addressbook.impl.LocalMapAddressBook;
+import dev.vxext.daemon.Spawner;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link Spawner}: looks the name up cluster-wide first (idempotent), then asks the node the ring picks
+ * among the nodes offering the launcher. That node refuses a second copy of a name it already runs, and
+ * two callers racing on one name pick the same node, so they get the same process.
+ */
+public final class SpawnerImpl implements Spawner {
+
+  private static final ConsistentHashPlacement PLACEMENT = new ConsistentHashPlacement();
+
+  private final Vertx vertx;
+  private final String launcher;
+  private final BookMaps maps;
+  private final long timeout;
+
+  public SpawnerImpl(Vertx vertx, String launcher, long timeout) {
+    this.vertx = vertx;
+    this.launcher = launcher;
+    this.maps = new BookMaps(vertx);
+    this.timeout = timeout;
+  }
+
+  @Override
+  public String launcher() {
+    return launcher;
+  }
+
+  @Override
+  public Future<ProcessId> spawnRegister(String name, JsonObject args) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+    }
+    List<String> eligible = new ArrayList<>();
+    for (NodeEntry n : maps.view().nodes()) {
+      if (n.offers(launcher)) eligible.add(n.name());
+    }
+    if (eligible.isEmpty()) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no available node offers launcher '" + launcher + "'"));
+    }
+    JsonObject config = args == null ? new JsonObject() : args;
+    return LocalMapAddressBook.lookup(vertx, name, timeout).recover(t -> {
+      if (!WhereIs.hasCode(t, WhereIs.NOT_FOUND)) {
+        return Future.failedFuture(t);
+      }
+      String target = PLACEMENT.choose(name, eligible);
+      return DaemonVerticle.spawnRequest(vertx, target, launcher, name, config, 0, timeout);
+    });
+  }
+}

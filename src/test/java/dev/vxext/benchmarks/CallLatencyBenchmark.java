@@ -1,0 +1,273 @@
+package dev.vxext.benchmarks;
+
+import dev.vxext.ClusterNode;
+import dev.vxext.NodeOptions;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessVerticle;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import org.apache.curator.test.TestingServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * Cost of {@code node.call} and of a remote {@code node.lookup} against raw clustered event-bus requests.
+ * <p>
+ * Embedded ZooKeeper, 3 clustered nodes (default timings, session timeout 4 s). node-2 runs a process
+ * {@code echo} (replies {@code {"from", "echo"}}) and a plain clustered consumer {@code raw.echo} (replies
+ * the body). From node-1: 2000 warm-up requests of each, then 5000 sequential round trips of each,
+ * interleaved in blocks of 100; then 10,000 requests with 64 in flight of each; then sequential
+ * {@code lookup}s of a name whose directory owners do not include node-1 (so every lookup is a remote
+ * directory query, no cache). Prints a Markdown table and exits 0.
+ */
+public final class CallLatencyBenchmark {
+
+  private static final Logger log = LoggerFactory.getLogger(CallLatencyBenchmark.class);
+  private static final int WARMUP = 2000;
+  private static final int MEASURED = 5000;
+  private static final int BLOCK = 100;
+  private static final int THROUGHPUT_REQUESTS = 10_000;
+  private static final int IN_FLIGHT = 64;
+  private static final int LOOKUPS = 5000;
+  private static final String RAW_ADDRESS = "raw.echo";
+  private static final long STEP_TIMEOUT_MS = 120_000;
+
+  private final List<ClusterNode> nodes = new ArrayList<>();
+  private TestingServer zookeeper;
+
+  /** Replies {@code {"from": name, "echo": body}}, like the tests' EchoProcess but without recording. */
+  static final class Echo extends ProcessVerticle {
+    @Override
+    protected void handle(Message<Object> message) {
+      message.reply(new JsonObject().put("from", name()).put("echo", message.body()));
+    }
+  }
+
+  private CallLatencyBenchmark() {
+  }
+
+  /** Runs the benchmark; no arguments. */
+  public static void main(String[] args) {
+    CallLatencyBenchmark bench = new CallLatencyBenchmark();
+    int code = 0;
+    try {
+      bench.run();
+    } catch (Throwable t) {
+      log.debug("benchmark failed", t);
+      System.err.println("CallLatencyBenchmark failed: " + t);
+      code = 1;
+    }
+    try {
+      bench.closeAll();
+    } catch (Throwable t) {
+      System.err.println("warning: closing: " + t);
+    }
+    System.out.flush();
+    System.exit(code);
+  }
+
+  private void run() throws Exception {
+    zookeeper = new TestingServer(true);
+    String root = "vxext-bench-call-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
+    for (int i = 1; i <= 3; i++) {
+      nodes.add(await(ClusterNode.start(new NodeOptions().setNodeName("node-" + i)
+        .setZookeeperHosts(zookeeper.getConnectString()).setZookeeperRootPath(root).setSessionTimeout(4000))));
+    }
+    waitUntil(() -> nodes.stream().allMatch(x -> x.addressBook().availableNodes().size() == 3));
+    ClusterNode n1 = nodes.get(0);
+    ClusterNode n2 = nodes.get(1);
+    ClusterNode n3 = nodes.get(2);
+    Context ctx = n1.vertx().getOrCreateContext();
+
+    await(n2.register("echo", Echo::new, new DeploymentOptions()));
+    await(n2.vertx().eventBus().consumer(RAW_ADDRESS, m -> m.reply(m.body())).completion());
+    String remote = null;
+    for (int i = 0; remote == null; i++) {
+      List<String> owners = n1.addressBook().owners("target-" + i);
+      if (!owners.contains(n1.name())) {
+        remote = "target-" + i;
+      }
+    }
+    ProcessId target = await(n3.register(remote, Echo::new, new DeploymentOptions()));
+    String remoteName = remote;
+    waitUntil(() -> {
+      try {
+        return await(n1.locate("echo")).equals("node-2") && await(n1.lookup(remoteName)).sameRegistration(target);
+      } catch (RuntimeException e) {
+        return false;
+      }
+    });
+
+    JsonObject body = new JsonObject().put("op", "ping").put("payload", "0123456789abcdef");
+    Function<Integer, Future<?>> raw = i -> n1.vertx().eventBus().request(RAW_ADDRESS, body);
+    Function<Integer, Future<?>> call = i -> n1.call("echo", body);
+    Function<Integer, Future<?>> lookup = i -> n1.lookup(remoteName);
+
+    await(sequential(ctx, raw, WARMUP, null, 0));
+    await(sequential(ctx, call, WARMUP, null, 0));
+    long[] rawLat = new long[MEASURED];
+    long[] callLat = new long[MEASURED];
+    for (int b = 0; b < MEASURED / BLOCK; b++) {
+      await(sequential(ctx, raw, BLOCK, rawLat, b * BLOCK));
+      await(sequential(ctx, call, BLOCK, callLat, b * BLOCK));
+    }
+    double rawTput = await(throughput(ctx, raw));
+    double callTput = await(throughput(ctx, call));
+    await(sequential(ctx, lookup, WARMUP, null, 0));
+    long[] lookupLat = new long[LOOKUPS];
+    await(sequential(ctx, lookup, LOOKUPS, lookupLat, 0));
+
+    Arrays.sort(rawLat);
+    Arrays.sort(callLat);
+    Arrays.sort(lookupLat);
+    double rawP50 = us(pct(rawLat, 0.50));
+    double rawP99 = us(pct(rawLat, 0.99));
+    System.out.println("## Call latency: `node.call` and remote `node.lookup` vs raw event-bus requests");
+    System.out.println();
+    System.out.printf("3 clustered nodes in one JVM (%d cores), embedded ZooKeeper, default timings, sessionTimeout 4000 ms. "
+        + "From node-1 to node-2: %d warm-up each, then %d sequential round trips each, interleaved in blocks of %d; "
+        + "throughput: %,d requests with %d in flight each. Lookup target `%s` on node-3, directory owners %s.%n%n",
+      Runtime.getRuntime().availableProcessors(), WARMUP, MEASURED, BLOCK, THROUGHPUT_REQUESTS, IN_FLIGHT,
+      remoteName, n1.addressBook().owners(remoteName));
+    System.out.println("| measurement | samples | p50 (µs) | p99 (µs) | throughput (req/s, 64 in flight) |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: |");
+    System.out.printf("| (a) raw `eventBus().request(\"raw.echo\")` | %d | %.0f | %.0f | %,.0f |%n", MEASURED, rawP50, rawP99, rawTput);
+    System.out.printf("| (b) `node.call(\"echo\")` | %d | %.0f | %.0f | %,.0f |%n",
+      MEASURED, us(pct(callLat, 0.50)), us(pct(callLat, 0.99)), callTput);
+    System.out.printf("| (c) remote `node.lookup(\"%s\")` (uncached) | %d | %.0f | %.0f | – |%n",
+      remoteName, LOOKUPS, us(pct(lookupLat, 0.50)), us(pct(lookupLat, 0.99)));
+    System.out.println();
+    System.out.println("| ratio | p50 | p99 | throughput |");
+    System.out.println("| --- | ---: | ---: | ---: |");
+    System.out.printf("| call / raw | %.2f× | %.2f× | %.2f× |%n",
+      us(pct(callLat, 0.50)) / rawP50, us(pct(callLat, 0.99)) / rawP99, callTput / rawTput);
+    System.out.printf("| remote lookup / raw | %.2f× | %.2f× | – |%n",
+      us(pct(lookupLat, 0.50)) / rawP50, us(pct(lookupLat, 0.99)) / rawP99);
+  }
+
+  /**
+   * Runs {@code count} requests one after the other on {@code ctx}; when {@code samples} is set, stores
+   * each round trip in nanoseconds from {@code offset}. The very first request of a warm-up retries while
+   * node-1 has not yet heard of the remote consumer.
+   */
+  private static Future<Void> sequential(Context ctx, Function<Integer, Future<?>> op, int count, long[] samples, int offset) {
+    Promise<Void> promise = Promise.promise();
+    ctx.runOnContext(v -> step(ctx, op, 0, count, samples, offset, promise));
+    return promise.future();
+  }
+
+  private static void step(Context ctx, Function<Integer, Future<?>> op, int i, int count, long[] samples, int offset,
+                           Promise<Void> promise) {
+    if (i == count) {
+      promise.complete();
+      return;
+    }
+    long t0 = System.nanoTime();
+    op.apply(i).onComplete(ar -> {
+      long rtt = System.nanoTime() - t0;
+      if (ar.failed()) {
+        if (samples == null && i == 0 && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+          ctx.owner().setTimer(5, id -> step(ctx, op, 0, count, samples, offset, promise));
+        } else {
+          promise.fail(ar.cause());
+        }
+        return;
+      }
+      if (samples != null) {
+        samples[offset + i] = rtt;
+      }
+      step(ctx, op, i + 1, count, samples, offset, promise);
+    });
+  }
+
+  /** {@value #THROUGHPUT_REQUESTS} requests, {@value #IN_FLIGHT} in flight, on {@code ctx}: requests per second. */
+  private static Future<Double> throughput(Context ctx, Function<Integer, Future<?>> op) {
+    Promise<Double> promise = Promise.promise();
+    ctx.runOnContext(v -> {
+      int[] issued = {0};
+      int[] completed = {0};
+      long t0 = System.nanoTime();
+      Runnable[] next = new Runnable[1];
+      next[0] = () -> {
+        int i = issued[0]++;
+        op.apply(i).onComplete(ar -> {
+          if (ar.failed()) {
+            promise.tryFail(ar.cause());
+            return;
+          }
+          if (++completed[0] == THROUGHPUT_REQUESTS) {
+            promise.tryComplete(THROUGHPUT_REQUESTS / ((System.nanoTime() - t0) / 1e9));
+          } else if (issued[0] < THROUGHPUT_REQUESTS) {
+            next[0].run();
+          }
+        });
+      };
+      for (int k = 0; k < IN_FLIGHT; k++) {
+        next[0].run();
+      }
+    });
+    return promise.future();
+  }
+
+  private void closeAll() throws Exception {
+    List<Future<Void>> closing = new ArrayList<>();
+    nodes.forEach(x -> closing.add(x.close()));
+    nodes.clear();
+    try {
+      await(Future.join(closing));
+    } finally {
+      if (zookeeper != null) {
+        zookeeper.close();
+      }
+    }
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("the cluster did not settle within 30 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** Nearest-rank percentile of a sorted array. */
+  private static long pct(long[] sorted, double p) {
+    int rank = (int) Math.ceil(p * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  private static double us(long nanos) {
+    return nanos / 1e3;
+  }
+
+  /** Blocks the main thread (never an event loop) for a future. */
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("no answer within " + STEP_TIMEOUT_MS + " ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
