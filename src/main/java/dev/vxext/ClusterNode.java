@@ -91,6 +91,12 @@ public interface ClusterNode {
    */
   Future<Void> awaitExit(ProcessId process);
 
+  /**
+   * @return a future completed with this node's cron jobs: owner node and next fire time of each
+   *   (the same as action {@code list} on the local address {@code vxext.cron})
+   */
+  Future<java.util.List<dev.vxext.cron.CronJobInfo>> cronJobs();
+
   /** @return true while this node is the leader (a node alone always is) */
   boolean isLeader();
 

@@ -1,5 +1,6 @@
 package dev.vxext;
 
+import dev.vxext.cron.impl.CronVerticle;
 import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.whereis.impl.WhereIsVerticle;
 import io.vertx.core.Future;
@@ -9,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the cluster extensions into a Vert.x instance: the whereis verticle (registry, directory,
- * locate, forwarding), then the daemon verticle (leader election, spawning, recovery). They are child deployments: undeploying this verticle undeploys them.
+ * locate, forwarding), then the daemon verticle (leader election, spawning, recovery), then the cron
+ * verticle. They are child deployments: undeploying this verticle undeploys them.
  * <p>
  * {@link ClusterNode#start(NodeOptions)} deploys it for you. To add the extensions to a Vert.x app you
  * built yourself, deploy {@code new ExtensionsVerticle(options)}, or deploy this class with the
@@ -45,7 +47,7 @@ public class ExtensionsVerticle extends VerticleBase {
     return vertx.deployVerticle(new WhereIsVerticle(opts)).compose(id -> {
       whereIsId = id;
       return vertx.deployVerticle(new DaemonVerticle(opts));
-    }).onSuccess(id -> log.info("[node={}] cluster extensions started", opts.getNodeName()));
+    }).compose(id -> vertx.deployVerticle(new CronVerticle(opts))).onSuccess(id -> log.info("[node={}] cluster extensions started", opts.getNodeName()));
   }
 
   /** @return the deployment id of the whereis verticle (a child deployment, undeployed with this one) */

@@ -1,7 +1,9 @@
 package dev.vxext;
 
 import dev.vxext.process.ProcessNames;
+import dev.vxext.cron.CronJob;
 import dev.vxext.daemon.Launcher;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Collections;
@@ -50,6 +52,7 @@ public class NodeOptions {
   private long settleDelay = DEFAULT_SETTLE_DELAY;
   private long reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
   private final Map<String, Launcher> launchers = new LinkedHashMap<>();
+  private final Map<String, CronJob> cronJobs = new LinkedHashMap<>();
 
   /** Options with every default; a node name must still be set. */
   public NodeOptions() {
@@ -80,6 +83,15 @@ public class NodeOptions {
       if (json.containsKey("clusterPort")) setClusterPort(json.getInteger("clusterPort"));
       if (json.containsKey("settleDelay")) setSettleDelay(json.getLong("settleDelay"));
       if (json.containsKey("reconcileInterval")) setReconcileInterval(json.getLong("reconcileInterval"));
+      if (json.containsKey("cronJobs")) {
+        JsonArray jobs = json.getJsonArray("cronJobs");
+        for (int i = 0; i < jobs.size(); i++) {
+          if (!(jobs.getValue(i) instanceof JsonObject job)) {
+            throw new IllegalArgumentException("cronJobs[" + i + "] must be a JSON object");
+          }
+          addCronJob(new CronJob(job));
+        }
+      }
     } catch (ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("invalid node options: " + e.getMessage(), e);
     }
@@ -98,7 +110,8 @@ public class NodeOptions {
       .put("clusterHost", clusterHost)
       .put("clusterPort", clusterPort)
       .put("settleDelay", settleDelay)
-      .put("reconcileInterval", reconcileInterval);
+      .put("reconcileInterval", reconcileInterval)
+      .put("cronJobs", new JsonArray(cronJobs.values().stream().map(CronJob::toJson).toList()));
   }
 
   /** @return the node name, unique in the cluster; {@code null} until set */
@@ -328,6 +341,33 @@ public class NodeOptions {
       throw new IllegalArgumentException("launcher '" + name + "' is already declared");
     }
     launchers.put(name, launcher);
+    return this;
+  }
+
+  /** @return the cron jobs of this node by name, in the order they were added */
+  public Map<String, CronJob> getCronJobsByName() {
+    return Collections.unmodifiableMap(cronJobs);
+  }
+
+  /** @return the cron jobs of this node, in the order they were added */
+  public java.util.List<CronJob> getCronJobs() {
+    return java.util.List.copyOf(cronJobs.values());
+  }
+
+  /**
+   * Declares a cron job. Its name must be unique on this node; declare a {@code CLUSTER} job on every
+   * node that may fire it.
+   *
+   * @throws IllegalArgumentException when the job is incomplete or its name is taken, naming the job
+   * @return this
+   */
+  public NodeOptions addCronJob(CronJob job) {
+    Objects.requireNonNull(job, "job");
+    job.validate();
+    if (cronJobs.containsKey(job.getName())) {
+      throw new IllegalArgumentException("cron job '" + job.getName() + "' is declared twice");
+    }
+    cronJobs.put(job.getName(), new CronJob(job.toJson()));
     return this;
   }
 

@@ -17,14 +17,21 @@ import java.util.TreeSet;
  * @param port the event-bus port, or 0 when unknown
  * @param joinedAt when this node learnt of it, epoch ms
  * @param launchers the daemon launchers the node offers, sorted
+ * @param cronJobs the cluster-scoped cron jobs the node declares, sorted
  */
-public record NodeEntry(String name, String nodeId, String host, int port, long joinedAt, List<String> launchers)
-  implements Shareable {
+public record NodeEntry(String name, String nodeId, String host, int port, long joinedAt, List<String> launchers,
+                        List<String> cronJobs) implements Shareable {
 
   public NodeEntry {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(nodeId, "nodeId");
     launchers = launchers == null ? List.of() : List.copyOf(new TreeSet<>(launchers));
+    cronJobs = cronJobs == null ? List.of() : List.copyOf(new TreeSet<>(cronJobs));
+  }
+
+  /** @return true when the node declares the cluster-scoped cron job {@code job} */
+  public boolean declares(String job) {
+    return cronJobs.contains(job);
   }
 
   /** @return true when the node offers the launcher {@code launcher} */
@@ -35,6 +42,7 @@ public record NodeEntry(String name, String nodeId, String host, int port, long 
   /** @return this entry as JSON */
   public JsonObject toJson() {
     return new JsonObject().put("name", name).put("nodeId", nodeId).put("host", host).put("port", port)
-      .put("joinedAt", joinedAt).put("launchers", new JsonArray(launchers));
+      .put("joinedAt", joinedAt).put("launchers", new JsonArray(launchers))
+      .put("cronJobs", new JsonArray(cronJobs));
   }
 }

@@ -6,6 +6,9 @@ import dev.vxext.NodeOptions;
 import dev.vxext.addressbook.AddressBook;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.LocalMapAddressBook;
+import dev.vxext.cron.CronJob;
+import dev.vxext.cron.CronJobInfo;
+import dev.vxext.cron.CronScope;
 import dev.vxext.daemon.Spawner;
 import dev.vxext.daemon.impl.SpawnerImpl;
 import dev.vxext.cluster.MembershipEvent;
@@ -13,8 +16,8 @@ import dev.vxext.cluster.impl.ClusterMembership;
 import dev.vxext.cluster.impl.FanOutClusterManager;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
-import dev.vxext.process.impl.Forwarder;
 import dev.vxext.process.impl.ProcessDeployer;
+import dev.vxext.process.impl.Router;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -27,6 +30,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
 import org.slf4j.Logger;
@@ -35,24 +39,20 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * The {@link ClusterNode} implementation: starts Vert.x, deploys the extensions, and routes calls.
  * <p>
- * {@code call}/{@code send} keep a small route cache (name to node, valid for one sync interval, dropped
- * when that node leaves); a node that answers "not here" (421) makes the caller locate again once.
+ * {@code call}/{@code send} go through a {@link Router}.
  */
 public final class ClusterNodeImpl implements ClusterNode {
 
   private static final Logger log = LoggerFactory.getLogger(ClusterNodeImpl.class);
 
   private enum State { STARTED, CLOSED }
-
-  private record Route(String node, long expiresAt) {
-  }
 
   private final Vertx vertx;
   private final NodeOptions options;
@@ -62,8 +62,7 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   private final AddressBook addressBook;
   private final BookMaps maps;
-  private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
-  private final MessageConsumer<JsonObject> membershipConsumer;
+  private final Router router;
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
   private volatile Future<Void> closed;
 
@@ -74,12 +73,7 @@ public final class ClusterNodeImpl implements ClusterNode {
     this.extensionsId = extensionsId;
     this.addressBook = new LocalMapAddressBook(vertx, options.getNodeName(), options.getDirectoryReplicas());
     this.maps = new BookMaps(vertx);
-    this.membershipConsumer = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, msg -> {
-      MembershipEvent event = MembershipEvent.fromJson(msg.body());
-      if (event.type() == MembershipEvent.Type.LEFT) {
-        routes.values().removeIf(r -> r.node().equals(event.node()));
-      }
-    });
+    this.router = new Router(vertx, options.getNodeName(), options.getRequestTimeout(), options.getSyncInterval());
   }
 
   /** See {@link ClusterNode#start(NodeOptions)}. */
@@ -97,7 +91,9 @@ public final class ClusterNodeImpl implements ClusterNode {
       VertxOptions vo = new VertxOptions();
       vo.getEventBusOptions().setHost(opts.getClusterHost()).setPort(opts.getClusterPort())
         .setClusterNodeMetadata(new JsonObject().put(ClusterMembership.NAME_KEY, opts.getNodeName())
-          .put(ClusterMembership.LAUNCHERS_KEY, new io.vertx.core.json.JsonArray(new java.util.ArrayList<>(new java.util.TreeSet<>(opts.getLaunchers().keySet())))));
+          .put(ClusterMembership.LAUNCHERS_KEY, new JsonArray(new ArrayList<>(new TreeSet<>(opts.getLaunchers().keySet()))))
+          .put(ClusterMembership.CRON_KEY, new JsonArray(opts.getCronJobs().stream()
+            .filter(j -> j.getScope() == CronScope.CLUSTER).map(CronJob::getName).sorted().toList())));
       ZookeeperClusterManager zk = new ZookeeperClusterManager(zookeeperConfig(opts));
       vertx = Vertx.builder().with(vo).withClusterManager(new FanOutClusterManager(zk)).buildClustered();
     } else {
@@ -176,79 +172,18 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   @Override
   public <T> Future<Message<T>> call(String name, Object message, DeliveryOptions delivery) {
-    return this.<Message<T>>routed(name, node -> deliver(node, name, message, delivery, true));
+    if (state.get() != State.STARTED) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
+    }
+    return router.call(name, message, delivery);
   }
 
   @Override
   public Future<Void> send(String name, Object message) {
-    return this.<Message<Object>>routed(name, node -> deliver(node, name, message, new DeliveryOptions(), false)).mapEmpty();
-  }
-
-  private <R> Future<R> routed(String name, java.util.function.Function<String, Future<R>> delivery) {
-    String problem = ProcessNames.problem(name);
-    if (problem != null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
-    }
     if (state.get() != State.STARTED) {
       return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
     }
-    return route(name, false).compose(delivery).recover(t -> {
-      if (!WhereIs.hasCode(t, WhereIs.MISDIRECTED)) {
-        return Future.failedFuture(t);
-      }
-      routes.remove(name);
-      return route(name, true).compose(delivery).recover(t2 -> WhereIs.hasCode(t2, WhereIs.MISDIRECTED)
-        ? Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, t2.getMessage()))
-        : Future.failedFuture(t2));
-    });
-  }
-
-  private Future<String> route(String name, boolean fresh) {
-    Route r = fresh ? null : routes.get(name);
-    long now = System.currentTimeMillis();
-    if (r != null && r.expiresAt() > now) {
-      return Future.succeededFuture(r.node());
-    }
-    return locate(name).onSuccess(node -> routes.put(name, new Route(node, now + options.getSyncInterval())));
-  }
-
-  private <T> Future<Message<T>> deliver(String node, String name, Object message, DeliveryOptions delivery, boolean call) {
-    DeliveryOptions opts = new DeliveryOptions(delivery);
-    if (opts.getSendTimeout() == DeliveryOptions.DEFAULT_TIMEOUT) {
-      opts.setSendTimeout(options.getRequestTimeout());
-    }
-    if (node.equals(name())) {
-      if (addressBook.localProcesses().stream().noneMatch(p -> p.name().equals(name))) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "no process '" + name + "' on node " + node));
-      }
-      opts.setLocalOnly(true);
-      if (!call) {
-        vertx.eventBus().send(name, message, opts);
-        return Future.succeededFuture();
-      }
-      return vertx.eventBus().<T>request(name, message, opts).recover(t -> localFailure(t, name));
-    }
-    opts.addHeader(WhereIs.ACTION_HEADER, call ? "call" : "send").addHeader(WhereIs.TO_HEADER, name)
-      .addHeader(Forwarder.TIMEOUT_HEADER, Long.toString(opts.getSendTimeout()));
-    return vertx.eventBus().<T>request(WhereIs.nodeAddress(node), message, opts).recover(t -> {
-      if (t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.NO_HANDLERS) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "node " + node + " is not reachable"));
-      }
-      return localFailure(t, name);
-    });
-  }
-
-  private static <T> Future<T> localFailure(Throwable t, String name) {
-    if (t instanceof ReplyException) {
-      ReplyException e = (ReplyException) t;
-      if (e.failureType() == ReplyFailure.NO_HANDLERS) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "process '" + name + "' consumes no messages"));
-      }
-      if (e.failureType() == ReplyFailure.TIMEOUT) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "process '" + name + "' did not reply in time"));
-      }
-    }
-    return Future.failedFuture(t);
+    return router.send(name, message);
   }
 
   @Override
@@ -298,6 +233,17 @@ public final class ClusterNodeImpl implements ClusterNode {
   }
 
   @Override
+  public Future<List<CronJobInfo>> cronJobs() {
+    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, "list");
+    return vertx.eventBus().<JsonArray>request("vxext.cron", null, o).recover(WhereIs::notRunningIfNoHandlers)
+      .map(m -> {
+        List<CronJobInfo> list = new ArrayList<>();
+        m.body().forEach(o2 -> list.add(CronJobInfo.fromJson((JsonObject) o2)));
+        return list;
+      });
+  }
+
+  @Override
   public boolean isLeader() {
     return maps.leader().self();
   }
@@ -322,7 +268,7 @@ public final class ClusterNodeImpl implements ClusterNode {
     }
     Future.join(processes)
       .eventually(() -> vertx.undeploy(extensionsId))
-      .eventually(membershipConsumer::unregister)
+      .eventually(router::close)
       .onComplete(ar -> {
         Future<Void> shutdown = ownsVertx ? vertx.close() : Future.succeededFuture();
         shutdown.onComplete(done);

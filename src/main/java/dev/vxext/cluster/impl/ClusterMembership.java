@@ -40,6 +40,8 @@ public final class ClusterMembership {
   public static final String NAME_KEY = "vxext.name";
   /** Metadata key of the launchers a node offers. */
   public static final String LAUNCHERS_KEY = "vxext.launchers";
+  /** Metadata key of the cluster-scoped cron jobs a node declares. */
+  public static final String CRON_KEY = "vxext.cron";
 
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
   private static final int INFO_ATTEMPTS = 40;
@@ -66,6 +68,7 @@ public final class ClusterMembership {
   private final Listener listener;
   private final long reconcileInterval;
   private final List<String> launchers;
+  private final List<String> cronJobs;
   private final NodeInfoReader infoReader;
   private final NameClaim nameClaim;
   private final Map<String, NodeEntry> known = new HashMap<>();
@@ -93,7 +96,8 @@ public final class ClusterMembership {
    * @param cm the cluster manager, or {@code null} for a node that runs alone
    */
   public ClusterMembership(Vertx vertx, Context context, ClusterManager cm, String selfName, BookMaps maps,
-                           Listener listener, long reconcileInterval, long sessionTimeout, List<String> launchers) {
+                           Listener listener, long reconcileInterval, long sessionTimeout, List<String> launchers,
+                           List<String> cronJobs) {
     this.vertx = vertx;
     this.context = context;
     this.cm = cm;
@@ -103,6 +107,7 @@ public final class ClusterMembership {
     this.listener = listener;
     this.reconcileInterval = reconcileInterval;
     this.launchers = List.copyOf(new java.util.TreeSet<>(launchers));
+    this.cronJobs = List.copyOf(new java.util.TreeSet<>(cronJobs));
     this.infoReader = cm == null ? null : new NodeInfoReader(vertx, cm);
     this.nameClaim = cm == null ? null : new NameClaim(vertx, cm, selfName, selfId, sessionTimeout);
   }
@@ -120,13 +125,13 @@ public final class ClusterMembership {
    */
   public Future<Void> start() {
     if (cm == null) {
-      known.put(selfId, new NodeEntry(selfName, selfId, null, 0, System.currentTimeMillis(), launchers));
+      known.put(selfId, new NodeEntry(selfName, selfId, null, 0, System.currentTimeMillis(), launchers, cronJobs));
       publish(null, null);
       return Future.succeededFuture();
     }
     return nameClaim.claim().compose(v -> publishOwnName()).compose(v -> checkDuplicates()).map(entries -> {
       NodeInfo own = cm.getNodeInfo();
-      known.put(selfId, new NodeEntry(selfName, selfId, own.host(), own.port(), System.currentTimeMillis(), launchers));
+      known.put(selfId, new NodeEntry(selfName, selfId, own.host(), own.port(), System.currentTimeMillis(), launchers, cronJobs));
       for (NodeEntry e : entries) {
         known.putIfAbsent(e.nodeId(), e);
       }
@@ -158,10 +163,12 @@ public final class ClusterMembership {
     NodeInfo own = cm.getNodeInfo();
     JsonObject metadata = own.metadata() == null ? new JsonObject() : own.metadata().copy();
     JsonArray offered = new JsonArray(new ArrayList<>(launchers));
-    if (selfName.equals(metadata.getString(NAME_KEY)) && offered.equals(metadata.getJsonArray(LAUNCHERS_KEY))) {
+    JsonArray jobs = new JsonArray(new ArrayList<>(cronJobs));
+    if (selfName.equals(metadata.getString(NAME_KEY)) && offered.equals(metadata.getJsonArray(LAUNCHERS_KEY))
+      && jobs.equals(metadata.getJsonArray(CRON_KEY))) {
       return Future.succeededFuture();
     }
-    metadata.put(NAME_KEY, selfName).put(LAUNCHERS_KEY, offered);
+    metadata.put(NAME_KEY, selfName).put(LAUNCHERS_KEY, offered).put(CRON_KEY, jobs);
     Promise<Void> promise = Promise.promise();
     cm.setNodeInfo(new NodeInfo(own.host(), own.port(), metadata), promise);
     return promise.future();
@@ -196,10 +203,8 @@ public final class ClusterMembership {
         NodeInfo info = ar.result();
         String name = info.metadata() == null ? null : info.metadata().getString(NAME_KEY);
         if (name != null) {
-          JsonArray offered = info.metadata().getJsonArray(LAUNCHERS_KEY);
-          List<String> names = new ArrayList<>();
-          if (offered != null) offered.forEach(o -> names.add(String.valueOf(o)));
-          return Future.succeededFuture(new NodeEntry(name, id, info.host(), info.port(), System.currentTimeMillis(), names));
+          return Future.succeededFuture(new NodeEntry(name, id, info.host(), info.port(), System.currentTimeMillis(),
+            strings(info.metadata().getJsonArray(LAUNCHERS_KEY)), strings(info.metadata().getJsonArray(CRON_KEY))));
         }
       }
       if (attempts <= 1 || stopped) {
@@ -209,6 +214,12 @@ public final class ClusterMembership {
       vertx.setTimer(INFO_RETRY_MS, t -> fetch(id, attempts - 1).onComplete(retry));
       return retry.future();
     });
+  }
+
+  private static List<String> strings(JsonArray array) {
+    List<String> list = new ArrayList<>();
+    if (array != null) array.forEach(o -> list.add(String.valueOf(o)));
+    return list;
   }
 
   private void added(String id) {

@@ -93,7 +93,8 @@ public final class WhereIsVerticle extends VerticleBase {
       public void rejoined() {
         sync.resendAll();
       }
-    }, reconcile, options.getSessionTimeout(), new ArrayList<>(options.getLaunchers().keySet()));
+    }, reconcile, options.getSessionTimeout(), new ArrayList<>(options.getLaunchers().keySet()),
+      options.getCronJobs().stream().filter(j -> j.getScope() == dev.vxext.cron.CronScope.CLUSTER).map(j -> j.getName()).toList());
     return membership.start().compose(v -> {
       consumers.add(vertx.eventBus().localConsumer(WhereIs.REGISTRY_ADDRESS, registry::handle));
       consumers.add(vertx.eventBus().localConsumer(WhereIs.ADDRESS, this::handleApi));

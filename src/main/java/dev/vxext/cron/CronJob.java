@@ -1,0 +1,209 @@
+package dev.vxext.cron;
+
+import dev.vxext.cron.impl.CronSchedule;
+import dev.vxext.process.ProcessNames;
+import io.vertx.core.json.JsonObject;
+
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A cron job: on every tick of {@link #getSpec()} (in {@link #getZone()}), a message
+ * {@code {job, scheduledAt, firedAt, node, payload}} goes to the process {@link #getTriggerProcess()}.
+ * <p>
+ * Specs: Unix 5 fields ({@code min hour dom month dow}) by default; with {@code dialect} {@code quartz}
+ * (6 or 7 fields, seconds first, {@code ?} for one of day-of-month/day-of-week) or {@code spring}
+ * (6 fields, seconds first). Macros {@code @yearly}, {@code @annually}, {@code @monthly}, {@code @weekly},
+ * {@code @daily}, {@code @midnight}, {@code @hourly} have their standard meaning in every dialect.
+ * A data object: setters validate and throw {@link IllegalArgumentException} naming the job.
+ */
+public class CronJob {
+
+  /** Default zone: UTC. */
+  public static final String DEFAULT_ZONE = "UTC";
+  /** Default dialect: unix (5 fields, minute resolution). */
+  public static final String DEFAULT_DIALECT = "unix";
+  /** Default misfire grace: a tick missed by its owner is still fired by a new owner within 60 s. */
+  public static final long DEFAULT_MISFIRE_GRACE = 60_000;
+
+  private String name;
+  private String spec;
+  private String dialect = DEFAULT_DIALECT;
+  private ZoneId zone = ZoneId.of(DEFAULT_ZONE);
+  private String triggerProcess;
+  private CronScope scope = CronScope.CLUSTER;
+  private long misfireGrace = DEFAULT_MISFIRE_GRACE;
+  private JsonObject payload;
+
+  public CronJob() {
+  }
+
+  /** A job with a name, a spec and the process it triggers; the other options keep their defaults. */
+  public CronJob(String name, String spec, String triggerProcess) {
+    setName(name);
+    setSpec(spec);
+    setTriggerProcess(triggerProcess);
+  }
+
+  /**
+   * Reads a job from JSON (keys as in {@link #toJson()}).
+   *
+   * @throws IllegalArgumentException naming the job and the problem
+   */
+  public CronJob(JsonObject json) {
+    String n = json.getValue("name") instanceof String s ? s : null;
+    setName(n);
+    try {
+      if (json.containsKey("dialect")) setDialect(json.getString("dialect"));
+      if (json.containsKey("zone")) setZone(json.getString("zone"));
+      if (json.containsKey("scope")) setScope(json.getString("scope"));
+      if (json.containsKey("misfireGrace")) setMisfireGrace(json.getLong("misfireGrace"));
+      if (json.containsKey("payload")) setPayload(json.getJsonObject("payload"));
+      setTriggerProcess(json.getString("triggerProcess"));
+      setSpec(json.getString("spec"));
+    } catch (ClassCastException e) {
+      throw new IllegalArgumentException("cron job '" + n + "': a value has the wrong type: " + e.getMessage(), e);
+    }
+  }
+
+  /** @return the job as JSON */
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("name", name).put("spec", spec).put("dialect", dialect)
+      .put("zone", zone.getId()).put("triggerProcess", triggerProcess).put("scope", scope.name())
+      .put("misfireGrace", misfireGrace);
+    if (payload != null) json.put("payload", payload.copy());
+    return json;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  /** Sets the job name: unique per node, a valid process name. @return this */
+  public CronJob setName(String name) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      throw new IllegalArgumentException("cron job name " + problem);
+    }
+    this.name = name;
+    return this;
+  }
+
+  public String getSpec() {
+    return spec;
+  }
+
+  /** Sets the cron expression, parsed in the current dialect at once. @return this */
+  public CronJob setSpec(String spec) {
+    if (spec == null || spec.isBlank()) {
+      throw problem("spec is missing");
+    }
+    try {
+      CronSchedule.parse(spec, dialect);
+    } catch (IllegalArgumentException e) {
+      throw problem("invalid spec '" + spec + "' (" + dialect + "): " + e.getMessage());
+    }
+    this.spec = spec;
+    return this;
+  }
+
+  public String getDialect() {
+    return dialect;
+  }
+
+  /** Sets the dialect: {@code unix}, {@code quartz} or {@code spring}. Set it before the spec. @return this */
+  public CronJob setDialect(String dialect) {
+    String d = dialect == null ? "" : dialect.toLowerCase(Locale.ROOT);
+    if (!CronSchedule.DIALECTS.contains(d)) {
+      throw problem("unknown dialect '" + dialect + "' (expected one of " + CronSchedule.DIALECTS + ")");
+    }
+    this.dialect = d;
+    if (spec != null) {
+      setSpec(spec);
+    }
+    return this;
+  }
+
+  public ZoneId getZone() {
+    return zone;
+  }
+
+  /** Sets the time zone of the schedule (an IANA id such as {@code Europe/Berlin}). @return this */
+  public CronJob setZone(String zone) {
+    try {
+      this.zone = ZoneId.of(Objects.requireNonNull(zone, "zone"));
+    } catch (DateTimeException | NullPointerException e) {
+      throw problem("invalid zone '" + zone + "'");
+    }
+    return this;
+  }
+
+  public String getTriggerProcess() {
+    return triggerProcess;
+  }
+
+  /** Sets the name of the process that receives each tick. @return this */
+  public CronJob setTriggerProcess(String triggerProcess) {
+    String p = ProcessNames.problem(triggerProcess);
+    if (p != null) {
+      throw problem("triggerProcess " + p);
+    }
+    this.triggerProcess = triggerProcess;
+    return this;
+  }
+
+  public CronScope getScope() {
+    return scope;
+  }
+
+  /** Sets the scope. @return this */
+  public CronJob setScope(CronScope scope) {
+    this.scope = Objects.requireNonNull(scope, "scope");
+    return this;
+  }
+
+  /** Sets the scope by name, {@code NODE} or {@code CLUSTER} (any case). @return this */
+  public CronJob setScope(String scope) {
+    try {
+      return setScope(CronScope.valueOf(String.valueOf(scope).toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw problem("invalid scope '" + scope + "' (expected NODE or CLUSTER)");
+    }
+  }
+
+  public long getMisfireGrace() {
+    return misfireGrace;
+  }
+
+  /** Sets how late a missed tick may still be fired, ms (0 to 86400000). @return this */
+  public CronJob setMisfireGrace(long misfireGrace) {
+    if (misfireGrace < 0 || misfireGrace > 86_400_000) {
+      throw problem("misfireGrace must be between 0 and 86400000 ms");
+    }
+    this.misfireGrace = misfireGrace;
+    return this;
+  }
+
+  public JsonObject getPayload() {
+    return payload;
+  }
+
+  /** Sets an optional JSON payload added to every trigger message. @return this */
+  public CronJob setPayload(JsonObject payload) {
+    this.payload = payload == null ? null : payload.copy();
+    return this;
+  }
+
+  /** @throws IllegalArgumentException when the job is incomplete */
+  public void validate() {
+    if (name == null) throw new IllegalArgumentException("cron job name is missing");
+    if (spec == null) throw problem("spec is missing");
+    if (triggerProcess == null) throw problem("triggerProcess is missing");
+  }
+
+  private IllegalArgumentException problem(String what) {
+    return new IllegalArgumentException("cron job '" + name + "': " + what);
+  }
+}

@@ -1,0 +1,259 @@
+package dev.vxext.cron.impl;
+
+import dev.vxext.NodeOptions;
+import dev.vxext.addressbook.NodeEntry;
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.addressbook.impl.ConsistentHashPlacement;
+import dev.vxext.cron.CronJob;
+import dev.vxext.cron.CronJobInfo;
+import dev.vxext.cron.CronScope;
+import dev.vxext.process.impl.Router;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fires this node's cron jobs. {@code NODE} jobs fire here to the local trigger process. A
+ * {@code CLUSTER} job is active on the node the ring picks among the nodes declaring it; that node
+ * claims each tick cluster-wide ({@link TickClaim}) before firing, so a tick fires once even while nodes
+ * disagree about ownership. A node that becomes owner fires the latest tick its predecessor missed when
+ * it is within the job's misfire grace, and counts older ones as missed. A trigger that cannot be
+ * delivered is retried every second within the grace.
+ * <p>
+ * Local address {@value #ADDRESS}, action {@code list}: the jobs with owner and next fire time.
+ */
+public final class CronVerticle extends VerticleBase {
+
+  /** Local address of the cron service. */
+  public static final String ADDRESS = "vxext.cron";
+
+  private static final Logger log = LoggerFactory.getLogger(CronVerticle.class);
+
+  private final NodeOptions options;
+  private final String self;
+  private final Clock clock;
+  private final List<JobState> jobs = new ArrayList<>();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final ConsistentHashPlacement placement = new ConsistentHashPlacement();
+  private BookMaps maps;
+  private Router router;
+  private TickClaim claims;
+  private boolean stopped;
+
+  private final class JobState {
+    final CronJob job;
+    final CronSchedule schedule;
+    boolean active;
+    String owner;
+    long timer = -1;
+    CronSchedule.Tick next;
+    long fired;
+    long missed;
+    long generation;
+
+    JobState(CronJob job) {
+      this.job = job;
+      this.schedule = CronSchedule.of(job.getSpec(), job.getDialect(), job.getZone());
+    }
+  }
+
+  public CronVerticle(NodeOptions options) {
+    this(options, Clock.systemUTC());
+  }
+
+  public CronVerticle(NodeOptions options, Clock clock) {
+    this.options = new NodeOptions(options);
+    this.self = options.getNodeName();
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    maps = new BookMaps(vertx);
+    router = new Router(vertx, self, options.getRequestTimeout(), options.getSyncInterval());
+    claims = new TickClaim(vertx);
+    for (CronJob job : options.getCronJobs()) {
+      jobs.add(new JobState(job));
+    }
+    MessageConsumer<Object> api = vertx.eventBus().localConsumer(ADDRESS, this::handle);
+    MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, m -> rebalance());
+    consumers.add(api);
+    consumers.add(members);
+    return Future.all(api.completion(), members.completion()).onSuccess(v -> rebalance());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    jobs.forEach(this::deactivate);
+    List<Future<Void>> done = new ArrayList<>();
+    consumers.forEach(c -> done.add(c.unregister()));
+    done.add(router.close());
+    return Future.join(done);
+  }
+
+  private void handle(Message<Object> msg) {
+    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    if (!"list".equals(action)) {
+      msg.fail(WhereIs.BAD_REQUEST, "unknown cron action '" + action + "' (expected list)");
+      return;
+    }
+    JsonArray list = new JsonArray();
+    for (JobState s : jobs) {
+      long next = s.active && s.next != null ? s.next.at().toEpochMilli() : 0;
+      list.add(new CronJobInfo(s.job.getName(), s.job.getScope(), s.owner, next, s.fired, s.missed).toJson());
+    }
+    msg.reply(list);
+  }
+
+  /** Recomputes which jobs this node fires (at start and on every membership change). */
+  private void rebalance() {
+    if (stopped) return;
+    for (JobState s : jobs) {
+      String owner = s.job.getScope() == CronScope.NODE ? self : owner(s.job.getName());
+      boolean shouldRun = self.equals(owner);
+      s.owner = owner;
+      if (shouldRun && !s.active) {
+        activate(s);
+      } else if (!shouldRun && s.active) {
+        log.info("[node={}] cron job '{}' moves to {}", self, s.job.getName(), owner);
+        deactivate(s);
+      }
+    }
+  }
+
+  private String owner(String job) {
+    List<String> eligible = new ArrayList<>();
+    for (NodeEntry n : maps.view().nodes()) {
+      if (n.declares(job)) eligible.add(n.name());
+    }
+    return placement.choose(job, eligible);
+  }
+
+  private void activate(JobState s) {
+    s.active = true;
+    long gen = ++s.generation;
+    Future<Void> caughtUp = s.job.getScope() == CronScope.CLUSTER ? catchUp(s) : Future.succeededFuture();
+    caughtUp.onComplete(ar -> {
+      if (s.generation != gen || !s.active) return;
+      if (ar.failed()) {
+        log.warn("[node={}] cron job '{}': catch-up failed ({}); scheduling from now", self, s.job.getName(), ar.cause().getMessage());
+      }
+      schedule(s, s.schedule.nextAfter(clock.instant()), gen);
+    });
+  }
+
+  private void deactivate(JobState s) {
+    s.active = false;
+    s.generation++;
+    if (s.timer >= 0) {
+      vertx.cancelTimer(s.timer);
+      s.timer = -1;
+    }
+    s.next = null;
+  }
+
+  /** The new owner of a cluster job fires the latest missed tick within the grace, counts older ones. */
+  private Future<Void> catchUp(JobState s) {
+    String name = s.job.getName();
+    return claims.last(name).compose(last -> {
+      if (last <= 0) {
+        return Future.succeededFuture();
+      }
+      Instant now = clock.instant();
+      Instant lastFired = Instant.ofEpochMilli(last);
+      Instant graceStart = now.minusMillis(s.job.getMisfireGrace());
+      Instant since = lastFired.isAfter(graceStart) ? lastFired : graceStart.minusMillis(1);
+      int missed = lastFired.isBefore(graceStart) ? s.schedule.countBetween(lastFired, graceStart) : 0;
+      CronSchedule.Tick latest = s.schedule.latestBetween(since, now);
+      if (missed > 0) {
+        s.missed += missed;
+        log.warn("[node={}] cron job '{}': {} tick(s) older than the misfire grace were missed", self, name, missed);
+      }
+      if (latest == null) {
+        return Future.succeededFuture();
+      }
+      log.info("[node={}] cron job '{}': firing missed tick {}", self, name, latest.at());
+      return fire(s, latest);
+    });
+  }
+
+  private void schedule(JobState s, CronSchedule.Tick tick, long gen) {
+    s.next = tick;
+    if (tick == null) {
+      return;
+    }
+    long delay = Math.max(1, tick.at().toEpochMilli() - clock.millis());
+    s.timer = vertx.setTimer(delay, t -> {
+      s.timer = -1;
+      if (s.generation != gen || !s.active) return;
+      if (clock.instant().isBefore(tick.at().minusMillis(2))) {
+        schedule(s, tick, gen);
+        return;
+      }
+      fire(s, tick);
+      schedule(s, s.schedule.next(tick.at(), tick.wall()), gen);
+    });
+  }
+
+  private Future<Void> fire(JobState s, CronSchedule.Tick tick) {
+    long scheduledAt = tick.at().toEpochMilli();
+    Future<Boolean> won = s.job.getScope() == CronScope.CLUSTER ? claims.claim(s.job.getName(), scheduledAt)
+      : Future.succeededFuture(true);
+    return won.compose(ok -> {
+      if (!ok) {
+        log.debug("[node={}] cron job '{}': tick {} already fired elsewhere", self, s.job.getName(), tick.at());
+        return Future.succeededFuture();
+      }
+      s.fired++;
+      deliver(s, scheduledAt);
+      return Future.<Void>succeededFuture();
+    }).recover(t -> {
+      log.warn("[node={}] cron job '{}': could not claim tick {} ({})", self, s.job.getName(), tick.at(), t.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  private void deliver(JobState s, long scheduledAt) {
+    JsonObject msg = new JsonObject().put("job", s.job.getName()).put("scheduledAt", scheduledAt)
+      .put("firedAt", clock.millis()).put("node", self);
+    if (s.job.getPayload() != null) {
+      msg.put("payload", s.job.getPayload().copy());
+    }
+    String target = s.job.getTriggerProcess();
+    Future<Void> sent;
+    if (s.job.getScope() == CronScope.NODE) {
+      if (maps.processes().get(target) == null) {
+        sent = Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no process '" + target + "' on node " + self));
+      } else {
+        vertx.eventBus().send(target, msg, new DeliveryOptions().setLocalOnly(true));
+        sent = Future.succeededFuture();
+      }
+    } else {
+      sent = router.send(target, msg);
+    }
+    sent.onFailure(t -> {
+      long deadline = scheduledAt + s.job.getMisfireGrace();
+      if (!stopped && clock.millis() + 1_000 <= deadline) {
+        log.warn("[node={}] cron job '{}': trigger '{}' not delivered ({}); retrying", self, s.job.getName(), target, t.getMessage());
+        vertx.setTimer(1_000, id -> deliver(s, scheduledAt));
+      } else {
+        s.missed++;
+        log.error("[node={}] cron job '{}': tick {} lost: trigger '{}' not delivered within the misfire grace ({})",
+          self, s.job.getName(), Instant.ofEpochMilli(scheduledAt), target, t.getMessage());
+      }
+    });
+  }
+}

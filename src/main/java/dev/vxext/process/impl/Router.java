@@ -1,0 +1,134 @@
+package dev.vxext.process.impl;
+
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.addressbook.impl.LocalMapAddressBook;
+import dev.vxext.cluster.MembershipEvent;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Delivers {@code call}s and {@code send}s to a named process wherever it runs: locate it (through a
+ * small route cache: name to node, valid for one sync interval, dropped when that node leaves), then a
+ * local request when it runs here, else a request to its node's address, whose forwarder hands it over.
+ * A node that answers "not here" (421) makes the router locate again once. Thread-safe.
+ */
+public final class Router {
+
+  private record Route(String node, long expiresAt) {
+  }
+
+  private final Vertx vertx;
+  private final String self;
+  private final long requestTimeout;
+  private final long routeTtl;
+  private final BookMaps maps;
+  private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+  private final MessageConsumer<JsonObject> membership;
+
+  public Router(Vertx vertx, String self, long requestTimeout, long routeTtl) {
+    this.vertx = vertx;
+    this.self = self;
+    this.requestTimeout = requestTimeout;
+    this.routeTtl = routeTtl;
+    this.maps = new BookMaps(vertx);
+    this.membership = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, msg -> {
+      MembershipEvent event = MembershipEvent.fromJson(msg.body());
+      if (event.type() == MembershipEvent.Type.LEFT) {
+        routes.values().removeIf(r -> r.node().equals(event.node()));
+      }
+    });
+  }
+
+  /** @return a future completed with the process's reply; see {@code ClusterNode.call} */
+  public <T> Future<Message<T>> call(String name, Object message, DeliveryOptions delivery) {
+    return this.<Message<T>>routed(name, node -> deliver(node, name, message, delivery, true));
+  }
+
+  /** @return a future completed once the process's node handed it the message; see {@code ClusterNode.send} */
+  public Future<Void> send(String name, Object message) {
+    return this.<Message<Object>>routed(name, node -> deliver(node, name, message, new DeliveryOptions(), false)).mapEmpty();
+  }
+
+  /** Stops listening to membership. */
+  public Future<Void> close() {
+    return membership.unregister();
+  }
+
+  private <R> Future<R> routed(String name, Function<String, Future<R>> delivery) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+    }
+    return route(name, false).compose(delivery).recover(t -> {
+      if (!WhereIs.hasCode(t, WhereIs.MISDIRECTED)) {
+        return Future.failedFuture(t);
+      }
+      routes.remove(name);
+      return route(name, true).compose(delivery).recover(t2 -> WhereIs.hasCode(t2, WhereIs.MISDIRECTED)
+        ? Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, t2.getMessage()))
+        : Future.failedFuture(t2));
+    });
+  }
+
+  private Future<String> route(String name, boolean fresh) {
+    Route r = fresh ? null : routes.get(name);
+    long now = System.currentTimeMillis();
+    if (r != null && r.expiresAt() > now) {
+      return Future.succeededFuture(r.node());
+    }
+    return LocalMapAddressBook.lookup(vertx, name, requestTimeout).map(ProcessId::node)
+      .onSuccess(node -> routes.put(name, new Route(node, now + routeTtl)));
+  }
+
+  private <T> Future<Message<T>> deliver(String node, String name, Object message, DeliveryOptions delivery, boolean call) {
+    DeliveryOptions opts = new DeliveryOptions(delivery);
+    if (opts.getSendTimeout() == DeliveryOptions.DEFAULT_TIMEOUT) {
+      opts.setSendTimeout(requestTimeout);
+    }
+    if (node.equals(self)) {
+      if (maps.processes().get(name) == null) {
+        return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "no process '" + name + "' on node " + node));
+      }
+      opts.setLocalOnly(true);
+      if (!call) {
+        vertx.eventBus().send(name, message, opts);
+        return Future.succeededFuture();
+      }
+      return vertx.eventBus().<T>request(name, message, opts).recover(t -> localFailure(t, name));
+    }
+    opts.addHeader(WhereIs.ACTION_HEADER, call ? "call" : "send").addHeader(WhereIs.TO_HEADER, name)
+      .addHeader(Forwarder.TIMEOUT_HEADER, Long.toString(opts.getSendTimeout()));
+    return vertx.eventBus().<T>request(WhereIs.nodeAddress(node), message, opts).recover(t -> {
+      if (t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.NO_HANDLERS) {
+        return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "node " + node + " is not reachable"));
+      }
+      return localFailure(t, name);
+    });
+  }
+
+  private static <T> Future<T> localFailure(Throwable t, String name) {
+    if (t instanceof ReplyException) {
+      ReplyException e = (ReplyException) t;
+      if (e.failureType() == ReplyFailure.NO_HANDLERS) {
+        return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "process '" + name + "' consumes no messages"));
+      }
+      if (e.failureType() == ReplyFailure.TIMEOUT) {
+        return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "process '" + name + "' did not reply in time"));
+      }
+    }
+    return Future.failedFuture(t);
+  }
+
+}
