@@ -1,0 +1,2 @@
+/** Plug-in points: placement strategies. */
+package dev.vxext.spi;
