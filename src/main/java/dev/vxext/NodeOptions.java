@@ -53,6 +53,7 @@ public class NodeOptions {
   private long reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
   private final Map<String, Launcher> launchers = new LinkedHashMap<>();
   private final Map<String, CronJob> cronJobs = new LinkedHashMap<>();
+  private final Map<String, JsonObject> launcherConfigs = new LinkedHashMap<>();
 
   /** Options with every default; a node name must still be set. */
   public NodeOptions() {
@@ -61,7 +62,9 @@ public class NodeOptions {
   /** Copy constructor. */
   public NodeOptions(NodeOptions other) {
     this(other.toJson());
-    launchers.putAll(other.launchers);
+    other.launchers.forEach((name, launcher) -> {
+      if (!launchers.containsKey(name)) launchers.put(name, launcher);
+    });
   }
 
   /**
@@ -83,6 +86,22 @@ public class NodeOptions {
       if (json.containsKey("clusterPort")) setClusterPort(json.getInteger("clusterPort"));
       if (json.containsKey("settleDelay")) setSettleDelay(json.getLong("settleDelay"));
       if (json.containsKey("reconcileInterval")) setReconcileInterval(json.getLong("reconcileInterval"));
+      if (json.containsKey("clusterManager")) {
+        String cm = json.getString("clusterManager");
+        if (!"zookeeper".equals(cm)) {
+          throw new IllegalArgumentException("clusterManager '" + cm + "' is not supported (supported: zookeeper)");
+        }
+      }
+      if (json.containsKey("launchers")) {
+        JsonObject declared = json.getJsonObject("launchers");
+        for (String name : declared.fieldNames()) {
+          if (!(declared.getValue(name) instanceof JsonObject launcher)) {
+            throw new IllegalArgumentException("launcher '" + name + "' must be a JSON object");
+          }
+          addLauncher(name, LauncherConfig.launcher(name, launcher));
+          launcherConfigs.put(name, launcher.copy());
+        }
+      }
       if (json.containsKey("cronJobs")) {
         JsonArray jobs = json.getJsonArray("cronJobs");
         for (int i = 0; i < jobs.size(); i++) {
@@ -111,7 +130,8 @@ public class NodeOptions {
       .put("clusterPort", clusterPort)
       .put("settleDelay", settleDelay)
       .put("reconcileInterval", reconcileInterval)
-      .put("cronJobs", new JsonArray(cronJobs.values().stream().map(CronJob::toJson).toList()));
+      .put("cronJobs", new JsonArray(cronJobs.values().stream().map(CronJob::toJson).toList()))
+      .put("launchers", new JsonObject(new LinkedHashMap<>(launcherConfigs)));
   }
 
   /** @return the node name, unique in the cluster; {@code null} until set */

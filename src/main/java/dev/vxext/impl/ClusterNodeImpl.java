@@ -6,14 +6,10 @@ import dev.vxext.NodeOptions;
 import dev.vxext.addressbook.AddressBook;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.LocalMapAddressBook;
-import dev.vxext.cron.CronJob;
 import dev.vxext.cron.CronJobInfo;
-import dev.vxext.cron.CronScope;
 import dev.vxext.daemon.Spawner;
 import dev.vxext.daemon.impl.SpawnerImpl;
 import dev.vxext.cluster.MembershipEvent;
-import dev.vxext.cluster.impl.ClusterMembership;
-import dev.vxext.cluster.impl.FanOutClusterManager;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.ProcessDeployer;
@@ -24,7 +20,9 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import dev.vxext.cluster.impl.ClusterVertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -32,14 +30,12 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -87,17 +83,11 @@ public final class ClusterNodeImpl implements ClusterNode {
       return Future.failedFuture(e);
     }
     Future<Vertx> vertx;
-    if (opts.isClustered()) {
-      VertxOptions vo = new VertxOptions();
-      vo.getEventBusOptions().setHost(opts.getClusterHost()).setPort(opts.getClusterPort())
-        .setClusterNodeMetadata(new JsonObject().put(ClusterMembership.NAME_KEY, opts.getNodeName())
-          .put(ClusterMembership.LAUNCHERS_KEY, new JsonArray(new ArrayList<>(new TreeSet<>(opts.getLaunchers().keySet()))))
-          .put(ClusterMembership.CRON_KEY, new JsonArray(opts.getCronJobs().stream()
-            .filter(j -> j.getScope() == CronScope.CLUSTER).map(CronJob::getName).sorted().toList())));
-      ZookeeperClusterManager zk = new ZookeeperClusterManager(zookeeperConfig(opts));
-      vertx = Vertx.builder().with(vo).withClusterManager(new FanOutClusterManager(zk)).buildClustered();
-    } else {
-      vertx = Future.succeededFuture(Vertx.vertx());
+    try {
+      VertxBuilder builder = ClusterVertx.builder(opts, new VertxOptions());
+      vertx = opts.isClustered() ? builder.buildClustered() : Future.succeededFuture(builder.build());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
     }
     // context-less: on failure the Vert.x instance is closed, and a context-bound future could not
     // notify its listeners once the event loops are gone
@@ -119,16 +109,6 @@ public final class ClusterNodeImpl implements ClusterNode {
       });
     });
     return result.future();
-  }
-
-  static JsonObject zookeeperConfig(NodeOptions opts) {
-    return new JsonObject()
-      .put("zookeeperHosts", opts.getZookeeperHosts())
-      .put("rootPath", opts.getZookeeperRootPath())
-      .put("sessionTimeout", opts.getSessionTimeout())
-      .put("connectTimeout", 3000)
-      .put("retry", new JsonObject().put("policy", "exponential_backoff").put("initialSleepTime", 100)
-        .put("intervalTimes", 10000).put("maxTimes", 5));
   }
 
   @Override

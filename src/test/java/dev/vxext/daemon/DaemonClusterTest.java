@@ -161,6 +161,42 @@ class DaemonClusterTest {
   }
 
   @Test
+  void aNodeThatLeavesGracefullyHandsItsDaemonsOffAtOnce() {
+    // settle delay and reconciliation period far beyond the test: only the hand-off can re-place daemons
+    List<ClusterNode> nodes = new ArrayList<>();
+    for (String n : List.of("d-a", "d-b", "d-c")) {
+      nodes.add(cluster.start(options(n, twenty()).setSettleDelay(60_000).setReconcileInterval(600_000)));
+    }
+    Awaits.until(CONVERGE, () -> nodes.stream().allMatch(n -> n.addressBook().availableNodes().size() == 3));
+    for (int i = 0; i < NAMES.size(); i++) {
+      await(nodes.get(0).spawner("worker").spawnRegister(NAMES.get(i), new JsonObject().put("i", i)));
+    }
+    awaitAllRunning(NAMES);
+    ClusterNode leader = leader();
+    ClusterNode host = nodes.stream().filter(n -> !n.isLeader()).findFirst().orElseThrow();
+    cluster.close(host.name());
+    Awaits.until(CONVERGE, () -> NAMES.stream().allMatch(n -> {
+      try {
+        return !await(leader.lookup(n)).node().equals(host.name());
+      } catch (ReplyException e) {
+        return false;
+      }
+    }));
+    // the leader itself leaves: the next leader takes over its daemons at once too
+    List<String> onLeader = NAMES.stream().filter(n -> await(leader.lookup(n)).node().equals(leader.name())).toList();
+    cluster.close(leader.name());
+    ClusterNode next = leader();
+    Awaits.until(CONVERGE, () -> onLeader.stream().allMatch(n -> {
+      try {
+        return !await(next.lookup(n)).node().equals(leader.name());
+      } catch (ReplyException e) {
+        return false;
+      }
+    }));
+    assertThat(DaemonWorker.maxConcurrent()).isEqualTo(1);
+  }
+
+  @Test
   void aJoiningNodeMovesNothing() {
     startThree(twenty());
     Map<String, ProcessId> before = awaitAllRunning(NAMES);

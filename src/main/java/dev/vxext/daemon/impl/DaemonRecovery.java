@@ -47,15 +47,17 @@ final class DaemonRecovery {
   private final BookMaps maps;
   private final long requestTimeout;
   private final LongSupplier epoch;
+  private final java.util.function.Predicate<String> leaving;
 
   DaemonRecovery(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout,
-                 LongSupplier epoch) {
+                 LongSupplier epoch, java.util.function.Predicate<String> leaving) {
     this.vertx = vertx;
     this.self = self;
     this.launchers = new TreeMap<>(launchers);
     this.maps = maps;
     this.requestTimeout = requestTimeout;
     this.epoch = epoch;
+    this.leaving = leaving;
   }
 
   /** Runs one reconciliation of every launcher. */
@@ -142,18 +144,18 @@ final class DaemonRecovery {
 
   private Future<Void> ensure(String launcherName, DaemonProcess d, int[] counts) {
     return LocalMapAddressBook.lookup(vertx, d.name(), requestTimeout).transform(ar -> {
-      if (ar.succeeded()) {
+      if (ar.succeeded() && !leaving.test(ar.result().node())) {
         counts[1]++;
         return Future.succeededFuture();
       }
-      if (!WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
+      if (ar.failed() && !WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
         counts[3]++;
         log.warn("[node={}] cannot tell whether daemon '{}' runs ({}); will be retried", self, d.name(), ar.cause().getMessage());
         return Future.succeededFuture();
       }
       List<String> eligible = new ArrayList<>();
       for (NodeEntry n : maps.view().nodes()) {
-        if (n.offers(launcherName)) eligible.add(n.name());
+        if (n.offers(launcherName) && !leaving.test(n.name())) eligible.add(n.name());
       }
       if (eligible.isEmpty()) {
         counts[3]++;

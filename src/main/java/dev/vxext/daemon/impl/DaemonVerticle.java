@@ -53,6 +53,7 @@ public final class DaemonVerticle extends VerticleBase {
   private final Map<String, Launcher> launchers;
   private final Map<String, ProcessId> spawned = new HashMap<>();
   private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
+  private final java.util.Set<String> leaving = new java.util.HashSet<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private BookMaps maps;
   private LeaderElection election;
@@ -76,7 +77,8 @@ public final class DaemonVerticle extends VerticleBase {
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
     maps = new BookMaps(vertx);
     maps.leader(LeaderInfo.UNKNOWN);
-    recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch());
+    recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch(),
+      leaving::contains);
     monitor = new ConnectionMonitor(context, cm, this::connection);
     election = new LeaderElection(vertx, self, cm != null, Math.max(2_000, options.getSessionTimeout()), new LeaderElection.Listener() {
       @Override
@@ -99,6 +101,40 @@ public final class DaemonVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    return handOff().eventually(this::shutdown);
+  }
+
+  /**
+   * Graceful leave: stop this node's daemons, then tell every other node, so the leader re-places them
+   * at once instead of after the settle delay. Bounded by the request timeout.
+   */
+  private Future<Void> handOff() {
+    if (((VertxInternal) vertx).clusterManager() == null) {
+      return Future.succeededFuture();
+    }
+    List<Future<Void>> stopping = new ArrayList<>();
+    for (ProcessId pid : new ArrayList<>(spawned.values())) {
+      if (vertx.deploymentIDs().contains(pid.deploymentId())) {
+        stopping.add(vertx.undeploy(pid.deploymentId()).otherwiseEmpty());
+      }
+    }
+    spawned.clear();
+    return Future.join(stopping).compose(v -> {
+      List<Future<Void>> told = new ArrayList<>();
+      for (String node : maps.view().names()) {
+        if (node.equals(self)) continue;
+        DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.leaving")
+          .setSendTimeout(Math.min(2_000, options.getRequestTimeout()));
+        told.add(vertx.eventBus().request(WhereIs.nodeAddress(node), new JsonObject().put("node", self), o).<Void>mapEmpty().otherwiseEmpty());
+      }
+      if (!stopping.isEmpty()) {
+        log.info("[node={}] leaving: stopped {} daemon(s) and handed them off", self, stopping.size());
+      }
+      return Future.join(told).mapEmpty();
+    });
+  }
+
+  private Future<?> shutdown() {
     election.stop();
     monitor.close();
     cancel(scanTimer);
@@ -143,6 +179,16 @@ public final class DaemonVerticle extends VerticleBase {
         String node = body.getString("node");
         if (node != null && !node.equals(self)) {
           maps.leader(new LeaderInfo(node, highestEpoch, false));
+        }
+        msg.reply(new JsonObject().put("ok", true));
+      }
+      case "leaving" -> {
+        String node = body.getString("node");
+        if (node != null && !node.equals(self)) {
+          leaving.add(node);
+          if (election.state() == LeaderElection.State.LEADER) {
+            scanSoon();
+          }
         }
         msg.reply(new JsonObject().put("ok", true));
       }
@@ -267,7 +313,11 @@ public final class DaemonVerticle extends VerticleBase {
     highestEpoch = Math.max(highestEpoch, epoch);
     setLeader(new LeaderInfo(self, epoch, true));
     announce(null);
-    scheduleScan(options.getSettleDelay());
+    if (leaving.isEmpty()) {
+      scheduleScan(options.getSettleDelay());
+    } else {
+      scanSoon();
+    }
     periodicTimer = vertx.setPeriodic(options.getReconcileInterval(), t -> scheduleScan(0));
   }
 
@@ -286,10 +336,17 @@ public final class DaemonVerticle extends VerticleBase {
         setLeader(LeaderInfo.UNKNOWN);
       }
       if (election.state() == LeaderElection.State.LEADER) {
-        scheduleScan(options.getSettleDelay());
+        if (leaving.remove(event.node())) {
+          scanSoon();
+        } else {
+          scheduleScan(options.getSettleDelay());
+        }
       }
-    } else if (election.state() == LeaderElection.State.LEADER) {
-      announce(event.node());
+    } else {
+      leaving.remove(event.node());
+      if (election.state() == LeaderElection.State.LEADER) {
+        announce(event.node());
+      }
     }
   }
 
@@ -314,6 +371,13 @@ public final class DaemonVerticle extends VerticleBase {
       scanTimer = -1;
       runScan();
     });
+  }
+
+  /** Reconciles now: a node handed its daemons off. */
+  private void scanSoon() {
+    cancel(scanTimer);
+    scanTimer = -1;
+    scheduleScan(0);
   }
 
   private void runScan() {
