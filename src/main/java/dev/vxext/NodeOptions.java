@@ -120,7 +120,8 @@ public class NodeOptions {
   public JsonObject toJson() {
     JsonObject json = new JsonObject();
     if (nodeName != null) json.put("nodeName", nodeName);
-    return json.put("zookeeperHosts", zookeeperHosts)
+    return json.put("clusterManager", "zookeeper")
+      .put("zookeeperHosts", zookeeperHosts)
       .put("zookeeperRootPath", zookeeperRootPath)
       .put("sessionTimeout", sessionTimeout)
       .put("syncInterval", syncInterval)

@@ -14,6 +14,9 @@ import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,19 +68,65 @@ final class DaemonRecovery {
     int[] counts = new int[4];
     List<String> failedLaunchers = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
-    for (Map.Entry<String, Launcher> e : launchers.entrySet()) {
-      chain = chain.compose(v -> scan(e.getKey(), e.getValue())
+    // every launcher offered anywhere: scanned here when this node has it, else by a node that offers it
+    java.util.TreeSet<String> names = new java.util.TreeSet<>(launchers.keySet());
+    for (NodeEntry n : maps.view().nodes()) {
+      names.addAll(n.launchers());
+    }
+    for (String name : names) {
+      chain = chain.compose(v -> scanAnywhere(name)
         .compose(daemons -> {
           counts[0] += daemons.size();
-          return ensureAll(e.getKey(), daemons, counts);
+          return ensureAll(name, daemons, counts);
         })
         .recover(t -> {
-          failedLaunchers.add(e.getKey());
-          log.warn("[node={}] recovery scan of launcher '{}' failed: {}; will be retried", self, e.getKey(), t.getMessage());
+          failedLaunchers.add(name);
+          log.warn("[node={}] recovery scan of launcher '{}' failed: {}; will be retried", self, name, t.getMessage());
           return Future.succeededFuture();
         }));
     }
     return chain.map(v -> new Report(counts[0], counts[1], counts[2], counts[3], failedLaunchers));
+  }
+
+  private Future<List<DaemonProcess>> scanAnywhere(String name) {
+    Launcher local = launchers.get(name);
+    if (local != null) {
+      return scan(name, local);
+    }
+    String node = null;
+    for (NodeEntry n : maps.view().nodes()) {
+      if (n.offers(name)) {
+        node = n.name();
+        break;
+      }
+    }
+    if (node == null) {
+      return Future.succeededFuture(List.of());
+    }
+    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.scan").setSendTimeout(requestTimeout * 2);
+    return vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(node), new JsonObject().put("launcher", name), o)
+      .map(m -> {
+        List<DaemonProcess> list = new ArrayList<>();
+        JsonArray array = m.body().getJsonArray("daemons", new JsonArray());
+        for (int i = 0; i < array.size(); i++) {
+          JsonObject d = array.getJsonObject(i);
+          list.add(new DaemonProcess(d.getString("name"), d.getJsonObject("args")));
+        }
+        return list;
+      });
+  }
+
+  /** @return the scan of a local launcher as JSON, for a leader that does not have it */
+  Future<JsonObject> scanForLeader(String name) {
+    Launcher local = launchers.get(name);
+    if (local == null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "node " + self + " offers no launcher '" + name + "'"));
+    }
+    return scan(name, local).map(list -> {
+      JsonArray array = new JsonArray();
+      list.forEach(d -> array.add(new JsonObject().put("name", d.name()).put("args", d.args())));
+      return new JsonObject().put("daemons", array);
+    });
   }
 
   /** Pages through a launcher's scanner. */

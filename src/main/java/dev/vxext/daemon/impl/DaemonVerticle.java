@@ -182,6 +182,14 @@ public final class DaemonVerticle extends VerticleBase {
         }
         msg.reply(new JsonObject().put("ok", true));
       }
+      case "scan" -> recovery.scanForLeader(body.getString("launcher")).onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          int code = ar.cause() instanceof io.vertx.core.eventbus.ReplyException r ? r.failureCode() : 500;
+          msg.fail(code, String.valueOf(ar.cause().getMessage()));
+        }
+      });
       case "leaving" -> {
         String node = body.getString("node");
         if (node != null && !node.equals(self)) {

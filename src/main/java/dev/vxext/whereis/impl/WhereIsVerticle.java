@@ -148,7 +148,7 @@ public final class WhereIsVerticle extends VerticleBase {
     switch (action) {
       case "ping" -> msg.reply(new JsonObject().put("node", self));
       case "watch" -> registry.watch(msg);
-      case "daemon.spawn", "daemon.leader", "daemon.duplicate", "daemon.leaving" -> relay(msg, action.substring("daemon.".length()));
+      case "daemon.spawn", "daemon.leader", "daemon.duplicate", "daemon.leaving", "daemon.scan" -> relay(msg, action.substring("daemon.".length()));
       case "call" -> forwarder.handle(msg, true);
       case "send" -> forwarder.handle(msg, false);
       case "locate", "sync.delta", "sync.full", "sync.digest" -> {

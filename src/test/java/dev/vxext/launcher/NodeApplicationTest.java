@@ -1,0 +1,97 @@
+package dev.vxext.launcher;
+
+import dev.vxext.ClusterNode;
+import dev.vxext.process.ProcessId;
+import dev.vxext.testing.Awaits;
+import dev.vxext.testing.ChildJvm;
+import dev.vxext.testing.ClusterFixture;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static dev.vxext.testing.ClusterFixture.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The launcher in child JVMs: bad configurations exit with one line, and nodes started from conf/ form a
+ * cluster, run the declared daemons, and hand them off when stopped with SIGTERM.
+ */
+class NodeApplicationTest {
+
+  private static final String MAIN = NodeApplication.class.getName();
+
+  private static void assertRefused(List<String> args, String expected) throws Exception {
+    try (ChildJvm jvm = ChildJvm.start(MAIN, args, Map.of())) {
+      assertThat(jvm.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(2);
+      Awaits.until(Duration.ofSeconds(5), () -> !jvm.stderr().isEmpty());
+      assertThat(jvm.stderr()).as("stderr").hasSize(1);
+      assertThat(jvm.stderr().get(0)).startsWith("vxext: ").contains(expected);
+    }
+  }
+
+  @Test
+  void badConfigurationsExitWithOneClearLine() throws Exception {
+    Path dir = Files.createTempDirectory("vxext-conf");
+    Path broken = Files.writeString(dir.resolve("broken.json"), "{ \"nodeName\": ");
+    assertRefused(List.of(), "no configuration");
+    assertRefused(List.of("-conf", dir.resolve("missing.json").toString()), "does not exist");
+    assertRefused(List.of("-conf", broken.toString()), "is not a JSON object");
+    assertRefused(List.of("-conf", "{\"syncInterval\": 1000}"), "nodeName is required");
+    assertRefused(List.of("-conf", "{\"nodeName\": \"bad name\"}"), "nodeName");
+    assertRefused(List.of("-conf", new JsonObject().put("nodeName", "n").put("cronJobs", new io.vertx.core.json.JsonArray()
+      .add(new JsonObject().put("name", "nightly").put("spec", "99 * * * *").put("triggerProcess", "p"))).encode()), "nightly");
+    assertRefused(List.of("-conf", new JsonObject().put("nodeName", "n").put("launchers", new JsonObject()
+      .put("w", new JsonObject().put("verticle", "com.example.Nope"))).encode()), "com.example.Nope not found");
+    assertRefused(List.of("-cluster", "-conf", "{\"nodeName\": \"n\"}"), "-cluster needs");
+  }
+
+  @Test
+  void nodesFromConfFormAClusterAndHandDaemonsOffOnSigterm() throws Exception {
+    String zk = ClusterFixture.zookeeper().getConnectString();
+    String root = "vxext-launcher-" + ProcessHandle.current().pid();
+    ClusterFixture observerCluster = ClusterFixture.clustered();
+    ClusterNode observer = observerCluster.start(observerCluster.options("observer")
+      .setZookeeperHosts(zk).setZookeeperRootPath(root));
+    Map<String, String> env = Map.of("VXEXT_ZOOKEEPER_HOSTS", zk);
+    try (ChildJvm first = ChildJvm.start(MAIN, List.of("-conf", confWithRoot("conf/node-1.json", root)), env);
+         ChildJvm two = ChildJvm.start(MAIN, List.of("-conf", confWithRoot("conf/node-2.json", root), "-cluster-host", "127.0.0.1"), env)) {
+      {
+        Awaits.until(Duration.ofSeconds(60), () -> first.printed("node node-1 started") && two.printed("node node-2 started"));
+        Awaits.until(Duration.ofSeconds(30), () -> observer.addressBook().availableNodes().size() == 3);
+        List<String> daemons = List.of("counter.orders", "counter.billing", "counter.mail", "tick.logger");
+        Awaits.until(Duration.ofSeconds(30), () -> daemons.stream().allMatch(d -> {
+          try {
+            return await(observer.lookup(d)) != null;
+          } catch (RuntimeException e) {
+            return false;
+          }
+        }));
+        JsonObject reply = await(observer.<JsonObject>call("counter.billing", "inc")).body();
+        assertThat(reply.getLong("count")).isEqualTo(1010L);
+        // SIGTERM node-2: its daemons move to node-1 (hand-off), node-2 exits
+        two.terminate();
+        two.waitFor(Duration.ofSeconds(30));
+        Awaits.until(Duration.ofSeconds(30), () -> daemons.stream().allMatch(d -> {
+          try {
+            ProcessId p = await(observer.lookup(d));
+            return p.node().equals("node-1");
+          } catch (RuntimeException e) {
+            return false;
+          }
+        }));
+      }
+    } finally {
+      observerCluster.close();
+    }
+  }
+
+  private static String confWithRoot(String file, String root) throws Exception {
+    return new JsonObject(Files.readString(Path.of(file))).put("zookeeperRootPath", root)
+      .put("sessionTimeout", 4000).put("settleDelay", 500).encode();
+  }
+}
