@@ -63,6 +63,7 @@ public final class DaemonVerticle extends VerticleBase {
   private long fenceTimer = -1;
   private long scanTimer = -1;
   private long periodicTimer = -1;
+  private long announceTimer = -1;
   private boolean scanning;
   private boolean rescan;
 
@@ -101,6 +102,11 @@ public final class DaemonVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    // no reconciliation while the node goes away; the lock is released at once for the next leader
+    election.stop();
+    cancel(scanTimer);
+    cancel(periodicTimer);
+    cancel(announceTimer);
     return handOff().eventually(this::shutdown);
   }
 
@@ -321,6 +327,7 @@ public final class DaemonVerticle extends VerticleBase {
     highestEpoch = Math.max(highestEpoch, epoch);
     setLeader(new LeaderInfo(self, epoch, true));
     announce(null);
+    announceTimer = vertx.setPeriodic(options.getSyncInterval(), t -> announce(null));
     if (leaving.isEmpty()) {
       scheduleScan(options.getSettleDelay());
     } else {
@@ -334,6 +341,8 @@ public final class DaemonVerticle extends VerticleBase {
     scanTimer = -1;
     cancel(periodicTimer);
     periodicTimer = -1;
+    cancel(announceTimer);
+    announceTimer = -1;
     setLeader(LeaderInfo.UNKNOWN);
   }
 
@@ -358,20 +367,37 @@ public final class DaemonVerticle extends VerticleBase {
     }
   }
 
-  /** Tells one node (or every node when {@code node} is null) who leads, with the epoch. */
+  /**
+   * Tells one node (or every node when {@code node} is null) who leads, with the epoch. Repeated every
+   * sync interval; a node that has just joined (its address not reachable yet) is retried sooner.
+   */
   private void announce(String node) {
-    long epoch = election.epoch();
     for (String target : node == null ? maps.view().names() : List.of(node)) {
-      if (target.equals(self)) continue;
-      DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.leader")
-        .addHeader(EPOCH_HEADER, Long.toString(epoch)).setSendTimeout(options.getRequestTimeout());
-      vertx.eventBus().request(WhereIs.nodeAddress(target), new JsonObject().put("node", self), o)
-        .onFailure(t -> log.debug("[node={}] leader announcement to {} failed: {}", self, target, t.getMessage()));
+      if (!target.equals(self)) {
+        announceTo(target, node == null ? 0 : 5);
+      }
     }
+  }
+
+  private void announceTo(String target, int retries) {
+    long epoch = election.epoch();
+    if (epoch == 0) return;
+    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.leader")
+      .addHeader(EPOCH_HEADER, Long.toString(epoch)).setSendTimeout(options.getRequestTimeout());
+    vertx.eventBus().request(WhereIs.nodeAddress(target), new JsonObject().put("node", self), o).onFailure(t -> {
+      log.debug("[node={}] leader announcement to {} failed: {}", self, target, t.getMessage());
+      if (retries > 0 && maps.view().contains(target)) {
+        vertx.setTimer(200, id -> announceTo(target, retries - 1));
+      }
+    });
   }
 
   /** Schedules a reconciliation; an earlier schedule is kept (churn cannot postpone it forever). */
   private void scheduleScan(long delay) {
+    if (scanning && delay == 0) {
+      rescan = true;
+      return;
+    }
     if (scanTimer >= 0) {
       return;
     }
@@ -397,6 +423,12 @@ public final class DaemonVerticle extends VerticleBase {
     scanning = true;
     recovery.reconcile().onComplete(ar -> {
       scanning = false;
+      if (rescan) {
+        // a change arrived during the scan: reconcile again now, ahead of any retry delay
+        rescan = false;
+        scanSoon();
+        return;
+      }
       if (ar.succeeded()) {
         DaemonRecovery.Report r = ar.result();
         log.info("[node={}] daemon reconciliation: {} declared, {} running, {} spawned, {} failed", self,
@@ -404,10 +436,6 @@ public final class DaemonVerticle extends VerticleBase {
         if (r.failed() > 0 || !r.failedLaunchers().isEmpty()) {
           scheduleScan(Math.min(options.getReconcileInterval(), 1_000));
         }
-      }
-      if (rescan) {
-        rescan = false;
-        scheduleScan(0);
       }
     });
   }

@@ -215,9 +215,20 @@ public final class WhereIsVerticle extends VerticleBase {
 
   /** An owner saw a name on several nodes: tell the nodes of the younger instances. */
   private void duplicates(ProcessId winner, List<ProcessId> losers) {
-    for (ProcessId loser : losers) {
+    // only instances on nodes that are members count (a departed node's stale entry must not win)
+    MembershipView view = maps.view();
+    List<ProcessId> live = new ArrayList<>();
+    if (view.contains(winner.node())) live.add(winner);
+    for (ProcessId p : losers) {
+      if (view.contains(p.node())) live.add(p);
+    }
+    if (live.size() < 2) {
+      return;
+    }
+    ProcessId oldest = live.get(0);
+    for (ProcessId loser : live.subList(1, live.size())) {
       JsonObject body = new JsonObject().put("name", loser.name()).put("deploymentId", loser.deploymentId())
-        .put("winner", winner.node());
+        .put("winner", oldest.node());
       DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.duplicate")
         .setSendTimeout(options.getRequestTimeout());
       vertx.eventBus().request(WhereIs.nodeAddress(loser.node()), body, o)

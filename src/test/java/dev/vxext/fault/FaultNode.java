@@ -1,0 +1,239 @@
+package dev.vxext.fault;
+
+import dev.vxext.ClusterNode;
+import dev.vxext.NodeOptions;
+import dev.vxext.cluster.LeaderInfo;
+import dev.vxext.cluster.impl.FanOutClusterManager;
+import dev.vxext.daemon.DaemonProcess;
+import dev.vxext.daemon.DaemonScanners;
+import dev.vxext.daemon.Launcher;
+import dev.vxext.daemon.impl.DaemonVerticle;
+import dev.vxext.process.ProcessVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One cluster node in its own JVM, for fault tests: started by {@code DaemonFailoverTest} with
+ * {@code java -cp <test classpath> dev.vxext.fault.FaultNode nodeName zookeeperConnectString rootPath
+ * sessionTimeoutMs settleDelayMs daemonCount observerNodeName}.
+ * <p>
+ * The node offers the launcher {@value #LAUNCHER}, whose scanner declares the daemons {@code fd-00} to
+ * {@code fd-<count-1>}. Each daemon ({@link Worker}) answers a call with {@code {name, node}} and sends a
+ * heartbeat {@code {name, node, deploymentId, at}} every {@value #HEARTBEAT_MS} ms to the process
+ * {@value #MONITOR} wherever it runs (on the observer node).
+ * <p>
+ * Protocol on stdout: {@code LEADERSHIP <node> <true|false>} (then again on every change),
+ * {@code SESSION <node> <negotiated ZooKeeper session timeout ms>}, then {@code READY <node>} once started.
+ * <p>
+ * The node is closed cleanly on stdin EOF (exit status 0) or SIGTERM (from a shutdown hook; the JVM then
+ * exits with the usual 143). When the node cannot start, the JVM exits 1 after one line of its own on
+ * stderr, {@code FaultNode <node>: start failed: <cause>} (the library's own WARN/ERROR log lines may
+ * precede it). It also ends itself after {@value #MAX_LIFETIME_MINUTES} minutes, so an orphan never lingers.
+ */
+public final class FaultNode {
+
+  /** Name of the launcher every fault node offers. */
+  public static final String LAUNCHER = "worker";
+  /** Name of the process that receives the heartbeats. */
+  public static final String MONITOR = "monitor";
+  /** Heartbeat period of a daemon. */
+  public static final long HEARTBEAT_MS = 100;
+
+  private static final long MAX_LIFETIME_MINUTES = 10;
+  private static final long START_TIMEOUT_S = 60;
+  private static final long CLOSE_TIMEOUT_S = 10;
+  private static final int MAX_STDIN_READS = 1_000_000;
+
+  /**
+   * The node of this JVM (the only one), for the daemons. It exists before the node starts: a daemon can
+   * be spawned here before {@code ClusterNode.start} completes, and it then skips heartbeats until the
+   * node is known.
+   */
+  static final CompletableFuture<ClusterNode> NODE = new CompletableFuture<>();
+  /** The name of the node of this JVM, set before it starts. */
+  static volatile String nodeName;
+
+  private FaultNode() {
+  }
+
+  /** @return the daemon names {@code fd-00 .. fd-<count-1>} */
+  public static List<String> daemonNames(int count) {
+    List<String> names = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      names.add(String.format("fd-%02d", i));
+    }
+    return names;
+  }
+
+  /** Entry point; see the class documentation for the arguments. */
+  public static void main(String[] args) {
+    if (args.length != 7) {
+      System.err.println("usage: FaultNode nodeName zookeeperConnectString rootPath sessionTimeoutMs settleDelayMs"
+        + " daemonCount observerNodeName");
+      System.exit(2);
+      return;
+    }
+    String name = args[0];
+    nodeName = name;
+    ClusterNode node;
+    try {
+      NodeOptions options = options(args);
+      node = ClusterNode.start(options).toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      System.err.println("FaultNode " + name + ": start failed: " + String.valueOf(cause.getMessage()).replace('\n', ' '));
+      System.err.flush();
+      System.exit(1);
+      return;
+    }
+    NODE.complete(node);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> close(node), "fault-node-shutdown"));
+    reportLeadership(node);
+    System.out.println("SESSION " + name + " " + negotiatedSessionTimeout(node));
+    System.out.println("READY " + name);
+    System.out.flush();
+
+    CountDownLatch eof = new CountDownLatch(1);
+    Thread stdin = new Thread(() -> {
+      drain(System.in);
+      eof.countDown();
+    }, "fault-node-stdin");
+    stdin.setDaemon(true);
+    stdin.start();
+    try {
+      eof.await(MAX_LIFETIME_MINUTES, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    close(node);
+    System.exit(0);
+  }
+
+  private static NodeOptions options(String[] args) {
+    int count = Integer.parseInt(args[5]);
+    List<DaemonProcess> daemons = new ArrayList<>();
+    for (String d : daemonNames(count)) {
+      daemons.add(new DaemonProcess(d, new JsonObject().put("observer", args[6])));
+    }
+    return new NodeOptions()
+      .setNodeName(args[0])
+      .setZookeeperHosts(args[1])
+      .setZookeeperRootPath(args[2])
+      .setSessionTimeout(Long.parseLong(args[3]))
+      .setSettleDelay(Long.parseLong(args[4]))
+      .setSyncInterval(500)
+      .setReconcileInterval(1_000)
+      .setRequestTimeout(2_000)
+      .addLauncher(LAUNCHER, new Launcher(Worker::new, null, DaemonScanners.of(daemons)));
+  }
+
+  /**
+   * Prints {@code LEADERSHIP <node> <true|false>} now and on every change of this node's leadership. The
+   * parent learns the leader from here: a node that joins after the election is not reliably told who
+   * leads ({@code ClusterNode.leader()} can stay null on it).
+   */
+  private static void reportLeadership(ClusterNode node) {
+    MessageConsumer<JsonObject> changes = node.vertx().eventBus().localConsumer(DaemonVerticle.LEADERSHIP_ADDRESS,
+      m -> printLeadership(node.name(), LeaderInfo.fromJson(m.body()).self()));
+    try {
+      changes.completion().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // no change reports; the current state is still printed
+    }
+    printLeadership(node.name(), node.isLeader());
+  }
+
+  private static void printLeadership(String name, boolean leader) {
+    System.out.println("LEADERSHIP " + name + " " + leader);
+    System.out.flush();
+  }
+
+  /** Reads stdin until EOF (or an error), at most {@value #MAX_STDIN_READS} reads. */
+  private static void drain(InputStream in) {
+    byte[] buffer = new byte[256];
+    try {
+      for (int i = 0; i < MAX_STDIN_READS; i++) {
+        if (in.read(buffer) < 0) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      // a broken stdin counts as EOF
+    }
+  }
+
+  private static void close(ClusterNode node) {
+    try {
+      node.close().toCompletionStage().toCompletableFuture().get(CLOSE_TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // exiting anyway; the ZooKeeper session expires on its own
+    }
+  }
+
+  /** @return the session timeout the ZooKeeper server granted, or -1 when it cannot be read */
+  private static long negotiatedSessionTimeout(ClusterNode node) {
+    try {
+      ClusterManager cm = ((VertxInternal) node.vertx()).clusterManager();
+      if (cm instanceof FanOutClusterManager) {
+        cm = ((FanOutClusterManager) cm).delegate();
+      }
+      return ((ZookeeperClusterManager) cm).getCuratorFramework().getZookeeperClient().getZooKeeper().getSessionTimeout();
+    } catch (Exception | LinkageError e) {
+      return -1;
+    }
+  }
+
+  /**
+   * The daemon: answers calls with {@code {name, node}}; heartbeats to {@value FaultNode#MONITOR} every
+   * {@value FaultNode#HEARTBEAT_MS} ms.
+   */
+  public static final class Worker extends ProcessVerticle {
+
+    private long timer = -1;
+
+    @Override
+    protected Future<?> onStart() {
+      timer = vertx.setPeriodic(HEARTBEAT_MS, id -> beat());
+      beat();
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
+      return Future.succeededFuture();
+    }
+
+    private void beat() {
+      ClusterNode node = NODE.getNow(null);
+      if (node == null) {
+        return;
+      }
+      JsonObject beat = new JsonObject().put("name", name()).put("node", nodeName)
+        .put("deploymentId", context.deploymentID()).put("at", System.currentTimeMillis());
+      // failures (monitor not registered yet, observer slow) are expected: the next beat comes soon
+      node.send(MONITOR, beat);
+    }
+
+    @Override
+    protected void handle(Message<Object> message) {
+      message.reply(new JsonObject().put("name", name()).put("node", nodeName));
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.vxext.it;
+
+import dev.vxext.testing.Awaits;
+import dev.vxext.testing.ChildJvm;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packaged fat jar runs with the Vert.x launcher: {@code java -jar ...-fat.jar -conf conf/...}
+ * (runs in {@code mvn verify}, after packaging).
+ */
+class FatJarIT {
+
+  private static Path fatJar() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("target"))) {
+      return s.filter(p -> p.getFileName().toString().endsWith("-fat.jar")).findFirst()
+        .orElseThrow(() -> new AssertionError("no *-fat.jar in target/: run mvn package"));
+    }
+  }
+
+  private static List<String> java(String... args) throws IOException {
+    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx256m", "-jar", fatJar().toString()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  @Test
+  void theFatJarStartsASingleNodeFromConfAndStopsOnSigterm() throws Exception {
+    try (ChildJvm node = ChildJvm.start(java("-conf", "conf/single-node.json"), Map.of())) {
+      Awaits.until(Duration.ofSeconds(60), () -> node.printed("vxext: node solo started"));
+      Awaits.until(Duration.ofSeconds(30), () -> node.stderr().stream().anyMatch(l -> l.contains("daemon 'counter.solo' placed on solo")));
+      node.terminate();
+      node.waitFor(Duration.ofSeconds(30));
+      assertThat(node.alive()).isFalse();
+    }
+  }
+
+  @Test
+  void theFatJarRefusesABadConfigurationWithOneLine() throws Exception {
+    try (ChildJvm node = ChildJvm.start(java("-conf", "conf/does-not-exist.json"), Map.of())) {
+      assertThat(node.waitFor(Duration.ofSeconds(30))).isEqualTo(2);
+      Awaits.until(Duration.ofSeconds(5), () -> !node.stderr().isEmpty());
+      assertThat(node.stderr()).containsExactly("vxext: configuration file conf/does-not-exist.json does not exist");
+    }
+  }
+}
