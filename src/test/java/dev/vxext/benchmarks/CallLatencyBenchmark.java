@@ -1,5 +1,6 @@
 package dev.vxext.benchmarks;
 
+import dev.vxext.testing.Blocking;
 import dev.vxext.ClusterNode;
 import dev.vxext.NodeOptions;
 import dev.vxext.process.ProcessId;
@@ -19,9 +20,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -134,8 +132,8 @@ public final class CallLatencyBenchmark {
     Arrays.sort(rawLat);
     Arrays.sort(callLat);
     Arrays.sort(lookupLat);
-    double rawP50 = us(pct(rawLat, 0.50));
-    double rawP99 = us(pct(rawLat, 0.99));
+    double rawP50 = us(Blocking.percentile(rawLat, 0.50));
+    double rawP99 = us(Blocking.percentile(rawLat, 0.99));
     System.out.println("## Call latency: `node.call` and remote `node.lookup` vs raw event-bus requests");
     System.out.println();
     System.out.printf("3 clustered nodes in one JVM (%d cores), embedded ZooKeeper, default timings, sessionTimeout 4000 ms. "
@@ -147,16 +145,16 @@ public final class CallLatencyBenchmark {
     System.out.println("| --- | ---: | ---: | ---: | ---: |");
     System.out.printf("| (a) raw `eventBus().request(\"raw.echo\")` | %d | %.0f | %.0f | %,.0f |%n", MEASURED, rawP50, rawP99, rawTput);
     System.out.printf("| (b) `node.call(\"echo\")` | %d | %.0f | %.0f | %,.0f |%n",
-      MEASURED, us(pct(callLat, 0.50)), us(pct(callLat, 0.99)), callTput);
+      MEASURED, us(Blocking.percentile(callLat, 0.50)), us(Blocking.percentile(callLat, 0.99)), callTput);
     System.out.printf("| (c) remote `node.lookup(\"%s\")` (uncached) | %d | %.0f | %.0f | – |%n",
-      remoteName, LOOKUPS, us(pct(lookupLat, 0.50)), us(pct(lookupLat, 0.99)));
+      remoteName, LOOKUPS, us(Blocking.percentile(lookupLat, 0.50)), us(Blocking.percentile(lookupLat, 0.99)));
     System.out.println();
     System.out.println("| ratio | p50 | p99 | throughput |");
     System.out.println("| --- | ---: | ---: | ---: |");
     System.out.printf("| call / raw | %.2f× | %.2f× | %.2f× |%n",
-      us(pct(callLat, 0.50)) / rawP50, us(pct(callLat, 0.99)) / rawP99, callTput / rawTput);
+      us(Blocking.percentile(callLat, 0.50)) / rawP50, us(Blocking.percentile(callLat, 0.99)) / rawP99, callTput / rawTput);
     System.out.printf("| remote lookup / raw | %.2f× | %.2f× | – |%n",
-      us(pct(lookupLat, 0.50)) / rawP50, us(pct(lookupLat, 0.99)) / rawP99);
+      us(Blocking.percentile(lookupLat, 0.50)) / rawP50, us(Blocking.percentile(lookupLat, 0.99)) / rawP99);
   }
 
   /**
@@ -246,28 +244,12 @@ public final class CallLatencyBenchmark {
     }
   }
 
-  /** Nearest-rank percentile of a sorted array. */
-  private static long pct(long[] sorted, double p) {
-    int rank = (int) Math.ceil(p * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-  }
 
   private static double us(long nanos) {
     return nanos / 1e3;
   }
 
-  /** Blocks the main thread (never an event loop) for a future. */
   private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("no answer within " + STEP_TIMEOUT_MS + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return Blocking.await(future, STEP_TIMEOUT_MS);
   }
 }

@@ -1,5 +1,6 @@
 package dev.vxext.benchmarks;
 
+import dev.vxext.testing.Blocking;
 import dev.vxext.ClusterNode;
 import dev.vxext.NodeOptions;
 import dev.vxext.process.ProcessVerticle;
@@ -19,9 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -129,8 +128,8 @@ public final class ConvergenceBenchmark {
 
     Arrays.sort(conv);
     Arrays.sort(raw);
-    double convP50 = ms(pct(conv, 0.50));
-    double rawP50 = ms(pct(raw, 0.50));
+    double convP50 = ms(Blocking.percentile(conv, 0.50));
+    double rawP50 = ms(Blocking.percentile(raw, 0.50));
     System.out.println("## Directory convergence: register → locatable from all 3 nodes");
     System.out.println();
     System.out.printf("3 clustered nodes in one JVM (%d cores), embedded ZooKeeper, default timings (syncInterval %d ms, "
@@ -141,9 +140,9 @@ public final class ConvergenceBenchmark {
     System.out.println("| measurement | samples | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |");
     System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
     System.out.printf("| convergence (register done → locate OK on all 3 nodes) | %d | %.3f | %.3f | %.3f | %.3f |%n",
-      n, convP50, ms(pct(conv, 0.90)), ms(pct(conv, 0.99)), ms(conv[conv.length - 1]));
+      n, convP50, ms(Blocking.percentile(conv, 0.90)), ms(Blocking.percentile(conv, 0.99)), ms(conv[conv.length - 1]));
     System.out.printf("| raw `eventBus().request` RTT node-1 → node-2 | %d | %.3f | %.3f | %.3f | %.3f |%n",
-      raw.length, rawP50, ms(pct(raw, 0.90)), ms(pct(raw, 0.99)), ms(raw[raw.length - 1]));
+      raw.length, rawP50, ms(Blocking.percentile(raw, 0.90)), ms(Blocking.percentile(raw, 0.99)), ms(raw[raw.length - 1]));
     System.out.println();
     System.out.println("| ratio | value |");
     System.out.println("| --- | ---: |");
@@ -257,28 +256,12 @@ public final class ConvergenceBenchmark {
     }
   }
 
-  /** Nearest-rank percentile of a sorted array. */
-  private static long pct(long[] sorted, double p) {
-    int rank = (int) Math.ceil(p * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
-  }
 
   private static double ms(long nanos) {
     return nanos / 1e6;
   }
 
-  /** Blocks the main thread (never an event loop) for a future. */
   private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("no answer within " + STEP_TIMEOUT_MS + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return Blocking.await(future, STEP_TIMEOUT_MS);
   }
 }

@@ -1,5 +1,6 @@
 package dev.vxext.demo;
 
+import dev.vxext.testing.Blocking;
 import dev.vxext.ClusterNode;
 import dev.vxext.NodeOptions;
 import dev.vxext.process.ProcessId;
@@ -23,9 +24,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -306,19 +305,8 @@ public final class LocalClusterDemo {
     }
   }
 
-  /** Blocks the main thread (never an event loop) for a future, at most {@link #STEP_TIMEOUT_MS}. */
   private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("no answer within " + STEP_TIMEOUT_MS + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return Blocking.await(future, STEP_TIMEOUT_MS);
   }
 
   private static Throwable awaitFailure(Future<?> future) {
