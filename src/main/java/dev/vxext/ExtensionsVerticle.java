@@ -3,7 +3,10 @@ package dev.vxext;
 import dev.vxext.cron.impl.CronVerticle;
 import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.whereis.impl.WhereIsVerticle;
+import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +27,7 @@ public class ExtensionsVerticle extends VerticleBase {
 
   private NodeOptions options;
   private String whereIsId;
+  private Handler<DeliveryContext<Object>> stampFrom;
 
   /** Reads the {@link NodeOptions} from the deployment config. */
   public ExtensionsVerticle() {
@@ -44,10 +48,29 @@ public class ExtensionsVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    // every message this node sends to a node address says who sends it (installed before the
+    // services start and removed after they all stopped, so hand-off messages carry it too)
+    String self = opts.getNodeName();
+    stampFrom = ctx -> {
+      if (ctx.message().address().startsWith(WhereIs.NODE_ADDRESS_PREFIX)) {
+        ctx.message().headers().set(WhereIs.FROM_HEADER, self);
+      }
+      ctx.next();
+    };
+    vertx.eventBus().addOutboundInterceptor(stampFrom);
     return vertx.deployVerticle(new WhereIsVerticle(opts)).compose(id -> {
       whereIsId = id;
       return vertx.deployVerticle(new DaemonVerticle(opts));
     }).compose(id -> vertx.deployVerticle(new CronVerticle(opts))).onSuccess(id -> log.info("[node={}] cluster extensions started", opts.getNodeName()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    // the child deployments are already undeployed when this runs
+    if (stampFrom != null) {
+      vertx.eventBus().removeOutboundInterceptor(stampFrom);
+    }
+    return Future.succeededFuture();
   }
 
   /** @return the deployment id of the whereis verticle (a child deployment, undeployed with this one) */

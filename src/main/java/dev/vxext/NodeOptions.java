@@ -6,8 +6,10 @@ import dev.vxext.daemon.Launcher;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -39,8 +41,21 @@ public class NodeOptions {
   public static final long DEFAULT_RECONCILE_INTERVAL = 30_000;
   /** Default event-bus host of a clustered node: loopback. */
   public static final String DEFAULT_CLUSTER_HOST = "127.0.0.1";
+  /** The ZooKeeper cluster manager (vertx-zookeeper), the default. */
+  public static final String ZOOKEEPER = "zookeeper";
+  /** The Hazelcast cluster manager (vertx-hazelcast, an optional dependency). */
+  public static final String HAZELCAST = "hazelcast";
+  /** Default cluster manager: {@value #ZOOKEEPER}. */
+  public static final String DEFAULT_CLUSTER_MANAGER = ZOOKEEPER;
+  /** Default Hazelcast TCP-IP join members: loopback only. */
+  public static final List<String> DEFAULT_HAZELCAST_MEMBERS = List.of("127.0.0.1");
+  /** Default first Hazelcast member port (incremented while taken). */
+  public static final int DEFAULT_HAZELCAST_PORT = 5701;
 
   private String nodeName;
+  private String clusterManager = DEFAULT_CLUSTER_MANAGER;
+  private List<String> hazelcastMembers = DEFAULT_HAZELCAST_MEMBERS;
+  private int hazelcastPort = DEFAULT_HAZELCAST_PORT;
   private String zookeeperHosts = DEFAULT_ZOOKEEPER_HOSTS;
   private String zookeeperRootPath = DEFAULT_ZOOKEEPER_ROOT_PATH;
   private long sessionTimeout = DEFAULT_SESSION_TIMEOUT;
@@ -86,12 +101,11 @@ public class NodeOptions {
       if (json.containsKey("clusterPort")) setClusterPort(json.getInteger("clusterPort"));
       if (json.containsKey("settleDelay")) setSettleDelay(json.getLong("settleDelay"));
       if (json.containsKey("reconcileInterval")) setReconcileInterval(json.getLong("reconcileInterval"));
-      if (json.containsKey("clusterManager")) {
-        String cm = json.getString("clusterManager");
-        if (!"zookeeper".equals(cm)) {
-          throw new IllegalArgumentException("clusterManager '" + cm + "' is not supported (supported: zookeeper)");
-        }
+      if (json.containsKey("clusterManager")) setClusterManager(json.getString("clusterManager"));
+      if (json.containsKey("hazelcastMembers")) {
+        setHazelcastMembers(json.getJsonArray("hazelcastMembers").stream().map(m -> (String) m).toList());
       }
+      if (json.containsKey("hazelcastPort")) setHazelcastPort(json.getInteger("hazelcastPort"));
       if (json.containsKey("launchers")) {
         JsonObject declared = json.getJsonObject("launchers");
         for (String name : declared.fieldNames()) {
@@ -120,7 +134,9 @@ public class NodeOptions {
   public JsonObject toJson() {
     JsonObject json = new JsonObject();
     if (nodeName != null) json.put("nodeName", nodeName);
-    return json.put("clusterManager", "zookeeper")
+    return json.put("clusterManager", clusterManager)
+      .put("hazelcastMembers", new JsonArray(new ArrayList<>(hazelcastMembers)))
+      .put("hazelcastPort", hazelcastPort)
       .put("zookeeperHosts", zookeeperHosts)
       .put("zookeeperRootPath", zookeeperRootPath)
       .put("sessionTimeout", sessionTimeout)
@@ -172,9 +188,78 @@ public class NodeOptions {
     return this;
   }
 
-  /** @return true when ZooKeeper hosts are set */
+  /** @return true when the node joins a cluster: on Hazelcast, or on ZooKeeper with hosts set */
   public boolean isClustered() {
-    return !zookeeperHosts.isEmpty();
+    return isHazelcast() || !zookeeperHosts.isEmpty();
+  }
+
+  /** @return the cluster manager: {@value #ZOOKEEPER} (default) or {@value #HAZELCAST} */
+  public String getClusterManager() {
+    return clusterManager;
+  }
+
+  /** @return true when the cluster manager is {@value #HAZELCAST} */
+  public boolean isHazelcast() {
+    return HAZELCAST.equals(clusterManager);
+  }
+
+  /**
+   * Sets the cluster manager: {@value #ZOOKEEPER} (default; {@code zookeeperHosts} empty = alone) or
+   * {@value #HAZELCAST} (always clustered; needs {@code io.vertx:vertx-hazelcast} on the class path).
+   *
+   * @return this
+   */
+  public NodeOptions setClusterManager(String clusterManager) {
+    if (!ZOOKEEPER.equals(clusterManager) && !HAZELCAST.equals(clusterManager)) {
+      throw new IllegalArgumentException("clusterManager '" + clusterManager + "' is not supported (supported: "
+        + ZOOKEEPER + ", " + HAZELCAST + ")");
+    }
+    this.clusterManager = clusterManager;
+    return this;
+  }
+
+  /** @return the Hazelcast TCP-IP join members ({@code host} or {@code host:port}), unmodifiable */
+  public List<String> getHazelcastMembers() {
+    return hazelcastMembers;
+  }
+
+  /**
+   * Sets the members a Hazelcast node contacts to join (TCP-IP join; multicast and auto-detection are
+   * off): at least one {@code host} or {@code host:port}. Default {@code ["127.0.0.1"]}.
+   *
+   * @return this
+   */
+  public NodeOptions setHazelcastMembers(List<String> hazelcastMembers) {
+    if (hazelcastMembers == null || hazelcastMembers.isEmpty()) {
+      throw new IllegalArgumentException("hazelcastMembers must list at least one host or host:port");
+    }
+    List<String> members = new ArrayList<>();
+    for (String m : hazelcastMembers) {
+      if (m == null || m.isBlank() || m.contains(",") || m.contains(" ")) {
+        throw new IllegalArgumentException("hazelcastMembers: '" + m + "' is not a host or host:port");
+      }
+      members.add(m.trim());
+    }
+    this.hazelcastMembers = List.copyOf(members);
+    return this;
+  }
+
+  /** @return the first port a Hazelcast member binds (the next ones are tried while it is taken) */
+  public int getHazelcastPort() {
+    return hazelcastPort;
+  }
+
+  /**
+   * Sets the first port a Hazelcast member binds (1 to 65535, default 5701; auto-increment is on).
+   *
+   * @return this
+   */
+  public NodeOptions setHazelcastPort(int hazelcastPort) {
+    if (hazelcastPort < 1 || hazelcastPort > 65535) {
+      throw new IllegalArgumentException("hazelcastPort must be between 1 and 65535");
+    }
+    this.hazelcastPort = hazelcastPort;
+    return this;
   }
 
   /** @return the ZooKeeper root path */

@@ -28,10 +28,18 @@ public final class WhereIs {
   public static final String NODE_ADDRESS_PREFIX = "vxext.node.";
   /** Header that carries the operation. */
   public static final String ACTION_HEADER = "action";
+  /** Header with the name of the node that sent a message to a node address (set on every such message). */
+  public static final String FROM_HEADER = "from";
+  /** Most directory entries in one sync message; larger slices are sent in several messages. */
+  public static final int MAX_SYNC_BATCH = 10_000;
+  /** Most bytes of a forwarded call or send body. */
+  public static final int MAX_MESSAGE_BYTES = 1 << 20;
   /** Header that carries the target process of a forwarded call or send. */
   public static final String TO_HEADER = "to";
 
   public static final int BAD_REQUEST = 400;
+  /** A message to a node address from a node that is not a member. */
+  public static final int FORBIDDEN = 403;
   public static final int NOT_FOUND = 404;
   public static final int CONFLICT = 409;
   public static final int TOO_LARGE = 413;

@@ -37,8 +37,9 @@ final class CronTicks {
    * @param duplicates scheduled times received more than once
    * @param missing scheduled times in the window never received
    * @param lastNode the node that fired the last tick of the window ({@code null} when none)
+   * @param ownerBeforeKill the node that fired the last tick scheduled before the kill ({@code null} when none)
    */
-  record Summary(int seen, int duplicates, int missing, String lastNode) {
+  record Summary(int seen, int duplicates, int missing, String lastNode, String ownerBeforeKill) {
   }
 
   /** The process {@code demo.ticks}: records each tick, answers a call with the number recorded. */
@@ -67,6 +68,31 @@ final class CronTicks {
   /** @return true once a tick of {@code job} scheduled at or after {@code scheduledAtMs} was received */
   boolean received(String job, long scheduledAtMs) {
     return ticks.stream().anyMatch(t -> job.equals(t.getString("job")) && t.getLong("scheduledAt", 0L) >= scheduledAtMs);
+  }
+
+  /**
+   * @return true when the last {@code n} ticks of {@code job} received were for consecutive seconds, each
+   *   fired on time, and the last one is at most 2 s old
+   */
+  boolean steady(String job, int n) {
+    List<JsonObject> last = new ArrayList<>();
+    for (JsonObject t : ticks) {
+      if (job.equals(t.getString("job"))) {
+        last.add(t);
+      }
+    }
+    if (last.size() < n) {
+      return false;
+    }
+    last = last.subList(last.size() - n, last.size());
+    for (int i = 0; i < n; i++) {
+      JsonObject t = last.get(i);
+      long at = t.getLong("scheduledAt", 0L);
+      if (t.getLong("firedAt", 0L) - at >= LATE_MS || i > 0 && at != last.get(i - 1).getLong("scheduledAt", 0L) + 1000) {
+        return false;
+      }
+    }
+    return System.currentTimeMillis() - last.get(n - 1).getLong("scheduledAt", 0L) <= 2_000;
   }
 
   /** @return how many ticks of {@code job} were received so far */
@@ -121,7 +147,7 @@ final class CronTicks {
         long late = t.getLong("firedAt", at) - at;
         lastNode = t.getString("node");
         String why = late < LATE_MS ? null : at < killedAtMs || lastNode.equals(victim) ? "fired late"
-          : "fired late: the new owner caught up the latest missed tick";
+          : "fired late: caught up by the new owner";
         rows.add(new String[] {CLOCK.format(Instant.ofEpochMilli(at)), lastNode, Long.toString(late),
           join(join(note, why), got.size() > 1 ? "DUPLICATE" : null)});
       }
@@ -131,7 +157,7 @@ final class CronTicks {
     DemoTables.table(out, new String[] {"scheduled second", "fired by node", "lateness ms", "note"}, rows);
     out.printf("Summary: %d tick(s) seen in %d s, duplicates (same scheduledAt twice): %d (0 expected), "
       + "missing seconds in the window: %d%n", seen, seconds, duplicates, missing);
-    return new Summary(seen, duplicates, missing, lastNode);
+    return new Summary(seen, duplicates, missing, lastNode, ownerBeforeKill);
   }
 
   private static String note(long at, long killedAtMs, String victim, long newOwnerAtMs) {

@@ -121,17 +121,22 @@ final class DemoTables {
    * @throws IllegalStateException when it does not hold within {@code timeoutMs}
    */
   static void until(String what, long timeoutMs, BooleanSupplier condition) {
+    if (!poll(timeoutMs, condition)) {
+      throw new IllegalStateException("timed out after " + timeoutMs / 1000 + " s waiting until " + what);
+    }
+  }
+
+  /** Polls {@code condition} every {@link #POLL_MS} ms for at most {@code timeoutMs}. @return whether it held */
+  static boolean poll(long timeoutMs, BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     long maxPolls = timeoutMs / POLL_MS + 1;
     for (long i = 0; i < maxPolls && System.nanoTime() < deadline; i++) {
       if (condition.getAsBoolean()) {
-        return;
+        return true;
       }
       pause();
     }
-    if (!condition.getAsBoolean()) {
-      throw new IllegalStateException("timed out after " + timeoutMs / 1000 + " s waiting until " + what);
-    }
+    return condition.getAsBoolean();
   }
 
   /** Sleeps {@link #POLL_MS} ms (a bounded polling pause). */

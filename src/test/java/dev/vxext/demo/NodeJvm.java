@@ -59,6 +59,8 @@ final class NodeJvm {
     cmd.add("-Xmx256m");
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
+    // INFO for the extensions (elections, placements, cron moves) in the node's own log file
+    cmd.add("-Dorg.slf4j.simpleLogger.log.dev.vxext=info");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(MAIN);

@@ -102,17 +102,70 @@ class WhereIsApiTest {
     JsonObject bad = new JsonObject().put("from", "api-a").put("inc", "x").put("seq", 1)
       .put("up", new JsonArray().add(new JsonArray().add("ok-name")));
     assertThat(failureCode(a, address, bad, "sync.full")).isEqualTo(WhereIs.BAD_REQUEST);
-    // a sender that is not a member is refused (it may be one that has just left)
+    // a member cannot speak for another node
     JsonObject stranger = new JsonObject().put("from", "intruder").put("inc", "x").put("seq", 1)
       .put("up", new JsonArray().add(new JsonArray().add("fake").add("dep").add(1).add(1)));
-    assertThat(failureCode(a, address, stranger, "sync.full")).isEqualTo(WhereIs.NOT_READY);
+    assertThat(failureCode(a, address, stranger, "sync.full")).isEqualTo(WhereIs.FORBIDDEN);
     assertThat(b.addressBook().locateLocal("fake")).isEmpty();
+    // too many entries in one sync message
+    JsonArray many = new JsonArray();
+    for (int i = 0; i <= WhereIs.MAX_SYNC_BATCH; i++) {
+      many.add(new JsonArray().add("flood-" + i).add("dep").add(1).add(i));
+    }
+    JsonObject flood = new JsonObject().put("from", "api-a").put("inc", "x").put("seq", 1).put("up", many);
+    assertThat(failureCode(a, address, flood, "sync.full")).isEqualTo(WhereIs.TOO_LARGE);
+    assertThat(b.addressBook().locateLocal("flood-1")).isEmpty();
     // a forwarded call to a process that is not there, and one without a target
     assertThat(failureCode(a, address, "x", "call")).isEqualTo(WhereIs.BAD_REQUEST);
     DeliveryOptions to = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "call").addHeader(WhereIs.TO_HEADER, "ghost");
     Throwable t = awaitFailure(a.vertx().eventBus().request(address, "x", to));
     assertThat(((ReplyException) t).failureCode()).isEqualTo(WhereIs.MISDIRECTED);
     assertThat(b.addressBook().localProcesses()).hasSize(before);
+  }
+
+  @Test
+  void messagesFromOutsideTheMembershipAreRefused() {
+    // a clustered Vert.x on the same ZooKeeper path that does not run the extensions (no node name)
+    io.vertx.core.json.JsonObject zk = new io.vertx.core.json.JsonObject()
+      .put("zookeeperHosts", ClusterFixture.zookeeper().getConnectString())
+      .put("rootPath", cluster.options("x").getZookeeperRootPath());
+    io.vertx.core.VertxOptions vo = new io.vertx.core.VertxOptions();
+    vo.getEventBusOptions().setHost("127.0.0.1");
+    io.vertx.core.Vertx outsider = await(io.vertx.core.Vertx.builder().with(vo)
+      .withClusterManager(new io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager(zk)).buildClustered());
+    try {
+      await(b.register("guarded", EchoProcess::new, new DeploymentOptions()));
+      String address = WhereIs.nodeAddress("api-b");
+      for (String from : new String[] {null, "intruder"}) {
+        DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "call").addHeader(WhereIs.TO_HEADER, "guarded");
+        if (from != null) o.addHeader(WhereIs.FROM_HEADER, from);
+        dev.vxext.testing.Awaits.until(java.time.Duration.ofSeconds(10), () -> {
+          Throwable t = awaitFailure(outsider.eventBus().request(address, "hi", o));
+          return ((ReplyException) t).failureCode() == WhereIs.FORBIDDEN;
+        });
+        DeliveryOptions spawn = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.spawn");
+        if (from != null) spawn.addHeader(WhereIs.FROM_HEADER, from);
+        Throwable t = awaitFailure(outsider.eventBus().request(address,
+          new JsonObject().put("launcher", "any").put("name", "planted"), spawn));
+        assertThat(((ReplyException) t).failureCode()).isEqualTo(WhereIs.FORBIDDEN);
+      }
+      assertThat(b.addressBook().locateLocal("planted")).isEmpty();
+      // members still get through
+      assertThat(await(a.<JsonObject>call("guarded", "ok")).body().getString("echo")).isEqualTo("ok");
+    } finally {
+      await(outsider.close());
+    }
+  }
+
+  @Test
+  void anOversizedForwardedMessageIsRefused() {
+    await(b.register("big-target", EchoProcess::new, new DeploymentOptions()));
+    io.vertx.core.buffer.Buffer huge = io.vertx.core.buffer.Buffer.buffer(new byte[WhereIs.MAX_MESSAGE_BYTES + 1]);
+    dev.vxext.testing.Awaits.until(java.time.Duration.ofSeconds(5), () -> {
+      Throwable t = awaitFailure(a.call("big-target", huge));
+      return ((ReplyException) t).failureCode() == WhereIs.TOO_LARGE;
+    });
+    assertThat(await(a.<JsonObject>call("big-target", "small")).body().getString("echo")).isEqualTo("small");
   }
 
   @Test

@@ -4,21 +4,35 @@ import dev.vxext.NodeOptions;
 import dev.vxext.cron.CronJob;
 import dev.vxext.cron.CronScope;
 import dev.vxext.launcher.ZookeeperConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
 
 import java.util.ArrayList;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
- * Builds the Vert.x instance of a node: alone, or clustered on ZooKeeper with the node's name, launchers
- * and cluster cron jobs in its cluster metadata, and a cluster manager that fans node events out.
+ * Builds the Vert.x instance of a node: alone, or clustered on ZooKeeper or Hazelcast with the node's
+ * name, launchers and cluster cron jobs in its cluster metadata, and a cluster manager that fans node
+ * events out.
  */
 public final class ClusterVertx {
+
+  /** Prefix of the Hazelcast cluster name; the rest is {@code zookeeperRootPath}. */
+  public static final String HAZELCAST_CLUSTER_PREFIX = "vxext-";
+  private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|.*:.*");
+  /** Ports probed per member listed without a port: hazelcastPort .. hazelcastPort + this - 1. */
+  private static final int HAZELCAST_PORT_TRIES = 10;
 
   private ClusterVertx() {
   }
@@ -30,8 +44,45 @@ public final class ClusterVertx {
     }
     vertxOptions.getEventBusOptions().setHost(options.getClusterHost()).setPort(options.getClusterPort())
       .setClusterNodeMetadata(metadata(options));
-    ZookeeperClusterManager zk = new ZookeeperClusterManager(ZookeeperConfig.of(options));
-    return Vertx.builder().with(vertxOptions).withClusterManager(new FanOutClusterManager(zk));
+    ClusterManager cm = options.isHazelcast()
+      ? new HazelcastClusterManager(hazelcastConfig(options))
+      : new ZookeeperClusterManager(ZookeeperConfig.of(options));
+    return Vertx.builder().with(vertxOptions).withClusterManager(new FanOutClusterManager(cm));
+  }
+
+  /**
+   * The Hazelcast configuration of a node: vertx-hazelcast's own (its {@code __vertx.*} map settings, or a
+   * {@code cluster.xml} / {@code -Dvertx.hazelcast.config} file when present), with the cluster name
+   * {@value #HAZELCAST_CLUSTER_PREFIX}{@code <zookeeperRootPath>}, no phone home, SLF4J logging, a TCP-IP
+   * join on {@code hazelcastMembers} (multicast and auto-detection off), {@code hazelcastPort} with
+   * auto-increment, bound to {@code clusterHost} only (unless it is a wildcard address).
+   *
+   * @return the configuration given to {@code HazelcastClusterManager}
+   */
+  public static Config hazelcastConfig(NodeOptions options) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(HAZELCAST_CLUSTER_PREFIX + options.getZookeeperRootPath());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.tcp.join.port.try.count", String.valueOf(HAZELCAST_PORT_TRIES));
+    NetworkConfig net = config.getNetworkConfig();
+    net.setPort(options.getHazelcastPort()).setPortAutoIncrement(true);
+    String host = "localhost".equals(options.getClusterHost()) ? "127.0.0.1" : options.getClusterHost();
+    if (!"0.0.0.0".equals(host) && !"::".equals(host)) {
+      if (IP_LITERAL.matcher(host).matches()) {
+        net.getInterfaces().setEnabled(true).addInterface(host);
+      } else {
+        config.setProperty("hazelcast.local.localAddress", host);
+      }
+      config.setProperty("hazelcast.socket.bind.any", "false");
+    }
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getKubernetesConfig().setEnabled(false);
+    join.getAwsConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(options.getHazelcastMembers()));
+    return config;
   }
 
   /** @return the cluster metadata that identifies a node running the extensions */

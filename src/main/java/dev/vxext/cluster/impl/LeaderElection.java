@@ -8,7 +8,6 @@ import io.vertx.core.shareddata.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.function.LongConsumer;
 
 /**
  * Competes for the cluster-wide lock {@value #LOCK}; the holder is the leader once it has advanced the

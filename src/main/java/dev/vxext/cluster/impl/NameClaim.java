@@ -105,6 +105,8 @@ final class NameClaim {
 
   private Future<Boolean> holderAlive() {
     DeliveryOptions ping = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "ping").setSendTimeout(1_000);
-    return vertx.eventBus().request(WhereIs.nodeAddress(name), null, ping).map(true).otherwise(false);
+    return vertx.eventBus().request(WhereIs.nodeAddress(name), null, ping).map(true)
+      .otherwise(t -> t instanceof io.vertx.core.eventbus.ReplyException r
+        && r.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE);
   }
 }

@@ -136,19 +136,6 @@ public final class CronSchedule {
     return next(now, LocalDateTime.ofInstant(now, zone));
   }
 
-  /**
-   * @return the latest tick at or before {@code now} and strictly after {@code since}, or null
-   */
-  public Tick latestBetween(Instant since, Instant now) {
-    Tick t = nextAfter(since);
-    Tick latest = null;
-    for (int i = 0; t != null && !t.at().isAfter(now) && i < MAX_STEPS; i++) {
-      latest = t;
-      t = next(t.at(), t.wall());
-    }
-    return latest;
-  }
-
   /** @return how many ticks lie strictly after {@code since} and strictly before {@code until} (capped) */
   public int countBetween(Instant since, Instant until) {
     int n = 0;

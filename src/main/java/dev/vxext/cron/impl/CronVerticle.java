@@ -28,8 +28,8 @@ import java.util.List;
  * Fires this node's cron jobs. {@code NODE} jobs fire here to the local trigger process. A
  * {@code CLUSTER} job is active on the node the ring picks among the nodes declaring it; that node
  * claims each tick cluster-wide ({@link TickClaim}) before firing, so a tick fires once even while nodes
- * disagree about ownership. A node that becomes owner fires the latest tick its predecessor missed when
- * it is within the job's misfire grace, and counts older ones as missed. A trigger that cannot be
+ * disagree about ownership. A node that becomes owner fires, oldest first, the ticks its predecessor
+ * missed that are within the job's misfire grace, and counts older ones as missed. A trigger that cannot be
  * delivered is retried every second within the grace.
  * <p>
  * Local address {@value #ADDRESS}, action {@code list}: the jobs with owner and next fire time.
@@ -40,6 +40,7 @@ public final class CronVerticle extends VerticleBase {
   public static final String ADDRESS = "vxext.cron";
 
   private static final Logger log = LoggerFactory.getLogger(CronVerticle.class);
+  private static final int MAX_CATCH_UP = 1_000;
 
   private final NodeOptions options;
   private final String self;
@@ -145,13 +146,15 @@ public final class CronVerticle extends VerticleBase {
   private void activate(JobState s) {
     s.active = true;
     long gen = ++s.generation;
-    Future<Void> caughtUp = s.job.getScope() == CronScope.CLUSTER ? catchUp(s) : Future.succeededFuture();
+    Instant activatedAt = clock.instant();
+    Future<Instant> caughtUp = s.job.getScope() == CronScope.CLUSTER ? catchUp(s, activatedAt) : Future.succeededFuture(activatedAt);
     caughtUp.onComplete(ar -> {
       if (s.generation != gen || !s.active) return;
       if (ar.failed()) {
         log.warn("[node={}] cron job '{}': catch-up failed ({}); scheduling from now", self, s.job.getName(), ar.cause().getMessage());
       }
-      schedule(s, s.schedule.nextAfter(clock.instant()), gen);
+      // ticks that came due while catching up are next (and fire at once): none is skipped
+      schedule(s, s.schedule.nextAfter(ar.succeeded() ? ar.result() : activatedAt), gen);
     });
   }
 
@@ -165,28 +168,41 @@ public final class CronVerticle extends VerticleBase {
     s.next = null;
   }
 
-  /** The new owner of a cluster job fires the latest missed tick within the grace, counts older ones. */
-  private Future<Void> catchUp(JobState s) {
+  /**
+   * The new owner of a cluster job fires the ticks missed within the grace, counts older ones.
+   * @return the instant up to which every tick was handled
+   */
+  private Future<Instant> catchUp(JobState s, Instant now) {
     String name = s.job.getName();
     return claims.last(name).compose(last -> {
       if (last <= 0) {
-        return Future.succeededFuture();
+        return Future.succeededFuture(now);
       }
-      Instant now = clock.instant();
       Instant lastFired = Instant.ofEpochMilli(last);
       Instant graceStart = now.minusMillis(s.job.getMisfireGrace());
       Instant since = lastFired.isAfter(graceStart) ? lastFired : graceStart.minusMillis(1);
       int missed = lastFired.isBefore(graceStart) ? s.schedule.countBetween(lastFired, graceStart) : 0;
-      CronSchedule.Tick latest = s.schedule.latestBetween(since, now);
       if (missed > 0) {
         s.missed += missed;
         log.warn("[node={}] cron job '{}': {} tick(s) older than the misfire grace were missed", self, name, missed);
       }
-      if (latest == null) {
-        return Future.succeededFuture();
+      // every tick missed within the grace, oldest first (claims only move forward), at most MAX_CATCH_UP
+      List<CronSchedule.Tick> due = new ArrayList<>();
+      for (CronSchedule.Tick t = s.schedule.nextAfter(since); t != null && !t.at().isAfter(now); t = s.schedule.next(t.at(), t.wall())) {
+        due.add(t);
+        if (due.size() > MAX_CATCH_UP) {
+          due.remove(0);
+          s.missed++;
+        }
       }
-      log.info("[node={}] cron job '{}': firing missed tick {}", self, name, latest.at());
-      return fire(s, latest);
+      if (!due.isEmpty()) {
+        log.info("[node={}] cron job '{}': firing {} missed tick(s) from {}", self, name, due.size(), due.get(0).at());
+      }
+      Future<Void> chain = Future.succeededFuture();
+      for (CronSchedule.Tick t : due) {
+        chain = chain.compose(v -> fire(s, t));
+      }
+      return chain.map(now);
     });
   }
 

@@ -37,6 +37,10 @@ final class DaemonRecovery {
 
   private static final Logger log = LoggerFactory.getLogger(DaemonRecovery.class);
   private static final int MAX_PAGES = 100_000;
+  /** Most daemons in one page of a scan. */
+  static final int MAX_PAGE = 10_000;
+  /** Most daemons one launcher may declare. */
+  static final int MAX_DAEMONS = 1_000_000;
   private static final int PARALLELISM = 32;
   private static final int ATTEMPTS_PER_NODE = 3;
 
@@ -160,6 +164,13 @@ final class DaemonRecovery {
     return next.timeout(requestTimeout, java.util.concurrent.TimeUnit.MILLISECONDS).compose(batch -> {
       if (batch == null) {
         return Future.failedFuture("launcher '" + launcherName + "' returned a null page");
+      }
+      if (batch.processes().size() > MAX_PAGE) {
+        return Future.failedFuture("launcher '" + launcherName + "' returned a page of " + batch.processes().size()
+          + " daemons, the maximum is " + MAX_PAGE);
+      }
+      if (all.size() + batch.processes().size() > MAX_DAEMONS) {
+        return Future.failedFuture("launcher '" + launcherName + "' declares more than " + MAX_DAEMONS + " daemons");
       }
       if (batch.processes().isEmpty() && batch.hasMore()) {
         return Future.failedFuture("launcher '" + launcherName + "' returned an empty page that says it has more");

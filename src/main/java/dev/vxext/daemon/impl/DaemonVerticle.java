@@ -8,10 +8,7 @@ import dev.vxext.cluster.impl.ConnectionMonitor;
 import dev.vxext.cluster.impl.LeaderElection;
 import dev.vxext.daemon.Launcher;
 import dev.vxext.process.ProcessId;
-import dev.vxext.process.ProcessNames;
-import dev.vxext.process.impl.ProcessDeployer;
 import dev.vxext.whereis.WhereIs;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -25,7 +22,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -51,14 +47,13 @@ public final class DaemonVerticle extends VerticleBase {
   private final NodeOptions options;
   private final String self;
   private final Map<String, Launcher> launchers;
-  private final Map<String, ProcessId> spawned = new HashMap<>();
-  private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
   private final java.util.Set<String> leaving = new java.util.HashSet<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private BookMaps maps;
   private LeaderElection election;
   private ConnectionMonitor monitor;
   private DaemonRecovery recovery;
+  private DaemonHost host;
   private long highestEpoch;
   private long fenceTimer = -1;
   private long scanTimer = -1;
@@ -80,6 +75,7 @@ public final class DaemonVerticle extends VerticleBase {
     maps.leader(LeaderInfo.UNKNOWN);
     recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch(),
       leaving::contains);
+    host = new DaemonHost(vertx, self, launchers, maps, options.getRequestTimeout());
     monitor = new ConnectionMonitor(context, cm, this::connection);
     election = new LeaderElection(vertx, self, cm != null, Math.max(2_000, options.getSessionTimeout()), new LeaderElection.Listener() {
       @Override
@@ -107,37 +103,8 @@ public final class DaemonVerticle extends VerticleBase {
     cancel(scanTimer);
     cancel(periodicTimer);
     cancel(announceTimer);
-    return handOff().eventually(this::shutdown);
-  }
-
-  /**
-   * Graceful leave: stop this node's daemons, then tell every other node, so the leader re-places them
-   * at once instead of after the settle delay. Bounded by the request timeout.
-   */
-  private Future<Void> handOff() {
-    if (((VertxInternal) vertx).clusterManager() == null) {
-      return Future.succeededFuture();
-    }
-    List<Future<Void>> stopping = new ArrayList<>();
-    for (ProcessId pid : new ArrayList<>(spawned.values())) {
-      if (vertx.deploymentIDs().contains(pid.deploymentId())) {
-        stopping.add(vertx.undeploy(pid.deploymentId()).otherwiseEmpty());
-      }
-    }
-    spawned.clear();
-    return Future.join(stopping).compose(v -> {
-      List<Future<Void>> told = new ArrayList<>();
-      for (String node : maps.view().names()) {
-        if (node.equals(self)) continue;
-        DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.leaving")
-          .setSendTimeout(Math.min(2_000, options.getRequestTimeout()));
-        told.add(vertx.eventBus().request(WhereIs.nodeAddress(node), new JsonObject().put("node", self), o).<Void>mapEmpty().otherwiseEmpty());
-      }
-      if (!stopping.isEmpty()) {
-        log.info("[node={}] leaving: stopped {} daemon(s) and handed them off", self, stopping.size());
-      }
-      return Future.join(told).mapEmpty();
-    });
+    Future<Void> handOff = ((VertxInternal) vertx).clusterManager() == null ? Future.succeededFuture() : host.handOff();
+    return handOff.eventually(this::shutdown);
   }
 
   private Future<?> shutdown() {
@@ -173,7 +140,7 @@ public final class DaemonVerticle extends VerticleBase {
       return;
     }
     switch (action == null ? "" : action) {
-      case "spawn" -> spawn(body).onComplete(ar -> {
+      case "spawn" -> host.spawn(body).onComplete(ar -> {
         if (ar.succeeded()) {
           msg.reply(ar.result().toJson());
         } else {
@@ -207,7 +174,7 @@ public final class DaemonVerticle extends VerticleBase {
         msg.reply(new JsonObject().put("ok", true));
       }
       case "duplicate" -> {
-        duplicate(body.getString("name"), body.getString("deploymentId"), body.getString("winner"));
+        host.duplicate(body.getString("name"), body.getString("deploymentId"), body.getString("winner"));
         msg.reply(new JsonObject().put("ok", true));
       }
       default -> msg.fail(WhereIs.BAD_REQUEST, "unknown daemon action '" + action + "'");
@@ -238,51 +205,6 @@ public final class DaemonVerticle extends VerticleBase {
     return true;
   }
 
-  private Future<ProcessId> spawn(JsonObject body) {
-    String launcherName = body.getString("launcher");
-    String name = body.getString("name");
-    Object args = body.getValue("args");
-    Launcher launcher = launcherName == null ? null : launchers.get(launcherName);
-    if (launcher == null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "node " + self + " offers no launcher '" + launcherName + "'"));
-    }
-    String problem = ProcessNames.problem(name);
-    if (problem != null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
-    }
-    if (args != null && !(args instanceof JsonObject)) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "daemon args must be a JSON object"));
-    }
-    ProcessId existing = maps.processes().get(name);
-    if (existing != null) {
-      return Future.succeededFuture(existing);
-    }
-    Future<ProcessId> running = inflight.get(name);
-    if (running != null) {
-      return running;
-    }
-    DeploymentOptions deployment = new DeploymentOptions(launcher.deploymentOptions())
-      .setConfig(args == null ? new JsonObject() : ((JsonObject) args).copy());
-    Future<ProcessId> f = ProcessDeployer.deploy(vertx, name, launcher.factory(), deployment)
-      .recover(t -> {
-        ProcessId now = maps.processes().get(name);
-        return WhereIs.hasCode(t, WhereIs.CONFLICT) && now != null ? Future.succeededFuture(now) : Future.failedFuture(t);
-      })
-      .onSuccess(pid -> spawned.put(name, pid))
-      .onComplete(ar -> inflight.remove(name));
-    inflight.put(name, f);
-    return f;
-  }
-
-  private void duplicate(String name, String deploymentId, String winner) {
-    ProcessId mine = name == null ? null : spawned.get(name);
-    if (mine != null && mine.deploymentId().equals(deploymentId) && mine.equals(maps.processes().get(name))) {
-      log.warn("[node={}] daemon '{}' also runs on {} and that instance is older: stopping this one", self, name, winner);
-      spawned.remove(name);
-      vertx.undeploy(deploymentId);
-    }
-  }
-
   private void connection(ConnectionMonitor.State state) {
     switch (state) {
       case SUSPENDED -> {
@@ -290,7 +212,7 @@ public final class DaemonVerticle extends VerticleBase {
         if (fenceTimer < 0) {
           fenceTimer = vertx.setTimer(Math.max(1, options.getSessionTimeout() / 2), t -> {
             fenceTimer = -1;
-            fence("suspended from ZooKeeper for half the session timeout");
+            host.fence("suspended from ZooKeeper for half the session timeout");
           });
         }
       }
@@ -298,28 +220,13 @@ public final class DaemonVerticle extends VerticleBase {
         election.pause();
         cancel(fenceTimer);
         fenceTimer = -1;
-        fence("ZooKeeper session lost");
+        host.fence("ZooKeeper session lost");
       }
       case RECONNECTED -> {
         cancel(fenceTimer);
         fenceTimer = -1;
         election.resume();
       }
-    }
-  }
-
-  /** Stops every daemon of this node: another node may already be taking them over. */
-  private void fence(String why) {
-    int n = 0;
-    for (ProcessId pid : new ArrayList<>(spawned.values())) {
-      if (pid.equals(maps.processes().get(pid.name()))) {
-        vertx.undeploy(pid.deploymentId());
-        n++;
-      }
-    }
-    spawned.clear();
-    if (n > 0) {
-      log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, n);
     }
   }
 

@@ -40,6 +40,11 @@ public final class Forwarder {
       msg.fail(WhereIs.BAD_REQUEST, "forwarded message has an invalid target: name " + ProcessNames.problem(to));
       return;
     }
+    long bytes = size(msg.body());
+    if (bytes > WhereIs.MAX_MESSAGE_BYTES) {
+      msg.fail(WhereIs.TOO_LARGE, "message to '" + to + "' is " + bytes + " bytes, the maximum is " + WhereIs.MAX_MESSAGE_BYTES);
+      return;
+    }
     if (!registered.test(to)) {
       msg.fail(WhereIs.MISDIRECTED, "no process '" + to + "' on node " + node);
       return;
@@ -75,6 +80,16 @@ public final class Forwarder {
         msg.fail(500, String.valueOf(ar.cause().getMessage()));
       }
     });
+  }
+
+  /** @return the size of a body in bytes (JSON measured encoded; other types 0: their codec bounds them) */
+  static long size(Object body) {
+    if (body instanceof io.vertx.core.buffer.Buffer b) return b.length();
+    if (body instanceof String s) return s.length() > WhereIs.MAX_MESSAGE_BYTES / 4 ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length : s.length();
+    if (body instanceof io.vertx.core.json.JsonObject j) return j.toBuffer().length();
+    if (body instanceof io.vertx.core.json.JsonArray a) return a.toBuffer().length();
+    if (body instanceof byte[] bytes) return bytes.length;
+    return 0;
   }
 
   private long timeout(Message<Object> msg) {

@@ -141,6 +141,16 @@ final class ShardSync {
     return streams.computeIfAbsent(owner, Stream::new);
   }
 
+  private static List<ProcessId> take(Map<String, ProcessId> pending, int n) {
+    List<ProcessId> taken = new ArrayList<>(Math.min(n, pending.size()));
+    java.util.Iterator<ProcessId> it = pending.values().iterator();
+    while (it.hasNext() && taken.size() < n) {
+      taken.add(it.next());
+      it.remove();
+    }
+    return taken;
+  }
+
   private static String key(ProcessId p) {
     return p.name() + '\u0000' + p.deploymentId();
   }
@@ -216,12 +226,17 @@ final class ShardSync {
         digest = 0;
         for (ProcessId p : slice) digest ^= Wire.hash(p);
         action = "sync.full";
-        body = new JsonObject().put("up", Wire.encodeUps(slice));
+        int first = Math.min(slice.size(), WhereIs.MAX_SYNC_BATCH);
+        body = new JsonObject().put("up", Wire.encodeUps(slice.subList(0, first)));
+        // a larger slice follows as deltas, at most MAX_SYNC_BATCH entries each
+        for (ProcessId p : slice.subList(first, slice.size())) {
+          ups.put(key(p), p);
+        }
       } else if (!ups.isEmpty() || !downs.isEmpty()) {
         action = "sync.delta";
-        body = new JsonObject().put("up", Wire.encodeUps(ups.values())).put("down", Wire.encodeDowns(downs.values()));
-        ups.clear();
-        downs.clear();
+        List<ProcessId> down = take(downs, WhereIs.MAX_SYNC_BATCH);
+        List<ProcessId> up = take(ups, WhereIs.MAX_SYNC_BATCH - down.size());
+        body = new JsonObject().put("up", Wire.encodeUps(up)).put("down", Wire.encodeDowns(down));
       } else {
         return;
       }

@@ -23,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -45,6 +47,7 @@ public final class WhereIsVerticle extends VerticleBase {
   private Forwarder forwarder;
   private ClusterMembership membership;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final Map<String, Long> refusedLogged = new HashMap<>();
   private long timer = -1;
 
   public WhereIsVerticle(NodeOptions options) {
@@ -145,6 +148,12 @@ public final class WhereIsVerticle extends VerticleBase {
       msg.fail(WhereIs.BAD_REQUEST, "missing '" + WhereIs.ACTION_HEADER + "' header");
       return;
     }
+    String from = msg.headers().get(WhereIs.FROM_HEADER);
+    if (!"ping".equals(action) && (from == null || !maps.view().contains(from))) {
+      refuse(msg, from, WhereIs.FORBIDDEN, "node " + self + " refuses '" + action + "' from "
+        + (from == null ? "an unnamed sender" : "'" + from + "', which is not a member of its cluster"));
+      return;
+    }
     switch (action) {
       case "ping" -> msg.reply(new JsonObject().put("node", self));
       case "watch" -> registry.watch(msg);
@@ -159,6 +168,10 @@ public final class WhereIsVerticle extends VerticleBase {
         try {
           handleDirectory(action, (JsonObject) msg.body(), msg);
         } catch (ReplyException e) {
+          if (e.failureCode() == WhereIs.TOO_LARGE || e.failureCode() == WhereIs.FORBIDDEN) {
+            refuse(msg, from, e.failureCode(), e.getMessage());
+            return;
+          }
           msg.fail(e.failureCode(), e.getMessage());
         } catch (RuntimeException e) {
           msg.fail(WhereIs.BAD_REQUEST, "malformed " + action + " message: " + e.getMessage());
@@ -184,8 +197,13 @@ public final class WhereIsVerticle extends VerticleBase {
     if (from == null || inc == null || seq == null) {
       throw WhereIs.failure(WhereIs.BAD_REQUEST, action + " needs from, inc and seq");
     }
-    if (!maps.view().contains(from)) {
-      throw WhereIs.failure(WhereIs.NOT_READY, "node " + self + " does not know node '" + from + "' yet; retry");
+    if (!from.equals(msg.headers().get(WhereIs.FROM_HEADER))) {
+      throw WhereIs.failure(WhereIs.FORBIDDEN, action + " from '" + msg.headers().get(WhereIs.FROM_HEADER) + "' speaks for '" + from + "'");
+    }
+    int entries = size(body.getJsonArray("up")) + size(body.getJsonArray("down"));
+    if (entries > WhereIs.MAX_SYNC_BATCH) {
+      throw WhereIs.failure(WhereIs.TOO_LARGE, action + " from '" + from + "' carries " + entries
+        + " entries, the maximum is " + WhereIs.MAX_SYNC_BATCH);
     }
     DirectoryStore.Result result = switch (action) {
       case "sync.delta" -> store.applyDelta(from, inc, seq, Wire.decode(from, body.getJsonArray("down"), false),
@@ -194,6 +212,23 @@ public final class WhereIsVerticle extends VerticleBase {
       default -> store.checkDigest(from, inc, seq, body.getInteger("count"), body.getLong("digest"));
     };
     msg.reply(result == DirectoryStore.Result.OK ? new JsonObject().put("ok", true) : new JsonObject().put("need", "full"));
+  }
+
+  private static int size(JsonArray array) {
+    return array == null ? 0 : array.size();
+  }
+
+  /** Refuses a message; logged once per sender and minute. */
+  private void refuse(Message<Object> msg, String from, int code, String why) {
+    long now = System.currentTimeMillis();
+    String key = String.valueOf(from);
+    Long last = refusedLogged.get(key);
+    if (last == null || now - last > 60_000) {
+      refusedLogged.put(key, now);
+      if (refusedLogged.size() > 10_000) refusedLogged.clear();
+      log.warn("[node={}] refused ({}): {} (logged once a minute per sender)", self, code, why);
+    }
+    msg.fail(code, why);
   }
 
   /** Hands a command for the daemon service of this node over, and its answer back. */

@@ -1,0 +1,134 @@
+package dev.vxext.daemon.impl;
+
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.daemon.Launcher;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
+import dev.vxext.process.impl.ProcessDeployer;
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The daemons running on this node: spawns them (idempotent by name), stops a younger duplicate,
+ * stops them all when the node fences itself, and hands them off when the node leaves. Confined to the
+ * daemon verticle's context.
+ */
+final class DaemonHost {
+
+  private static final Logger log = LoggerFactory.getLogger(DaemonHost.class);
+
+  private final Vertx vertx;
+  private final String self;
+  private final Map<String, Launcher> launchers;
+  private final BookMaps maps;
+  private final long requestTimeout;
+  private final Map<String, ProcessId> spawned = new HashMap<>();
+  private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
+
+  DaemonHost(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout) {
+    this.vertx = vertx;
+    this.self = self;
+    this.launchers = launchers;
+    this.maps = maps;
+    this.requestTimeout = requestTimeout;
+  }
+
+  Future<ProcessId> spawn(JsonObject body) {
+    String launcherName = body.getString("launcher");
+    String name = body.getString("name");
+    Object args = body.getValue("args");
+    Launcher launcher = launcherName == null ? null : launchers.get(launcherName);
+    if (launcher == null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "node " + self + " offers no launcher '" + launcherName + "'"));
+    }
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+    }
+    if (args != null && !(args instanceof JsonObject)) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "daemon args must be a JSON object"));
+    }
+    ProcessId existing = maps.processes().get(name);
+    if (existing != null) {
+      return Future.succeededFuture(existing);
+    }
+    Future<ProcessId> running = inflight.get(name);
+    if (running != null) {
+      return running;
+    }
+    DeploymentOptions deployment = new DeploymentOptions(launcher.deploymentOptions())
+      .setConfig(args == null ? new JsonObject() : ((JsonObject) args).copy());
+    Future<ProcessId> f = ProcessDeployer.deploy(vertx, name, launcher.factory(), deployment)
+      .recover(t -> {
+        ProcessId now = maps.processes().get(name);
+        return WhereIs.hasCode(t, WhereIs.CONFLICT) && now != null ? Future.succeededFuture(now) : Future.failedFuture(t);
+      })
+      .onSuccess(pid -> spawned.put(name, pid))
+      .onComplete(ar -> inflight.remove(name));
+    inflight.put(name, f);
+    return f;
+  }
+
+  void duplicate(String name, String deploymentId, String winner) {
+    ProcessId mine = name == null ? null : spawned.get(name);
+    if (mine != null && mine.deploymentId().equals(deploymentId) && mine.equals(maps.processes().get(name))) {
+      log.warn("[node={}] daemon '{}' also runs on {} and that instance is older: stopping this one", self, name, winner);
+      spawned.remove(name);
+      vertx.undeploy(deploymentId);
+    }
+  }
+
+  /** Stops every daemon of this node: another node may already be taking them over. */
+  void fence(String why) {
+    int n = 0;
+    for (ProcessId pid : new ArrayList<>(spawned.values())) {
+      if (pid.equals(maps.processes().get(pid.name()))) {
+        vertx.undeploy(pid.deploymentId());
+        n++;
+      }
+    }
+    spawned.clear();
+    if (n > 0) {
+      log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, n);
+    }
+  }
+
+  /**
+   * Graceful leave: stop this node's daemons, then tell every other node, so the leader re-places them
+   * at once instead of after the settle delay. Bounded by the request timeout.
+   */
+  Future<Void> handOff() {
+    List<Future<Void>> stopping = new ArrayList<>();
+    for (ProcessId pid : new ArrayList<>(spawned.values())) {
+      if (vertx.deploymentIDs().contains(pid.deploymentId())) {
+        stopping.add(vertx.undeploy(pid.deploymentId()).otherwiseEmpty());
+      }
+    }
+    spawned.clear();
+    return Future.join(stopping).compose(v -> {
+      List<Future<Void>> told = new ArrayList<>();
+      for (String node : maps.view().names()) {
+        if (node.equals(self)) continue;
+        DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.leaving")
+          .setSendTimeout(Math.min(2_000, requestTimeout));
+        told.add(vertx.eventBus().request(WhereIs.nodeAddress(node), new JsonObject().put("node", self), o).<Void>mapEmpty().otherwiseEmpty());
+      }
+      if (!stopping.isEmpty()) {
+        log.info("[node={}] leaving: stopped {} daemon(s) and handed them off", self, stopping.size());
+      }
+      return Future.join(told).mapEmpty();
+    });
+  }
+
+}
