@@ -30,6 +30,7 @@ public final class ClusterVertx {
 
   /** Prefix of the Hazelcast cluster name; the rest is {@code zookeeperRootPath}. */
   public static final String HAZELCAST_CLUSTER_PREFIX = "vxext-";
+  private static final String HAZELCAST_CM = "io.vertx.spi.cluster.hazelcast.HazelcastClusterManager";
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|.*:.*");
   /** Ports probed per member listed without a port: hazelcastPort .. hazelcastPort + this - 1. */
   private static final int HAZELCAST_PORT_TRIES = 10;
@@ -44,10 +45,17 @@ public final class ClusterVertx {
     }
     vertxOptions.getEventBusOptions().setHost(options.getClusterHost()).setPort(options.getClusterPort())
       .setClusterNodeMetadata(metadata(options));
-    ClusterManager cm = options.isHazelcast()
-      ? new HazelcastClusterManager(hazelcastConfig(options))
-      : new ZookeeperClusterManager(ZookeeperConfig.of(options));
+    ClusterManager cm = options.isHazelcast() ? hazelcast(options) : new ZookeeperClusterManager(ZookeeperConfig.of(options));
     return Vertx.builder().with(vertxOptions).withClusterManager(new FanOutClusterManager(cm));
+  }
+
+  private static ClusterManager hazelcast(NodeOptions options) {
+    try {
+      Class.forName(HAZELCAST_CM, false, ClusterVertx.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new IllegalStateException("clusterManager \"hazelcast\" needs io.vertx:vertx-hazelcast on the class path", e);
+    }
+    return new HazelcastClusterManager(hazelcastConfig(options));
   }
 
   /**
@@ -58,9 +66,13 @@ public final class ClusterVertx {
    * auto-increment, bound to {@code clusterHost} only (unless it is a wildcard address).
    *
    * @return the configuration given to {@code HazelcastClusterManager}
+   * @throws IllegalStateException when vertx-hazelcast cannot read its configuration file
    */
   public static Config hazelcastConfig(NodeOptions options) {
     Config config = ConfigUtil.loadConfig();
+    if (config == null) {
+      throw new IllegalStateException("cannot read the Hazelcast configuration (cluster.xml or -Dvertx.hazelcast.config)");
+    }
     config.setClusterName(HAZELCAST_CLUSTER_PREFIX + options.getZookeeperRootPath());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
