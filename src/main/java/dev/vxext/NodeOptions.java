@@ -66,6 +66,8 @@ public class NodeOptions {
   private int clusterPort = 0;
   private long settleDelay = DEFAULT_SETTLE_DELAY;
   private long reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
+  private JsonObject eventBusOptions = new JsonObject();
+  private String zookeeperCredentials;
   private final Map<String, Launcher> launchers = new LinkedHashMap<>();
   private final Map<String, CronJob> cronJobs = new LinkedHashMap<>();
   private final Map<String, JsonObject> launcherConfigs = new LinkedHashMap<>();
@@ -89,67 +91,14 @@ public class NodeOptions {
    */
   public NodeOptions(JsonObject json) {
     Objects.requireNonNull(json, "json");
-    try {
-      if (json.containsKey("nodeName")) setNodeName(json.getString("nodeName"));
-      if (json.containsKey("zookeeperHosts")) setZookeeperHosts(json.getString("zookeeperHosts"));
-      if (json.containsKey("zookeeperRootPath")) setZookeeperRootPath(json.getString("zookeeperRootPath"));
-      if (json.containsKey("sessionTimeout")) setSessionTimeout(json.getLong("sessionTimeout"));
-      if (json.containsKey("syncInterval")) setSyncInterval(json.getLong("syncInterval"));
-      if (json.containsKey("directoryReplicas")) setDirectoryReplicas(json.getInteger("directoryReplicas"));
-      if (json.containsKey("requestTimeout")) setRequestTimeout(json.getLong("requestTimeout"));
-      if (json.containsKey("clusterHost")) setClusterHost(json.getString("clusterHost"));
-      if (json.containsKey("clusterPort")) setClusterPort(json.getInteger("clusterPort"));
-      if (json.containsKey("settleDelay")) setSettleDelay(json.getLong("settleDelay"));
-      if (json.containsKey("reconcileInterval")) setReconcileInterval(json.getLong("reconcileInterval"));
-      if (json.containsKey("clusterManager")) setClusterManager(json.getString("clusterManager"));
-      if (json.containsKey("hazelcastMembers")) {
-        setHazelcastMembers(json.getJsonArray("hazelcastMembers").stream().map(m -> (String) m).toList());
-      }
-      if (json.containsKey("hazelcastPort")) setHazelcastPort(json.getInteger("hazelcastPort"));
-      if (json.containsKey("launchers")) {
-        JsonObject declared = json.getJsonObject("launchers");
-        for (String name : declared.fieldNames()) {
-          if (!(declared.getValue(name) instanceof JsonObject launcher)) {
-            throw new IllegalArgumentException("launcher '" + name + "' must be a JSON object");
-          }
-          addLauncher(name, LauncherConfig.launcher(name, launcher));
-          launcherConfigs.put(name, launcher.copy());
-        }
-      }
-      if (json.containsKey("cronJobs")) {
-        JsonArray jobs = json.getJsonArray("cronJobs");
-        for (int i = 0; i < jobs.size(); i++) {
-          if (!(jobs.getValue(i) instanceof JsonObject job)) {
-            throw new IllegalArgumentException("cronJobs[" + i + "] must be a JSON object");
-          }
-          addCronJob(new CronJob(job));
-        }
-      }
-    } catch (ClassCastException | NullPointerException e) {
-      throw new IllegalArgumentException("invalid node options: " + e.getMessage(), e);
-    }
+    NodeOptionsConverter.fromJson(json, this);
   }
 
   /** @return the options as JSON, every key present */
   public JsonObject toJson() {
-    JsonObject json = new JsonObject();
-    if (nodeName != null) json.put("nodeName", nodeName);
-    return json.put("clusterManager", clusterManager)
-      .put("hazelcastMembers", new JsonArray(new ArrayList<>(hazelcastMembers)))
-      .put("hazelcastPort", hazelcastPort)
-      .put("zookeeperHosts", zookeeperHosts)
-      .put("zookeeperRootPath", zookeeperRootPath)
-      .put("sessionTimeout", sessionTimeout)
-      .put("syncInterval", syncInterval)
-      .put("directoryReplicas", directoryReplicas)
-      .put("requestTimeout", requestTimeout)
-      .put("clusterHost", clusterHost)
-      .put("clusterPort", clusterPort)
-      .put("settleDelay", settleDelay)
-      .put("reconcileInterval", reconcileInterval)
-      .put("cronJobs", new JsonArray(cronJobs.values().stream().map(CronJob::toJson).toList()))
-      .put("launchers", new JsonObject(new LinkedHashMap<>(launcherConfigs)));
+    return NodeOptionsConverter.toJson(this);
   }
+
 
   /** @return the node name, unique in the cluster; {@code null} until set */
   public String getNodeName() {
@@ -477,6 +426,63 @@ public class NodeOptions {
     return this;
   }
 
+  /** @return Vert.x {@code EventBusOptions} JSON merged into the clustered event bus's options (a copy) */
+  public JsonObject getEventBusOptions() {
+    return eventBusOptions.copy();
+  }
+
+  /**
+   * Sets Vert.x {@code EventBusOptions} JSON for the clustered event bus, passed through the Vert.x way:
+   * for mutual TLS between nodes, {@code {"ssl": true, "clientAuth": "REQUIRED", "pfxKeyCertOptions":
+   * {"path", "password"}, "pfxTrustOptions": {...}}} (or {@code keyStoreOptions}/{@code pemKeyCertOptions},
+   * {@code trustStoreOptions}/{@code pemTrustOptions}). {@code host}/{@code port} here win over
+   * {@code clusterHost}/{@code clusterPort}.
+   *
+   * @throws IllegalArgumentException when Vert.x cannot read it
+   * @return this
+   */
+  public NodeOptions setEventBusOptions(JsonObject eventBusOptions) {
+    JsonObject json = eventBusOptions == null ? new JsonObject() : eventBusOptions.copy();
+    try {
+      new io.vertx.core.eventbus.EventBusOptions(json);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("eventBusOptions: " + e.getMessage(), e);
+    }
+    this.eventBusOptions = json;
+    return this;
+  }
+
+  /** @return the ZooKeeper digest credentials ({@code user:password}), or null */
+  public String getZookeeperCredentials() {
+    return zookeeperCredentials;
+  }
+
+  /**
+   * Sets ZooKeeper digest credentials {@code user:password}: the node authenticates with them and every
+   * znode it creates under the root path is readable and writable only by that identity (ACL
+   * {@code CREATOR_ALL}). Every node of the cluster must use the same credentials. Null clears them.
+   *
+   * @return this
+   */
+  public NodeOptions setZookeeperCredentials(String zookeeperCredentials) {
+    if (zookeeperCredentials != null && !zookeeperCredentials.matches("[^:\\s]+:\\S+")) {
+      throw new IllegalArgumentException("zookeeperCredentials must look like user:password");
+    }
+    this.zookeeperCredentials = zookeeperCredentials;
+    return this;
+  }
+
+  /** Records the JSON a launcher was declared with, so {@link #toJson()} writes it back. */
+  void addLauncherConfig(String name, JsonObject json) {
+    addLauncher(name, LauncherConfig.launcher(name, json));
+    launcherConfigs.put(name, json.copy());
+  }
+
+  /** @return the launchers declared in JSON, by name */
+  Map<String, JsonObject> launcherConfigs() {
+    return Collections.unmodifiableMap(launcherConfigs);
+  }
+
   /**
    * Checks the options are complete enough to start a node.
    *
@@ -490,6 +496,8 @@ public class NodeOptions {
 
   @Override
   public String toString() {
-    return "NodeOptions" + toJson().encode();
+    JsonObject json = toJson();
+    if (zookeeperCredentials != null) json.put("zookeeperCredentials", "***");
+    return "NodeOptions" + json.encode();
   }
 }

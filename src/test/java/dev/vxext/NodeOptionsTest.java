@@ -20,6 +20,17 @@ class NodeOptionsTest {
   }
 
   @Test
+  void hazelcastOptionsRoundTripAndUnknownManagersAreRefused() {
+    NodeOptions hz = new NodeOptions(new JsonObject().put("nodeName", "h").put("clusterManager", "hazelcast")
+      .put("hazelcastMembers", new io.vertx.core.json.JsonArray().add("127.0.0.1:5801")).put("hazelcastPort", 5801));
+    assertThat(hz.isClustered()).isTrue();
+    assertThat(hz.isHazelcast()).isTrue();
+    assertThat(new NodeOptions(hz.toJson()).toJson()).isEqualTo(hz.toJson());
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("nodeName", "e").put("clusterManager", "etcd")))
+      .hasMessageContaining("etcd");
+  }
+
+  @Test
   void defaultsAreDocumentedConstants() {
     NodeOptions o = new NodeOptions();
     assertThat(o.getSyncInterval()).isEqualTo(NodeOptions.DEFAULT_SYNC_INTERVAL).isEqualTo(3000);

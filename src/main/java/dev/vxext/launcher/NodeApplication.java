@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * verticle class, cron jobs). It is read and checked before Vert.x starts: a missing or invalid
  * configuration prints one line to stderr and exits with code 2. A configuration with ZooKeeper hosts
  * starts a clustered node ({@code -cluster} is implied; {@code -cluster-host}/{@code -cluster-port} work
- * the Vert.x way). Environment overrides: {@code VXEXT_NODE_NAME}, {@code VXEXT_ZOOKEEPER_HOSTS},
+ * the Vert.x way). Environment overrides: {@code VXEXT_NODE_NAME}, {@code VXEXT_CLUSTER_MANAGER}, {@code VXEXT_ZOOKEEPER_HOSTS},
  * {@code VXEXT_CLUSTER_HOST}, {@code VXEXT_CLUSTER_PORT}. SIGTERM closes the node gracefully: its
  * processes stop, its daemons are handed to the other nodes at once, and it leaves the cluster.
  */
@@ -81,6 +81,7 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
     }
     JsonObject json = ConfReader.read(conf);
     if (env.get("VXEXT_NODE_NAME") != null) json.put("nodeName", env.get("VXEXT_NODE_NAME"));
+    if (env.get("VXEXT_CLUSTER_MANAGER") != null) json.put("clusterManager", env.get("VXEXT_CLUSTER_MANAGER"));
     if (env.get("VXEXT_ZOOKEEPER_HOSTS") != null) json.put("zookeeperHosts", env.get("VXEXT_ZOOKEEPER_HOSTS"));
     if (env.get("VXEXT_CLUSTER_HOST") != null) json.put("clusterHost", env.get("VXEXT_CLUSTER_HOST"));
     if (env.get("VXEXT_CLUSTER_PORT") != null) {
@@ -93,7 +94,7 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
     NodeOptions options = new NodeOptions(json);
     options.validate();
     if (clusterFlag && !options.isClustered()) {
-      throw new IllegalArgumentException("-cluster needs \"zookeeperHosts\" in the configuration (or VXEXT_ZOOKEEPER_HOSTS)");
+      throw new IllegalArgumentException("-cluster needs \"zookeeperHosts\" (or VXEXT_ZOOKEEPER_HOSTS), or \"clusterManager\": \"hazelcast\", in the configuration");
     }
     return options;
   }
@@ -104,6 +105,8 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
     setDefault("org.slf4j.simpleLogger.log.org.apache.curator", "error");
     setDefault("org.slf4j.simpleLogger.log.io.vertx.spi.cluster.zookeeper", "warn");
     setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
+    setDefault("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
+    setDefault("hazelcast.logging.type", "slf4j");
     setDefault("org.slf4j.simpleLogger.showDateTime", "true");
     setDefault("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
     setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
@@ -126,6 +129,7 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
   @Override
   public void afterVerticleDeployed(HookContext context) {
     System.out.println("vxext: node " + options.getNodeName() + " started"
-      + (options.isClustered() ? " (cluster " + options.getZookeeperHosts() + ")" : " (alone)"));
+      + (!options.isClustered() ? " (alone)" : options.isHazelcast() ? " (Hazelcast cluster " + options.getHazelcastMembers() + ")"
+        : " (cluster " + options.getZookeeperHosts() + ")"));
   }
 }

@@ -6,6 +6,9 @@ import io.vertx.core.json.JsonObject;
 /** The vertx-zookeeper configuration derived from {@link NodeOptions}. */
 public final class ZookeeperConfig {
 
+  /** Connect timeout of the ZooKeeper client, ms. */
+  public static final int CONNECT_TIMEOUT = 3000;
+
   private ZookeeperConfig() {
   }
 
@@ -15,7 +18,7 @@ public final class ZookeeperConfig {
       .put("zookeeperHosts", opts.getZookeeperHosts())
       .put("rootPath", opts.getZookeeperRootPath())
       .put("sessionTimeout", opts.getSessionTimeout())
-      .put("connectTimeout", 3000)
+      .put("connectTimeout", CONNECT_TIMEOUT)
       .put("retry", new JsonObject().put("policy", "exponential_backoff").put("initialSleepTime", 100)
         .put("intervalTimes", 10000).put("maxTimes", 5));
   }

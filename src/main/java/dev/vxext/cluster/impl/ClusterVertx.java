@@ -10,6 +10,13 @@ import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -17,7 +24,9 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -43,10 +52,47 @@ public final class ClusterVertx {
     if (!options.isClustered()) {
       return Vertx.builder().with(vertxOptions);
     }
-    vertxOptions.getEventBusOptions().setHost(options.getClusterHost()).setPort(options.getClusterPort())
-      .setClusterNodeMetadata(metadata(options));
-    ClusterManager cm = options.isHazelcast() ? hazelcast(options) : new ZookeeperClusterManager(ZookeeperConfig.of(options));
+    // our host/port, then the eventBusOptions passthrough (TLS...) on top, then the metadata
+    JsonObject eventBus = vertxOptions.getEventBusOptions().toJson()
+      .put("host", options.getClusterHost()).put("port", options.getClusterPort())
+      .mergeIn(options.getEventBusOptions());
+    vertxOptions.setEventBusOptions(new EventBusOptions(eventBus).setClusterNodeMetadata(metadata(options)));
+    ClusterManager cm = options.isHazelcast() ? hazelcast(options) : zookeeper(options);
     return Vertx.builder().with(vertxOptions).withClusterManager(new FanOutClusterManager(cm));
+  }
+
+  /**
+   * ZooKeeper: vertx-zookeeper's own client, or, with {@code zookeeperCredentials}, a Curator client that
+   * authenticates with digest credentials and creates every znode with the {@code CREATOR_ALL} ACL, so a
+   * client without the credentials can neither read nor write the cluster's znodes.
+   */
+  private static ClusterManager zookeeper(NodeOptions options) {
+    String credentials = options.getZookeeperCredentials();
+    if (credentials == null) {
+      return new ZookeeperClusterManager(ZookeeperConfig.of(options));
+    }
+    ACLProvider creatorOnly = new ACLProvider() {
+      @Override
+      public List<ACL> getDefaultAcl() {
+        return ZooDefs.Ids.CREATOR_ALL_ACL;
+      }
+
+      @Override
+      public List<ACL> getAclForPath(String path) {
+        return ZooDefs.Ids.CREATOR_ALL_ACL;
+      }
+    };
+    CuratorFramework curator = CuratorFrameworkFactory.builder()
+      .connectString(options.getZookeeperHosts())
+      .namespace(options.getZookeeperRootPath())
+      .sessionTimeoutMs((int) options.getSessionTimeout())
+      .connectionTimeoutMs(ZookeeperConfig.CONNECT_TIMEOUT)
+      .retryPolicy(new ExponentialBackoffRetry(100, 5, 10_000))
+      .authorization("digest", credentials.getBytes(StandardCharsets.UTF_8))
+      .aclProvider(creatorOnly)
+      .build();
+    curator.start();
+    return new ZookeeperClusterManager(curator);
   }
 
   private static ClusterManager hazelcast(NodeOptions options) {
