@@ -26,7 +26,6 @@ public class ExtensionsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ExtensionsVerticle.class);
 
   private NodeOptions options;
-  private String whereIsId;
   private Handler<DeliveryContext<Object>> stampFrom;
 
   /** Reads the {@link NodeOptions} from the deployment config. */
@@ -58,10 +57,11 @@ public class ExtensionsVerticle extends VerticleBase {
       ctx.next();
     };
     vertx.eventBus().addOutboundInterceptor(stampFrom);
-    return vertx.deployVerticle(new WhereIsVerticle(opts)).compose(id -> {
-      whereIsId = id;
-      return vertx.deployVerticle(new DaemonVerticle(opts));
-    }).compose(id -> vertx.deployVerticle(new CronVerticle(opts))).onSuccess(id -> log.info("[node={}] cluster extensions started", opts.getNodeName()));
+    return vertx.deployVerticle(new WhereIsVerticle(opts))
+      .compose(id -> vertx.deployVerticle(new DaemonVerticle(opts)))
+      .compose(id -> vertx.deployVerticle(new CronVerticle(opts)))
+      .onSuccess(id -> log.info("[node={}] cluster extensions started", self))
+      .onFailure(t -> vertx.eventBus().removeOutboundInterceptor(stampFrom));
   }
 
   @Override
@@ -71,10 +71,5 @@ public class ExtensionsVerticle extends VerticleBase {
       vertx.eventBus().removeOutboundInterceptor(stampFrom);
     }
     return Future.succeededFuture();
-  }
-
-  /** @return the deployment id of the whereis verticle (a child deployment, undeployed with this one) */
-  public String whereIsDeploymentId() {
-    return whereIsId;
   }
 }

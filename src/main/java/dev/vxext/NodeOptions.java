@@ -399,11 +399,6 @@ public class NodeOptions {
     return this;
   }
 
-  /** @return the cron jobs of this node by name, in the order they were added */
-  public Map<String, CronJob> getCronJobsByName() {
-    return Collections.unmodifiableMap(cronJobs);
-  }
-
   /** @return the cron jobs of this node, in the order they were added */
   public java.util.List<CronJob> getCronJobs() {
     return java.util.List.copyOf(cronJobs.values());

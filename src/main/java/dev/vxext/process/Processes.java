@@ -1,10 +1,9 @@
 package dev.vxext.process;
 
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.process.impl.ProcessDeployer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Objects;
@@ -59,9 +58,6 @@ public final class Processes {
   }
 
   static Future<JsonObject> request(Vertx vertx, String action, JsonObject body) {
-    DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, action).setLocalOnly(true);
-    return vertx.eventBus().<JsonObject>request(WhereIs.REGISTRY_ADDRESS, body, options)
-      .recover(WhereIs::notRunningIfNoHandlers)
-      .map(msg -> msg.body());
+    return ProcessDeployer.registry(vertx, action, body);
   }
 }

@@ -42,16 +42,6 @@ public final class ConnectionMonitor {
     }
   }
 
-  /** @return true when the connection is watched (ZooKeeper) */
-  public boolean active() {
-    return curator != null;
-  }
-
-  /** @return true when ZooKeeper is connected right now (always true without ZooKeeper) */
-  public boolean connected() {
-    return curator == null || curator.getZookeeperClient().isConnected();
-  }
-
   /** Stops reporting. */
   public void close() {
     if (curator != null) {

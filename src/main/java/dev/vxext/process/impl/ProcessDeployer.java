@@ -38,7 +38,8 @@ public final class ProcessDeployer {
       .map(ProcessId::fromJson);
   }
 
-  static Future<JsonObject> registry(Vertx vertx, String action, JsonObject body) {
+  /** @return the reply of the node's registry to {@code action}, or its failure (503 when not running) */
+  public static Future<JsonObject> registry(Vertx vertx, String action, JsonObject body) {
     DeliveryOptions opts = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, action);
     return vertx.eventBus().<JsonObject>request(WhereIs.REGISTRY_ADDRESS, body, opts)
       .recover(WhereIs::notRunningIfNoHandlers).map(Message::body);
