@@ -55,9 +55,10 @@ final class DaemonRecovery {
   private final long requestTimeout;
   private final LongSupplier epoch;
   private final java.util.function.Predicate<String> leaving;
+  private final LongSupplier quietUntil;
 
   DaemonRecovery(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout,
-                 LongSupplier epoch, java.util.function.Predicate<String> leaving) {
+                 LongSupplier epoch, java.util.function.Predicate<String> leaving, LongSupplier quietUntil) {
     this.vertx = vertx;
     this.self = self;
     this.launchers = new TreeMap<>(launchers);
@@ -65,6 +66,7 @@ final class DaemonRecovery {
     this.requestTimeout = requestTimeout;
     this.epoch = epoch;
     this.leaving = leaving;
+    this.quietUntil = quietUntil;
   }
 
   /** Runs one reconciliation of every launcher. */
@@ -211,6 +213,12 @@ final class DaemonRecovery {
       if (ar.failed() && !WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
         counts[3]++;
         log.warn("[node={}] cannot tell whether daemon '{}' runs ({}); will be retried", self, d.name(), ar.cause().getMessage());
+        return Future.succeededFuture();
+      }
+      if (System.currentTimeMillis() < quietUntil.getAsLong()) {
+        // a node was lost moments ago and may still run this daemon while it fences itself
+        counts[3]++;
+        log.debug("[node={}] daemon '{}' not placed yet: settle delay after a node loss", self, d.name());
         return Future.succeededFuture();
       }
       List<String> eligible = new ArrayList<>();

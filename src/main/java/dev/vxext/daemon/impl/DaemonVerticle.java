@@ -60,6 +60,7 @@ public final class DaemonVerticle extends VerticleBase {
   private long periodicTimer = -1;
   private long announceTimer = -1;
   private boolean scanning;
+  private long quietUntil;
   private boolean rescan;
 
   public DaemonVerticle(NodeOptions options) {
@@ -74,7 +75,7 @@ public final class DaemonVerticle extends VerticleBase {
     maps = new BookMaps(vertx);
     maps.leader(LeaderInfo.UNKNOWN);
     recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch(),
-      leaving::contains);
+      leaving::contains, () -> quietUntil);
     host = new DaemonHost(vertx, self, launchers, maps, options.getRequestTimeout());
     monitor = new ConnectionMonitor(context, cm, this::connection);
     election = new LeaderElection(vertx, self, cm != null, Math.max(2_000, options.getSessionTimeout()), new LeaderElection.Listener() {
@@ -266,6 +267,11 @@ public final class DaemonVerticle extends VerticleBase {
           scheduleScan(options.getSettleDelay());
         }
       }
+      if (!leaving.contains(event.node())) {
+        // a node that did not hand off may still run its daemons (cut off, fencing itself): nothing is
+        // placed anywhere until the settle delay has passed, whatever triggers the scan
+        quietUntil = Math.max(quietUntil, System.currentTimeMillis() + options.getSettleDelay());
+      }
     } else {
       leaving.remove(event.node());
       if (election.state() == LeaderElection.State.LEADER) {
@@ -299,9 +305,13 @@ public final class DaemonVerticle extends VerticleBase {
     });
   }
 
-  /** Schedules a reconciliation; an earlier schedule is kept (churn cannot postpone it forever). */
-  private void scheduleScan(long delay) {
-    if (scanning && delay == 0) {
+  /**
+   * Schedules a reconciliation, not before the quiet period after a node loss ends; an earlier
+   * schedule is kept (churn cannot postpone it forever).
+   */
+  private void scheduleScan(long requested) {
+    long delay = Math.max(requested, quietUntil - System.currentTimeMillis());
+    if (scanning && delay <= 0) {
       rescan = true;
       return;
     }
