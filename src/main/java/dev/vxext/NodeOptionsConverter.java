@@ -28,7 +28,7 @@ final class NodeOptionsConverter {
       if (json.containsKey("requestTimeout")) o.setRequestTimeout(json.getLong("requestTimeout"));
       if (json.containsKey("clusterHost")) o.setClusterHost(json.getString("clusterHost"));
       if (json.containsKey("clusterPort")) o.setClusterPort(json.getInteger("clusterPort"));
-      if (json.containsKey("o.settleDelay")) o.setSettleDelay(json.getLong("o.settleDelay"));
+      if (json.containsKey("settleDelay")) o.setSettleDelay(json.getLong("settleDelay"));
       if (json.containsKey("reconcileInterval")) o.setReconcileInterval(json.getLong("reconcileInterval"));
       if (json.containsKey("clusterManager")) o.setClusterManager(json.getString("clusterManager"));
       if (json.containsKey("hazelcastMembers")) {

@@ -13,8 +13,11 @@ class NodeOptionsTest {
     NodeOptions o = new NodeOptions().setNodeName("node-1").setZookeeperHosts("127.0.0.1:2181")
       .setZookeeperRootPath("prod").setSessionTimeout(8000).setSyncInterval(1500).setDirectoryReplicas(3)
       .setRequestTimeout(2000).setClusterHost("10.0.0.5").setClusterPort(15701);
+    o.setSettleDelay(1234).setReconcileInterval(4321);
     NodeOptions back = new NodeOptions(o.toJson());
     assertThat(back.toJson()).isEqualTo(o.toJson());
+    assertThat(new NodeOptions(o).getSettleDelay()).isEqualTo(1234);
+    assertThat(new NodeOptions(o).getReconcileInterval()).isEqualTo(4321);
     assertThat(back.isClustered()).isTrue();
     assertThat(new NodeOptions().setNodeName("x").isClustered()).isFalse();
   }

@@ -277,6 +277,8 @@ public final class ClusterMembership {
     ignored.remove(id);
     NodeEntry e = known.remove(id);
     if (e != null) {
+      // a node ignored for claiming this name (restarted before the old session expired) gets its turn
+      ignored.clear();
       log.info("[node={}] node left: {}", selfName, e.name());
       publish(e, MembershipEvent.Type.LEFT);
     }

@@ -108,7 +108,7 @@ final class DaemonHost {
    * Graceful leave: stop this node's daemons, then tell every other node, so the leader re-places them
    * at once instead of after the settle delay. Bounded by the request timeout.
    */
-  Future<Void> handOff() {
+  Future<Void> handOff(List<String> peers) {
     List<Future<Void>> stopping = new ArrayList<>();
     for (ProcessId pid : new ArrayList<>(spawned.values())) {
       if (vertx.deploymentIDs().contains(pid.deploymentId())) {
@@ -118,7 +118,7 @@ final class DaemonHost {
     spawned.clear();
     return Future.join(stopping).compose(v -> {
       List<Future<Void>> told = new ArrayList<>();
-      for (String node : maps.view().names()) {
+      for (String node : peers) {
         if (node.equals(self)) continue;
         DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.leaving")
           .setSendTimeout(Math.min(2_000, requestTimeout));

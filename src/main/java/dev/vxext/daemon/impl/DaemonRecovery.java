@@ -245,6 +245,9 @@ final class DaemonRecovery {
 
   private Future<ProcessId> place(String launcherName, DaemonProcess d, List<String> candidates, int index, int attempt) {
     String target = candidates.get(index);
+    if (epoch.getAsLong() <= 0) {
+      return Future.failedFuture("this node no longer leads: '" + d.name() + "' is left to the next leader");
+    }
     return DaemonVerticle.spawnRequest(vertx, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout)
       .onSuccess(pid -> log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node()))
       .recover(t -> {

@@ -61,6 +61,11 @@ public final class DaemonVerticle extends VerticleBase {
   private long announceTimer = -1;
   private boolean scanning;
   private long quietUntil;
+  private long lastHandOffAt;
+  /** The members as last seen: the view itself may be cleared by the whereis verticle stopping first. */
+  private List<String> peers = List.of();
+  private long lastTick;
+  private long pauseWatch = -1;
   private boolean rescan;
 
   public DaemonVerticle(NodeOptions options) {
@@ -77,6 +82,7 @@ public final class DaemonVerticle extends VerticleBase {
     recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch(),
       leaving::contains, () -> quietUntil);
     host = new DaemonHost(vertx, self, launchers, maps, options.getRequestTimeout());
+    peers = maps.view().names();
     monitor = new ConnectionMonitor(context, cm, this::connection);
     election = new LeaderElection(vertx, self, cm != null, Math.max(2_000, options.getSessionTimeout()), new LeaderElection.Listener() {
       @Override
@@ -94,6 +100,19 @@ public final class DaemonVerticle extends VerticleBase {
       m -> onMembership(MembershipEvent.fromJson(m.body())));
     consumers.add(api);
     consumers.add(members);
+    if (cm != null) {
+      // a process frozen (SIGSTOP, a long GC pause) for 2/3 of the session timeout may have lost its
+      // session and been replaced: stop its daemons at once on waking, before ZooKeeper tells it
+      long frozen = options.getSessionTimeout() * 2 / 3;
+      lastTick = System.currentTimeMillis();
+      pauseWatch = vertx.setPeriodic(100, t -> {
+        long now = System.currentTimeMillis();
+        if (now - lastTick > frozen) {
+          host.fence("this process was frozen for " + (now - lastTick) + " ms");
+        }
+        lastTick = now;
+      });
+    }
     return Future.all(api.completion(), members.completion()).onSuccess(v -> election.start());
   }
 
@@ -104,7 +123,8 @@ public final class DaemonVerticle extends VerticleBase {
     cancel(scanTimer);
     cancel(periodicTimer);
     cancel(announceTimer);
-    Future<Void> handOff = ((VertxInternal) vertx).clusterManager() == null ? Future.succeededFuture() : host.handOff();
+    cancel(pauseWatch);
+    Future<Void> handOff = ((VertxInternal) vertx).clusterManager() == null ? Future.succeededFuture() : host.handOff(peers);
     return handOff.eventually(this::shutdown);
   }
 
@@ -236,9 +256,10 @@ public final class DaemonVerticle extends VerticleBase {
     setLeader(new LeaderInfo(self, epoch, true));
     announce(null);
     announceTimer = vertx.setPeriodic(options.getSyncInterval(), t -> announce(null));
-    if (leaving.isEmpty()) {
+    if (leaving.isEmpty() && System.currentTimeMillis() - lastHandOffAt > options.getSettleDelay()) {
       scheduleScan(options.getSettleDelay());
     } else {
+      // a node (maybe the previous leader) just handed its daemons off: place them now
       scanSoon();
     }
     periodicTimer = vertx.setPeriodic(options.getReconcileInterval(), t -> scheduleScan(0));
@@ -255,22 +276,26 @@ public final class DaemonVerticle extends VerticleBase {
   }
 
   private void onMembership(MembershipEvent event) {
+    peers = event.nodes();
     if (event.type() == MembershipEvent.Type.LEFT) {
       LeaderInfo leader = maps.leader();
       if (event.node().equals(leader.node()) && !leader.self()) {
         setLeader(LeaderInfo.UNKNOWN);
       }
+      boolean handedOff = leaving.remove(event.node());
+      if (handedOff) {
+        lastHandOffAt = System.currentTimeMillis();
+      } else {
+        // a node that did not hand off may still run its daemons (cut off, fencing itself): nothing is
+        // placed anywhere until the settle delay has passed, whatever triggers the scan
+        quietUntil = Math.max(quietUntil, System.currentTimeMillis() + options.getSettleDelay());
+      }
       if (election.state() == LeaderElection.State.LEADER) {
-        if (leaving.remove(event.node())) {
+        if (handedOff) {
           scanSoon();
         } else {
           scheduleScan(options.getSettleDelay());
         }
-      }
-      if (!leaving.contains(event.node())) {
-        // a node that did not hand off may still run its daemons (cut off, fencing itself): nothing is
-        // placed anywhere until the settle delay has passed, whatever triggers the scan
-        quietUntil = Math.max(quietUntil, System.currentTimeMillis() + options.getSettleDelay());
       }
     } else {
       leaving.remove(event.node());

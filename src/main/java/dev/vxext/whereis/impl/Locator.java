@@ -8,8 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -87,7 +85,8 @@ final class Locator {
             // a malformed answer counts as "not found" from that owner
           }
         } else if (!WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
-          timedOut[0] |= isTimeout(ar.cause());
+          // a timeout, or an owner that refused us (we are not a member in its view): not a "not found"
+          timedOut[0] = true;
         }
         if (--remaining[0] == 0 && !promise.future().isComplete()) {
           fallback(name, timedOut[0], timeout).onComplete(promise);
@@ -103,12 +102,8 @@ final class Locator {
       return Future.succeededFuture(local);
     }
     if (timedOut) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "locate '" + name + "': the directory owners did not answer within " + timeout + " ms"));
+      return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "locate '" + name + "': a directory owner did not answer (within " + timeout + " ms) and no other knows it"));
     }
     return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no process named '" + name + "' in the cluster"));
-  }
-
-  private static boolean isTimeout(Throwable t) {
-    return t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.TIMEOUT;
   }
 }

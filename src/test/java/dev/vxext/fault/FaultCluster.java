@@ -1,0 +1,356 @@
+package dev.vxext.fault;
+
+import dev.vxext.ClusterNode;
+import dev.vxext.NodeOptions;
+import dev.vxext.addressbook.NodeEntry;
+import dev.vxext.cluster.LeaderInfo;
+import dev.vxext.daemon.impl.DaemonVerticle;
+import dev.vxext.process.ProcessId;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The cluster of one fault scenario: {@link FaultNode} JVMs on a fresh ZooKeeper root path, plus an
+ * observer {@link ClusterNode} in this JVM (no launchers) that runs the {@value FaultNode#MONITOR}
+ * process recording the heartbeats. Knows the current JVM of every node name (a node killed and started
+ * again gets a new incarnation). {@link #close()} stops everything, bounded.
+ */
+final class FaultCluster implements AutoCloseable {
+
+  /** Name of the observer node (in the runner's JVM). */
+  static final String OBSERVER = "observer";
+
+  private static final long READY_MS = 60_000;
+  private static final long STOP_MS = 10_000;
+  private static final long FUTURE_MS = 30_000;
+
+  final String scenario;
+  final String rootPath;
+  final long sessionTimeout;
+  final long settleDelay;
+  final int daemonCount;
+  final List<String> names;
+  final HeartbeatMonitor beats = new HeartbeatMonitor();
+  private final String zookeeper;
+  private final Path logDir;
+  private final Map<String, FaultJvm> current = new LinkedHashMap<>();
+  private final List<FaultJvm> every = new ArrayList<>();
+  private final List<FaultJvm.Leadership> observerLeadership = new CopyOnWriteArrayList<>();
+  private ClusterNode observer;
+  private Map<String, Object> exits;
+
+  /** A leadership report of a node JVM ({@code LEADERSHIP} line) or of the observer. */
+  record LeaderEvent(String node, long at, boolean leader) {
+  }
+
+  FaultCluster(String scenario, String zookeeper, Path logDir, List<String> names, long sessionTimeout,
+               long settleDelay, int daemonCount) {
+    this.scenario = scenario;
+    this.zookeeper = zookeeper;
+    this.logDir = logDir;
+    this.names = List.copyOf(names);
+    this.sessionTimeout = sessionTimeout;
+    this.settleDelay = settleDelay;
+    this.daemonCount = daemonCount;
+    this.rootPath = "vxext-faults-" + scenario + "-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
+  }
+
+  /** @return the log of this JVM (the observer's lines carry {@code [node=observer]}), written by {@link FaultSuite} */
+  Path observerLog() {
+    return logDir.getParent().resolve("runner.log");
+  }
+
+  /** @return the failover bound: session timeout + settle delay + 3 s slack */
+  long failoverBound() {
+    return sessionTimeout + settleDelay + 3_000;
+  }
+
+  /** @return the daemon names {@code fd-00 ..} */
+  List<String> daemons() {
+    return FaultNode.daemonNames(daemonCount);
+  }
+
+  /**
+   * Starts every node JVM at once, waits until each is READY, then starts the observer and registers the
+   * monitor.
+   */
+  void start() throws Exception {
+    for (String n : names) {
+      launch(n);
+    }
+    for (String n : names) {
+      if (!current.get(n).awaitReady(READY_MS)) {
+        throw new IllegalStateException(n + " is not READY after " + READY_MS + " ms; see " + current.get(n).log);
+      }
+    }
+    observer = await(ClusterNode.start(new NodeOptions().setNodeName(OBSERVER).setZookeeperHosts(zookeeper)
+      .setZookeeperRootPath(rootPath).setSessionTimeout(sessionTimeout).setSettleDelay(settleDelay)
+      .setSyncInterval(500).setReconcileInterval(1_000).setRequestTimeout(2_000)));
+    // the observer competes for leadership too (it offers no launcher, but it can lead)
+    FaultCluster.await(observer.vertx().eventBus().<JsonObject>localConsumer(DaemonVerticle.LEADERSHIP_ADDRESS,
+      m -> observerLeadership.add(new FaultJvm.Leadership(System.currentTimeMillis(),
+        LeaderInfo.fromJson(m.body()).self()))).completion());
+    observerLeadership.add(new FaultJvm.Leadership(System.currentTimeMillis(), observer.isLeader()));
+    beats.tap(observer.vertx(), OBSERVER, n -> members().contains(n));
+    await(observer.register(FaultNode.MONITOR, () -> new HeartbeatMonitor.Monitor(beats), new DeploymentOptions()));
+  }
+
+  /** Starts a new JVM for node {@code name} (its previous JVM, if any, must be dead). */
+  FaultJvm launch(String name) throws IOException {
+    long startedAt = System.currentTimeMillis();
+    int incarnation = beats.newIncarnation(name, startedAt);
+    FaultJvm jvm = FaultJvm.start(name, incarnation, startedAt, List.of(name, zookeeper, rootPath,
+      Long.toString(sessionTimeout), Long.toString(settleDelay), Integer.toString(daemonCount), OBSERVER), logDir);
+    synchronized (this) {
+      current.put(name, jvm);
+      every.add(jvm);
+    }
+    return jvm;
+  }
+
+  /** @return the current JVM of node {@code name} */
+  synchronized FaultJvm jvm(String name) {
+    return current.get(name);
+  }
+
+  /** @return every JVM started in this scenario, in start order */
+  synchronized List<FaultJvm> everyJvm() {
+    return List.copyOf(every);
+  }
+
+  ClusterNode observer() {
+    return observer;
+  }
+
+  /**
+   * @return the nodes whose current JVM is alive, not frozen, and last said it leads, and the observer
+   *   when it leads
+   */
+  synchronized List<String> leaders() {
+    List<String> leaders = new ArrayList<>();
+    current.values().stream().filter(j -> j.alive() && !j.frozen() && j.saysLeader()).forEach(j -> leaders.add(j.name));
+    if (observer != null && observer.isLeader()) {
+      leaders.add(OBSERVER);
+    }
+    return leaders;
+  }
+
+  /** @return every leadership report (of every JVM and of the observer) made after {@code t}, by time */
+  List<LeaderEvent> leadershipAfter(long t) {
+    List<LeaderEvent> events = new ArrayList<>();
+    for (FaultJvm j : everyJvm()) {
+      j.leadership().stream().filter(l -> l.at() > t).forEach(l -> events.add(new LeaderEvent(j.name, l.at(), l.leader())));
+    }
+    observerLeadership.stream().filter(l -> l.at() > t).forEach(l -> events.add(new LeaderEvent(OBSERVER, l.at(), l.leader())));
+    events.sort(Comparator.comparingLong(LeaderEvent::at));
+    return events;
+  }
+
+  /** @return the node names in the observer's address book (the observer included) */
+  List<String> members() {
+    return observer.addressBook().availableNodes().stream().map(NodeEntry::name).toList();
+  }
+
+  /** @return true when the observer's address book holds every node name and the observer */
+  boolean allMembers() {
+    List<String> m = members();
+    return m.contains(OBSERVER) && m.containsAll(names) && m.size() == names.size() + 1;
+  }
+
+  /**
+   * @return for every daemon, its only instance that heartbeated within the last {@code withinMs} (null
+   *   for a daemon with none or several)
+   */
+  Map<String, HeartbeatMonitor.Instance> singleLive(long withinMs) {
+    long since = System.currentTimeMillis() - withinMs;
+    Map<String, HeartbeatMonitor.Instance> map = new LinkedHashMap<>();
+    for (String d : daemons()) {
+      List<HeartbeatMonitor.Instance> live = beats.live(d, since);
+      map.put(d, live.size() == 1 ? live.get(0) : null);
+    }
+    return map;
+  }
+
+  /** @return true when every daemon has exactly one instance heartbeating (within the last 500 ms) */
+  boolean everyDaemonOnce() {
+    return singleLive(500).values().stream().allMatch(i -> i != null);
+  }
+
+  /** @return how many daemons each node runs, by its live heartbeats (within the last 500 ms) */
+  Map<String, List<String>> placement() {
+    Map<String, List<String>> byNode = new LinkedHashMap<>();
+    names.forEach(n -> byNode.put(n, new ArrayList<>()));
+    long since = System.currentTimeMillis() - 500;
+    for (String d : daemons()) {
+      for (HeartbeatMonitor.Instance i : beats.live(d, since)) {
+        byNode.computeIfAbsent(i.node(), k -> new ArrayList<>()).add(d);
+      }
+    }
+    return byNode;
+  }
+
+  /** Looks every daemon up from the observer; @return name to process, for those found */
+  Map<String, ProcessId> lookupAll() {
+    Map<String, Future<ProcessId>> lookups = new LinkedHashMap<>();
+    daemons().forEach(d -> lookups.put(d, observer.lookup(d)));
+    joinQuietly(new ArrayList<>(lookups.values()));
+    Map<String, ProcessId> found = new LinkedHashMap<>();
+    lookups.forEach((d, f) -> {
+      if (f.succeeded()) {
+        found.put(d, f.result());
+      }
+    });
+    return found;
+  }
+
+  /** Calls every daemon from the observer at once; @return name to the node that answered, for those that did */
+  Map<String, String> callAll() {
+    Map<String, Future<Message<JsonObject>>> calls = new LinkedHashMap<>();
+    daemons().forEach(d -> calls.put(d, observer.call(d, new JsonObject().put("ping", true))));
+    joinQuietly(new ArrayList<>(calls.values()));
+    Map<String, String> answered = new HashMap<>();
+    calls.forEach((d, f) -> {
+      if (f.succeeded() && d.equals(f.result().body().getString("name"))) {
+        answered.put(d, f.result().body().getString("node"));
+      }
+    });
+    return answered;
+  }
+
+  private static void joinQuietly(List<? extends Future<?>> futures) {
+    try {
+      Future.join(new ArrayList<>(futures)).otherwiseEmpty().toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // the unfinished ones count as not answered
+    }
+  }
+
+  /**
+   * Polls {@code condition} every {@code pollMs} until it holds or {@code timeoutMs} passed (at most
+   * {@code timeoutMs / pollMs + 1} polls). Exceptions count as false.
+   *
+   * @return the elapsed ms when it held, -1 on timeout
+   */
+  static long until(long timeoutMs, long pollMs, BooleanSupplier condition) throws InterruptedException {
+    long start = System.currentTimeMillis();
+    long polls = timeoutMs / Math.max(1, pollMs) + 1;
+    for (long i = 0; i < polls; i++) {
+      boolean ok;
+      try {
+        ok = condition.getAsBoolean();
+      } catch (RuntimeException e) {
+        ok = false;
+      }
+      long elapsed = System.currentTimeMillis() - start;
+      if (ok) {
+        return elapsed;
+      }
+      if (elapsed >= timeoutMs) {
+        break;
+      }
+      Thread.sleep(Math.min(pollMs, Math.max(1, timeoutMs - elapsed)));
+    }
+    return -1;
+  }
+
+  /**
+   * Holds while {@code condition} stays true for {@code holdMs} (polled every 100 ms), within
+   * {@code timeoutMs} overall.
+   *
+   * @return true when it held for the whole window
+   */
+  static boolean stable(long holdMs, long timeoutMs, BooleanSupplier condition) throws InterruptedException {
+    long start = System.currentTimeMillis();
+    long since = -1;
+    for (long i = 0; i < timeoutMs / 100 + 1; i++) {
+      long now = System.currentTimeMillis();
+      boolean ok;
+      try {
+        ok = condition.getAsBoolean();
+      } catch (RuntimeException e) {
+        ok = false;
+      }
+      since = ok ? (since < 0 ? now : since) : -1;
+      if (since >= 0 && now - since >= holdMs) {
+        return true;
+      }
+      if (now - start >= timeoutMs) {
+        return false;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  /** Blocks for a future, at most 30 s. */
+  static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(FUTURE_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops everything (once; see {@link #shutdown()}). */
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  /** Stops everything once (see {@link #stopAll()}); @return the exit status of every JVM */
+  Map<String, Object> shutdown() {
+    if (exits == null) {
+      exits = stopAll();
+    }
+    return exits;
+  }
+
+  /** @return the exit status of every JVM once shut down, else null */
+  Map<String, Object> exits() {
+    return exits;
+  }
+
+  /**
+   * Closes the observer, then every JVM (clean close on stdin EOF, SIGKILL after 10 s).
+   *
+   * @return node JVM to exit status
+   */
+  private Map<String, Object> stopAll() {
+    Map<String, Object> exits = new LinkedHashMap<>();
+    try {
+      if (observer != null) {
+        observer.close().toCompletionStage().toCompletableFuture().get(FUTURE_MS, TimeUnit.MILLISECONDS);
+      }
+    } catch (Exception e) {
+      exits.put(OBSERVER, "close failed: " + e);
+    } finally {
+      List<FaultJvm> all = everyJvm();
+      // stdin EOF to all first: they close in parallel
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_MS);
+      all.forEach(j -> {
+        if (j.alive() && !j.frozen()) {
+          try {
+            j.process.getOutputStream().close();
+          } catch (IOException e) {
+            // gone
+          }
+        }
+      });
+      for (FaultJvm j : all) {
+        exits.put(j.id(), j.stop(deadline));
+      }
+    }
+    return exits;
+  }
+}
