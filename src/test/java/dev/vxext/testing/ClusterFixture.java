@@ -153,6 +153,21 @@ public final class ClusterFixture implements AutoCloseable {
     await(Future.join(closing));
   }
 
+  /** @return the node {@code from} locates {@code name} on, or empty on a 404 */
+  public static java.util.Optional<String> locate(ClusterNode from, String name) {
+    try {
+      return java.util.Optional.of(await(from.locate(name)));
+    } catch (io.vertx.core.eventbus.ReplyException e) {
+      if (e.failureCode() == dev.vxext.whereis.WhereIs.NOT_FOUND) return java.util.Optional.empty();
+      throw e;
+    }
+  }
+
+  /** Polls until every running node of this fixture locates {@code name} on {@code node}. */
+  public void awaitLocatedEverywhere(String name, String node, Duration atMost) {
+    Awaits.until(atMost, () -> nodes().stream().allMatch(n -> locate(n, name).equals(java.util.Optional.of(node))));
+  }
+
   /** Blocks the test thread for a future, at most 30 s. */
   public static <T> T await(Future<T> future) {
     try {

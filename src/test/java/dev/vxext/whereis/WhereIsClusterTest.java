@@ -57,16 +57,11 @@ class WhereIsClusterTest {
   }
 
   private Optional<String> locate(ClusterNode from, String name) {
-    try {
-      return Optional.of(await(from.locate(name)));
-    } catch (ReplyException e) {
-      if (e.failureCode() == WhereIs.NOT_FOUND) return Optional.empty();
-      throw e;
-    }
+    return ClusterFixture.locate(from, name);
   }
 
   private void awaitLocatedEverywhere(String name, String node) {
-    Awaits.until(CONVERGE, () -> cluster.nodes().stream().allMatch(n -> locate(n, name).equals(Optional.of(node))));
+    cluster.awaitLocatedEverywhere(name, node, CONVERGE);
   }
 
   private void awaitGoneEverywhere(String name) {
