@@ -97,6 +97,18 @@ public interface ClusterNode {
    */
   Future<java.util.List<dev.vxext.cron.CronJobInfo>> cronJobs();
 
+  /**
+   * @return the port of this node's admin server (cluster page, JSON API, {@code /metrics},
+   *   {@code /health}), or -1 when {@code admin.port} is not set or the node is closed
+   */
+  int adminPort();
+
+  /**
+   * @return the Micrometer registry with this node's {@code vxext.*} meters
+   *   ({@link dev.vxext.metrics.MetricNames}), tagged {@code node=<name>}; a Prometheus registry
+   */
+  io.micrometer.core.instrument.MeterRegistry meterRegistry();
+
   /** @return true while this node is the leader (a node alone always is) */
   boolean isLeader();
 

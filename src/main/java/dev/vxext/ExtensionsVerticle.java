@@ -1,6 +1,13 @@
 package dev.vxext;
 
+import dev.vxext.admin.AdminOptions;
+import dev.vxext.admin.impl.AdminVerticle;
 import dev.vxext.cron.impl.CronVerticle;
+import dev.vxext.metrics.impl.NodeMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.backends.BackendRegistries;
 import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.whereis.impl.WhereIsVerticle;
 import dev.vxext.whereis.WhereIs;
@@ -14,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Deploys the cluster extensions into a Vert.x instance: the whereis verticle (registry, directory,
  * locate, forwarding), then the daemon verticle (leader election, spawning, recovery), then the cron
- * verticle. They are child deployments: undeploying this verticle undeploys them.
+ * verticle, then the admin server when {@code admin.port} is set. They are child deployments: undeploying this verticle undeploys them.
  * <p>
  * {@link ClusterNode#start(NodeOptions)} deploys it for you. To add the extensions to a Vert.x app you
  * built yourself, deploy {@code new ExtensionsVerticle(options)}, or deploy this class with the
@@ -26,7 +33,10 @@ public class ExtensionsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ExtensionsVerticle.class);
 
   private NodeOptions options;
+  private MeterRegistry registry;
   private Handler<DeliveryContext<Object>> stampFrom;
+  private NodeMetrics metrics;
+  private volatile AdminVerticle admin;
 
   /** Reads the {@link NodeOptions} from the deployment config. */
   public ExtensionsVerticle() {
@@ -34,8 +44,29 @@ public class ExtensionsVerticle extends VerticleBase {
 
   /** Uses the given options. */
   public ExtensionsVerticle(NodeOptions options) {
+    this(options, null);
+  }
+
+  /**
+   * Uses the given options and records the {@code vxext.*} meters in {@code registry}; with a null
+   * registry, in the Vert.x instance's Micrometer registry when it has one, else in a Prometheus
+   * registry of the node's own.
+   */
+  public ExtensionsVerticle(NodeOptions options, MeterRegistry registry) {
     this.options = new NodeOptions(options);
     this.options.validate();
+    this.registry = registry;
+  }
+
+  /** @return the port of the admin server, or -1 when it does not run */
+  public int adminPort() {
+    AdminVerticle a = admin;
+    return a == null ? -1 : a.actualPort();
+  }
+
+  /** @return the registry the node's meters are recorded in (null before the start) */
+  public MeterRegistry meterRegistry() {
+    return registry;
   }
 
   @Override
@@ -57,11 +88,27 @@ public class ExtensionsVerticle extends VerticleBase {
       ctx.next();
     };
     vertx.eventBus().addOutboundInterceptor(stampFrom);
+    if (registry == null) {
+      MeterRegistry vertxRegistry = BackendRegistries.getDefaultNow();
+      registry = vertxRegistry != null ? vertxRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+    metrics = NodeMetrics.install(vertx, registry, self);
+    AdminOptions adminOptions = opts.getAdmin();
     return vertx.deployVerticle(new WhereIsVerticle(opts))
       .compose(id -> vertx.deployVerticle(new DaemonVerticle(opts)))
       .compose(id -> vertx.deployVerticle(new CronVerticle(opts)))
+      .compose(id -> {
+        if (!adminOptions.isEnabled()) {
+          return Future.succeededFuture(id);
+        }
+        AdminVerticle a = new AdminVerticle(adminOptions, self, opts.getRequestTimeout(), registry);
+        return vertx.deployVerticle(a).onSuccess(x -> admin = a);
+      })
       .onSuccess(id -> log.info("[node={}] cluster extensions started", self))
-      .onFailure(t -> vertx.eventBus().removeOutboundInterceptor(stampFrom));
+      .onFailure(t -> {
+        vertx.eventBus().removeOutboundInterceptor(stampFrom);
+        metrics.close(vertx);
+      });
   }
 
   @Override
@@ -70,6 +117,10 @@ public class ExtensionsVerticle extends VerticleBase {
     if (stampFrom != null) {
       vertx.eventBus().removeOutboundInterceptor(stampFrom);
     }
+    if (metrics != null) {
+      metrics.close(vertx);
+    }
+    admin = null;
     return Future.succeededFuture();
   }
 }

@@ -4,6 +4,7 @@ import dev.vxext.process.ProcessNames;
 import dev.vxext.cron.CronJob;
 import dev.vxext.daemon.Launcher;
 import io.vertx.core.json.JsonArray;
+import dev.vxext.admin.AdminOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -68,6 +69,8 @@ public class NodeOptions {
   private long reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
   private JsonObject eventBusOptions = new JsonObject();
   private String zookeeperCredentials;
+  private AdminOptions admin = new AdminOptions();
+  private boolean vertxMetrics;
   private final Map<String, Launcher> launchers = new LinkedHashMap<>();
   private final Map<String, CronJob> cronJobs = new LinkedHashMap<>();
   private final Map<String, JsonObject> launcherConfigs = new LinkedHashMap<>();
@@ -467,6 +470,41 @@ public class NodeOptions {
     return this;
   }
 
+  /** @return the admin server options (a copy) */
+  public AdminOptions getAdmin() {
+    return new AdminOptions(admin);
+  }
+
+  /**
+   * Sets the admin server options (cluster page, JSON API, {@code /metrics}, {@code /health}); off unless
+   * its port is set. Null turns it off.
+   *
+   * @return this
+   */
+  public NodeOptions setAdmin(AdminOptions admin) {
+    AdminOptions copy = admin == null ? new AdminOptions() : new AdminOptions(admin);
+    copy.validate();
+    this.admin = copy;
+    return this;
+  }
+
+  /** @return true when Vert.x's own meters go into the node's meter registry */
+  public boolean isVertxMetrics() {
+    return vertxMetrics;
+  }
+
+  /**
+   * Also records Vert.x's own metrics (event bus, HTTP, pools; {@code vertx-micrometer-metrics}) in the
+   * node's registry, next to the {@code vxext.*} meters. Off by default: it costs a little on every
+   * event-bus message. Only for nodes started with {@code ClusterNode.start}.
+   *
+   * @return this
+   */
+  public NodeOptions setVertxMetrics(boolean vertxMetrics) {
+    this.vertxMetrics = vertxMetrics;
+    return this;
+  }
+
   /** Records the JSON a launcher was declared with, so {@link #toJson()} writes it back. */
   void addLauncherConfig(String name, JsonObject json) {
     addLauncher(name, LauncherConfig.launcher(name, json));
@@ -493,6 +531,7 @@ public class NodeOptions {
   public String toString() {
     JsonObject json = toJson();
     if (zookeeperCredentials != null) json.put("zookeeperCredentials", "***");
+    if (admin.getToken() != null) json.getJsonObject("admin").put("token", "***");
     return "NodeOptions" + json.encode();
   }
 }

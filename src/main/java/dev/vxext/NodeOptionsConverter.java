@@ -1,5 +1,6 @@
 package dev.vxext;
 
+import dev.vxext.admin.AdminOptions;
 import dev.vxext.cron.CronJob;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +38,8 @@ final class NodeOptionsConverter {
       if (json.containsKey("hazelcastPort")) o.setHazelcastPort(json.getInteger("hazelcastPort"));
       if (json.containsKey("eventBusOptions")) o.setEventBusOptions(json.getJsonObject("eventBusOptions"));
       if (json.containsKey("zookeeperCredentials")) o.setZookeeperCredentials(json.getString("zookeeperCredentials"));
+      if (json.containsKey("admin")) o.setAdmin(new AdminOptions(json.getJsonObject("admin")));
+      if (json.containsKey("vertxMetrics")) o.setVertxMetrics(json.getBoolean("vertxMetrics"));
       if (json.containsKey("launchers")) {
         JsonObject declared = json.getJsonObject("launchers");
         for (String name : declared.fieldNames()) {
@@ -78,6 +81,8 @@ final class NodeOptionsConverter {
       .put("reconcileInterval", o.getReconcileInterval())
       .put("eventBusOptions", o.getEventBusOptions())
       .put("zookeeperCredentials", o.getZookeeperCredentials())
+      .put("admin", o.getAdmin().toJson())
+      .put("vertxMetrics", o.isVertxMetrics())
       .put("cronJobs", new JsonArray(o.getCronJobs().stream().map(CronJob::toJson).toList()))
       .put("launchers", new JsonObject(new LinkedHashMap<>(o.launcherConfigs())));
   }

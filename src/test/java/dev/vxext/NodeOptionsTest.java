@@ -57,4 +57,27 @@ class NodeOptionsTest {
     assertThatThrownBy(() -> new NodeOptions().validate()).hasMessageContaining("nodeName is required");
     assertThat(new NodeOptions().setNodeName("node_1.eu-west@host").getNodeName()).isEqualTo("node_1.eu-west@host");
   }
+
+  @Test
+  void adminOptionsRoundTripAndBadValuesAreRefusedNamingTheKey() {
+    NodeOptions o = new NodeOptions(new JsonObject().put("nodeName", "n").put("vertxMetrics", true)
+      .put("admin", new JsonObject().put("port", 8081).put("token", "0123456789abcdef")));
+    assertThat(o.getAdmin().isEnabled()).isTrue();
+    assertThat(o.getAdmin().getPort()).isEqualTo(8081);
+    assertThat(o.getAdmin().getHost()).isEqualTo("127.0.0.1");
+    assertThat(o.isVertxMetrics()).isTrue();
+    assertThat(new NodeOptions(o.toJson()).toJson()).isEqualTo(o.toJson());
+    assertThat(o.toString()).doesNotContain("0123456789abcdef");
+    assertThat(new NodeOptions().getAdmin().isEnabled()).isFalse();
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("admin", new JsonObject().put("port", 70000))))
+      .hasMessageContaining("admin.port");
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("admin", new JsonObject().put("port", 1).put("token", "short"))))
+      .hasMessageContaining("admin.token");
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("admin", new JsonObject().put("port", 1).put("host", "0.0.0.0"))))
+      .hasMessageContaining("admin.token is required");
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("admin", new JsonObject().put("prot", 1))))
+      .hasMessageContaining("unknown key 'prot'");
+    assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("admin", "8080")))
+      .isInstanceOf(IllegalArgumentException.class);
+  }
 }

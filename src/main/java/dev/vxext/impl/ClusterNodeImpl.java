@@ -7,6 +7,12 @@ import dev.vxext.addressbook.AddressBook;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.LocalMapAddressBook;
 import dev.vxext.cron.CronJobInfo;
+import dev.vxext.metrics.MetricNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import dev.vxext.daemon.Spawner;
 import dev.vxext.daemon.impl.SpawnerImpl;
 import dev.vxext.cluster.MembershipEvent;
@@ -54,6 +60,7 @@ public final class ClusterNodeImpl implements ClusterNode {
   private final NodeOptions options;
   private final boolean ownsVertx;
   private final String extensionsId;
+  private final ExtensionsVerticle extensions;
   private static final long WATCH_TIMEOUT = 3_600_000;
 
   private final AddressBook addressBook;
@@ -62,8 +69,10 @@ public final class ClusterNodeImpl implements ClusterNode {
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
   private volatile Future<Void> closed;
 
-  private ClusterNodeImpl(Vertx vertx, NodeOptions options, boolean ownsVertx, String extensionsId) {
+  private ClusterNodeImpl(Vertx vertx, NodeOptions options, boolean ownsVertx, ExtensionsVerticle extensions,
+                          String extensionsId) {
     this.vertx = vertx;
+    this.extensions = extensions;
     this.options = options;
     this.ownsVertx = ownsVertx;
     this.extensionsId = extensionsId;
@@ -83,8 +92,17 @@ public final class ClusterNodeImpl implements ClusterNode {
       return Future.failedFuture(e);
     }
     Future<Vertx> vertx;
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags(MetricNames.NODE_TAG, opts.getNodeName());
     try {
-      VertxBuilder builder = ClusterVertx.builder(opts, new VertxOptions());
+      VertxOptions vertxOptions = new VertxOptions();
+      if (opts.isVertxMetrics()) {
+        vertxOptions.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+      }
+      VertxBuilder builder = ClusterVertx.builder(opts, vertxOptions);
+      if (opts.isVertxMetrics()) {
+        builder.withMetrics(new MicrometerMetricsFactory(registry));
+      }
       vertx = opts.isClustered() ? builder.buildClustered() : Future.succeededFuture(builder.build());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -99,9 +117,10 @@ public final class ClusterNodeImpl implements ClusterNode {
         return;
       }
       Vertx v = ar.result();
-      v.deployVerticle(new ExtensionsVerticle(opts)).onComplete(dep -> {
+      ExtensionsVerticle extensions = new ExtensionsVerticle(opts, registry);
+      v.deployVerticle(extensions).onComplete(dep -> {
         if (dep.succeeded()) {
-          result.complete(new ClusterNodeImpl(v, opts, true, dep.result()));
+          result.complete(new ClusterNodeImpl(v, opts, true, extensions, dep.result()));
         } else {
           log.error("[node={}] start failed: {}", opts.getNodeName(), dep.cause().getMessage());
           v.close().onComplete(closed -> result.fail(dep.cause()));
@@ -221,6 +240,16 @@ public final class ClusterNodeImpl implements ClusterNode {
         m.body().forEach(o2 -> list.add(CronJobInfo.fromJson((JsonObject) o2)));
         return list;
       });
+  }
+
+  @Override
+  public int adminPort() {
+    return state.get() == State.STARTED ? extensions.adminPort() : -1;
+  }
+
+  @Override
+  public MeterRegistry meterRegistry() {
+    return extensions.meterRegistry();
   }
 
   @Override

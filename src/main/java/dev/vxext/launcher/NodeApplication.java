@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  * configuration prints one line to stderr and exits with code 2. A configuration with ZooKeeper hosts
  * starts a clustered node ({@code -cluster} is implied; {@code -cluster-host}/{@code -cluster-port} work
  * the Vert.x way). Environment overrides: {@code VXEXT_NODE_NAME}, {@code VXEXT_CLUSTER_MANAGER}, {@code VXEXT_ZOOKEEPER_HOSTS},
- * {@code VXEXT_CLUSTER_HOST}, {@code VXEXT_CLUSTER_PORT}. SIGTERM closes the node gracefully: its
+ * {@code VXEXT_CLUSTER_HOST}, {@code VXEXT_CLUSTER_PORT}, {@code VXEXT_ADMIN_PORT}, {@code VXEXT_ADMIN_TOKEN}
+ * (keep the token out of the configuration file). SIGTERM closes the node gracefully: its
  * processes stop, its daemons are handed to the other nodes at once, and it leaves the cluster.
  */
 public class NodeApplication extends VertxApplication implements VertxApplicationHooks {
@@ -90,6 +91,18 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("VXEXT_CLUSTER_PORT is not a number: " + env.get("VXEXT_CLUSTER_PORT"));
       }
+    }
+    if (env.get("VXEXT_ADMIN_PORT") != null || env.get("VXEXT_ADMIN_TOKEN") != null) {
+      JsonObject admin = json.getValue("admin") instanceof JsonObject a ? a.copy() : new JsonObject();
+      if (env.get("VXEXT_ADMIN_PORT") != null) {
+        try {
+          admin.put("port", Integer.parseInt(env.get("VXEXT_ADMIN_PORT")));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("VXEXT_ADMIN_PORT is not a number: " + env.get("VXEXT_ADMIN_PORT"));
+        }
+      }
+      if (env.get("VXEXT_ADMIN_TOKEN") != null) admin.put("token", env.get("VXEXT_ADMIN_TOKEN"));
+      json.put("admin", admin);
     }
     NodeOptions options = new NodeOptions(json);
     options.validate();

@@ -51,6 +51,7 @@ public final class CronVerticle extends VerticleBase {
   private BookMaps maps;
   private Router router;
   private TickClaim claims;
+  private dev.vxext.metrics.impl.NodeMetrics metrics;
   private boolean stopped;
 
   private final class JobState {
@@ -85,6 +86,7 @@ public final class CronVerticle extends VerticleBase {
     maps = new BookMaps(vertx);
     router = new Router(vertx, self, options.getRequestTimeout(), options.getSyncInterval());
     claims = new TickClaim(vertx);
+    metrics = dev.vxext.metrics.impl.NodeMetrics.of(vertx);
     for (CronJob job : options.getCronJobs()) {
       jobs.add(new JobState(job));
     }
@@ -114,7 +116,9 @@ public final class CronVerticle extends VerticleBase {
     JsonArray list = new JsonArray();
     for (JobState s : jobs) {
       long next = s.active && s.next != null ? s.next.at().toEpochMilli() : 0;
-      list.add(new CronJobInfo(s.job.getName(), s.job.getScope(), s.owner, next, s.fired, s.missed).toJson());
+      // the job's own definition too, for the admin page (CronJobInfo.fromJson ignores it)
+      list.add(new CronJobInfo(s.job.getName(), s.job.getScope(), s.owner, next, s.fired, s.missed).toJson()
+        .put("spec", s.job.getSpec()).put("trigger", s.job.getTriggerProcess()));
     }
     msg.reply(list);
   }
@@ -184,6 +188,7 @@ public final class CronVerticle extends VerticleBase {
       int missed = lastFired.isBefore(graceStart) ? s.schedule.countBetween(lastFired, graceStart) : 0;
       if (missed > 0) {
         s.missed += missed;
+        metrics.cronMisfires(name, missed);
         log.warn("[node={}] cron job '{}': {} tick(s) older than the misfire grace were missed", self, name, missed);
       }
       // every tick missed within the grace, oldest first (claims only move forward), at most MAX_CATCH_UP
@@ -193,6 +198,7 @@ public final class CronVerticle extends VerticleBase {
         if (due.size() > MAX_CATCH_UP) {
           due.remove(0);
           s.missed++;
+          metrics.cronMisfires(name, 1);
         }
       }
       if (!due.isEmpty()) {
@@ -230,10 +236,12 @@ public final class CronVerticle extends VerticleBase {
       : Future.succeededFuture(true);
     return won.compose(ok -> {
       if (!ok) {
+        metrics.cronClaimLost(s.job.getName());
         log.debug("[node={}] cron job '{}': tick {} already fired elsewhere", self, s.job.getName(), tick.at());
         return Future.succeededFuture();
       }
       s.fired++;
+      metrics.cronFired(s.job.getName(), clock.millis() - scheduledAt);
       deliver(s, scheduledAt);
       return Future.<Void>succeededFuture();
     }).recover(t -> {
@@ -267,6 +275,7 @@ public final class CronVerticle extends VerticleBase {
         vertx.setTimer(1_000, id -> deliver(s, scheduledAt));
       } else {
         s.missed++;
+        metrics.cronMisfires(s.job.getName(), 1);
         log.error("[node={}] cron job '{}': tick {} lost: trigger '{}' not delivered within the misfire grace ({})",
           self, s.job.getName(), Instant.ofEpochMilli(scheduledAt), target, t.getMessage());
       }

@@ -2,6 +2,7 @@ package dev.vxext.daemon.impl;
 
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.daemon.Launcher;
+import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.ProcessDeployer;
@@ -35,6 +36,7 @@ final class DaemonHost {
   private final long requestTimeout;
   private final Map<String, ProcessId> spawned = new HashMap<>();
   private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
+  private final NodeMetrics metrics;
 
   DaemonHost(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout) {
     this.vertx = vertx;
@@ -42,6 +44,7 @@ final class DaemonHost {
     this.launchers = launchers;
     this.maps = maps;
     this.requestTimeout = requestTimeout;
+    this.metrics = NodeMetrics.of(vertx);
   }
 
   Future<ProcessId> spawn(JsonObject body) {
@@ -74,7 +77,10 @@ final class DaemonHost {
         ProcessId now = maps.processes().get(name);
         return WhereIs.hasCode(t, WhereIs.CONFLICT) && now != null ? Future.succeededFuture(now) : Future.failedFuture(t);
       })
-      .onSuccess(pid -> spawned.put(name, pid))
+      .onSuccess(pid -> {
+        spawned.put(name, pid);
+        hostedChanged();
+      })
       .onComplete(ar -> inflight.remove(name));
     inflight.put(name, f);
     return f;
@@ -86,7 +92,15 @@ final class DaemonHost {
       log.warn("[node={}] daemon '{}' also runs on {} and that instance is older: stopping this one", self, name, winner);
       spawned.remove(name);
       vertx.undeploy(deploymentId);
+      metrics.daemonsFenced(1);
+      hostedChanged();
     }
+  }
+
+  /** Publishes how many daemons run here (those spawned here and still registered). */
+  private void hostedChanged() {
+    spawned.values().removeIf(pid -> !pid.equals(maps.processes().get(pid.name())));
+    metrics.daemonsHosted(spawned.size());
   }
 
   /** Stops every daemon of this node: another node may already be taking them over. */
@@ -99,7 +113,9 @@ final class DaemonHost {
       }
     }
     spawned.clear();
+    hostedChanged();
     if (n > 0) {
+      metrics.daemonsFenced(n);
       log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, n);
     }
   }
@@ -116,6 +132,7 @@ final class DaemonHost {
       }
     }
     spawned.clear();
+    hostedChanged();
     return Future.join(stopping).compose(v -> {
       List<Future<Void>> told = new ArrayList<>();
       for (String node : peers) {

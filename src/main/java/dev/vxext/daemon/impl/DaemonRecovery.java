@@ -8,6 +8,7 @@ import dev.vxext.daemon.DaemonBatch;
 import dev.vxext.daemon.DaemonIterator;
 import dev.vxext.daemon.DaemonProcess;
 import dev.vxext.daemon.Launcher;
+import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.whereis.WhereIs;
@@ -44,8 +45,19 @@ final class DaemonRecovery {
   private static final int PARALLELISM = 32;
   private static final int ATTEMPTS_PER_NODE = 3;
 
-  /** What one reconciliation did. */
-  record Report(int declared, int running, int spawned, int failed, List<String> failedLaunchers) {
+  /** Most daemons whose state a reconciliation keeps for {@code list}. */
+  static final int MAX_LISTED = 10_000;
+
+  /** What one reconciliation did; {@code daemons}: the state of each daemon (at most {@link #MAX_LISTED}). */
+  record Report(int declared, int running, int spawned, int failed, List<String> failedLaunchers,
+                List<JsonObject> daemons, long at) {
+
+    /** @return as JSON (for action {@code list}) */
+    JsonObject toJson() {
+      return new JsonObject().put("reconciledAt", at).put("declared", declared).put("running", running)
+        .put("spawned", spawned).put("failed", failed).put("failedLaunchers", new JsonArray(failedLaunchers))
+        .put("truncated", declared > daemons.size()).put("daemons", new JsonArray(new ArrayList<>(daemons)));
+    }
   }
 
   private final Vertx vertx;
@@ -56,6 +68,7 @@ final class DaemonRecovery {
   private final LongSupplier epoch;
   private final java.util.function.Predicate<String> leaving;
   private final LongSupplier quietUntil;
+  private final NodeMetrics metrics;
 
   DaemonRecovery(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout,
                  LongSupplier epoch, java.util.function.Predicate<String> leaving, LongSupplier quietUntil) {
@@ -67,12 +80,14 @@ final class DaemonRecovery {
     this.epoch = epoch;
     this.leaving = leaving;
     this.quietUntil = quietUntil;
+    this.metrics = NodeMetrics.of(vertx);
   }
 
   /** Runs one reconciliation of every launcher. */
   Future<Report> reconcile() {
     int[] counts = new int[4];
     List<String> failedLaunchers = new ArrayList<>();
+    List<JsonObject> states = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     // every launcher offered anywhere: scanned here when this node has it, else by a node that offers it
     java.util.TreeSet<String> names = new java.util.TreeSet<>(launchers.keySet());
@@ -83,7 +98,7 @@ final class DaemonRecovery {
       chain = chain.compose(v -> scanAnywhere(name)
         .compose(daemons -> {
           counts[0] += daemons.size();
-          return ensureAll(name, daemons, counts);
+          return ensureAll(name, daemons, counts, states);
         })
         .recover(t -> {
           failedLaunchers.add(name);
@@ -91,7 +106,10 @@ final class DaemonRecovery {
           return Future.succeededFuture();
         }));
     }
-    return chain.map(v -> new Report(counts[0], counts[1], counts[2], counts[3], failedLaunchers));
+    return chain.map(v -> {
+      states.sort(java.util.Comparator.comparing(j -> j.getString("name")));
+      return new Report(counts[0], counts[1], counts[2], counts[3], failedLaunchers, states, System.currentTimeMillis());
+    });
   }
 
   private Future<List<DaemonProcess>> scanAnywhere(String name) {
@@ -189,14 +207,14 @@ final class DaemonRecovery {
     });
   }
 
-  private Future<Void> ensureAll(String launcherName, List<DaemonProcess> daemons, int[] counts) {
+  private Future<Void> ensureAll(String launcherName, List<DaemonProcess> daemons, int[] counts, List<JsonObject> states) {
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < daemons.size(); i += PARALLELISM) {
       List<DaemonProcess> chunk = daemons.subList(i, Math.min(daemons.size(), i + PARALLELISM));
       chain = chain.compose(v -> {
         List<Future<Void>> all = new ArrayList<>();
         for (DaemonProcess d : chunk) {
-          all.add(ensure(launcherName, d, counts));
+          all.add(ensure(launcherName, d, counts, states));
         }
         return Future.join(all).mapEmpty();
       });
@@ -204,12 +222,18 @@ final class DaemonRecovery {
     return chain;
   }
 
-  private Future<Void> ensure(String launcherName, DaemonProcess d, int[] counts) {
+  private Future<Void> ensure(String launcherName, DaemonProcess d, int[] counts, List<JsonObject> states) {
+    JsonObject state = new JsonObject().put("name", d.name()).put("launcher", launcherName);
+    if (states.size() < MAX_LISTED) {
+      states.add(state);
+    }
     return LocalMapAddressBook.lookup(vertx, d.name(), requestTimeout).transform(ar -> {
       if (ar.succeeded() && !leaving.test(ar.result().node())) {
         counts[1]++;
+        state.put("state", "running").put("node", ar.result().node());
         return Future.succeededFuture();
       }
+      state.put("state", "pending");
       if (ar.failed() && !WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
         counts[3]++;
         log.warn("[node={}] cannot tell whether daemon '{}' runs ({}); will be retried", self, d.name(), ar.cause().getMessage());
@@ -234,8 +258,12 @@ final class DaemonRecovery {
       return place(launcherName, d, candidates, 0, 0).transform(p -> {
         if (p.succeeded()) {
           counts[2]++;
+          metrics.daemonPlaced();
+          state.put("state", "placed").put("node", p.result().node());
         } else {
           counts[3]++;
+          metrics.daemonFailed();
+          state.put("state", "failed");
           log.warn("[node={}] daemon '{}' could not be placed on any of {}: {}; will be retried", self, d.name(), candidates, p.cause().getMessage());
         }
         return Future.succeededFuture();

@@ -7,6 +7,7 @@ import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.cluster.impl.ConnectionMonitor;
 import dev.vxext.cluster.impl.LeaderElection;
 import dev.vxext.daemon.Launcher;
+import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
@@ -67,6 +68,11 @@ public final class DaemonVerticle extends VerticleBase {
   private long lastTick;
   private long pauseWatch = -1;
   private boolean rescan;
+  private NodeMetrics metrics;
+  /** When this node last saw a node leave without handing off (0: none pending), for the failover timer. */
+  private long lossAt;
+  /** The last reconciliation this node ran as leader (for action {@code list}). */
+  private DaemonRecovery.Report lastReport;
 
   public DaemonVerticle(NodeOptions options) {
     this.options = new NodeOptions(options);
@@ -79,6 +85,7 @@ public final class DaemonVerticle extends VerticleBase {
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
     maps = new BookMaps(vertx);
     maps.leader(LeaderInfo.UNKNOWN);
+    metrics = NodeMetrics.of(vertx);
     recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch(),
       leaving::contains, () -> quietUntil);
     host = new DaemonHost(vertx, self, launchers, maps, options.getRequestTimeout());
@@ -161,6 +168,15 @@ public final class DaemonVerticle extends VerticleBase {
       return;
     }
     switch (action == null ? "" : action) {
+      case "list" -> {
+        if (election.state() != LeaderElection.State.LEADER) {
+          msg.fail(WhereIs.MISDIRECTED, "node " + self + " is not the leader (the leader is " + maps.leader().node() + ")");
+        } else {
+          JsonObject list = lastReport == null ? new JsonObject().put("daemons", new io.vertx.core.json.JsonArray())
+            : lastReport.toJson();
+          msg.reply(list.put("leader", self).put("epoch", election.epoch()));
+        }
+      }
       case "spawn" -> host.spawn(body).onComplete(ar -> {
         if (ar.succeeded()) {
           msg.reply(ar.result().toJson());
@@ -173,6 +189,7 @@ public final class DaemonVerticle extends VerticleBase {
         String node = body.getString("node");
         if (node != null && !node.equals(self)) {
           maps.leader(new LeaderInfo(node, highestEpoch, false));
+          metrics.leadership(node, highestEpoch);
         }
         msg.reply(new JsonObject().put("ok", true));
       }
@@ -286,6 +303,7 @@ public final class DaemonVerticle extends VerticleBase {
       if (handedOff) {
         lastHandOffAt = System.currentTimeMillis();
       } else {
+        if (lossAt == 0) lossAt = System.currentTimeMillis();
         // a node that did not hand off may still run its daemons (cut off, fencing itself): nothing is
         // placed anywhere until the settle delay has passed, whatever triggers the scan
         quietUntil = Math.max(quietUntil, System.currentTimeMillis() + options.getSettleDelay());
@@ -373,6 +391,14 @@ public final class DaemonVerticle extends VerticleBase {
       }
       if (ar.succeeded()) {
         DaemonRecovery.Report r = ar.result();
+        lastReport = r;
+        metrics.reconciled(r.declared(), r.running() + r.spawned());
+        if (lossAt > 0 && r.failed() == 0 && r.failedLaunchers().isEmpty()) {
+          if (r.spawned() > 0) {
+            metrics.failover(System.currentTimeMillis() - lossAt);
+          }
+          lossAt = 0;
+        }
         log.info("[node={}] daemon reconciliation: {} declared, {} running, {} spawned, {} failed", self,
           r.declared(), r.running(), r.spawned(), r.failed());
         if (r.failed() > 0 || !r.failedLaunchers().isEmpty()) {
@@ -385,6 +411,7 @@ public final class DaemonVerticle extends VerticleBase {
   private void setLeader(LeaderInfo info) {
     LeaderInfo previous = maps.leader();
     maps.leader(info);
+    metrics.leadership(info.node(), info.epoch());
     if (previous.self() != info.self() || previous.epoch() != info.epoch()) {
       vertx.eventBus().publish(LEADERSHIP_ADDRESS, info.toJson(), new DeliveryOptions().setLocalOnly(true));
     }

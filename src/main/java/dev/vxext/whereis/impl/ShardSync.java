@@ -1,6 +1,7 @@
 package dev.vxext.whereis.impl;
 
 import dev.vxext.addressbook.impl.MembershipView;
+import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Vertx;
@@ -43,11 +44,12 @@ final class ShardSync {
   private final Supplier<MembershipView> view;
   private final Supplier<Collection<ProcessId>> registry;
   private final DirectoryStore store;
+  private final NodeMetrics metrics;
   private final Map<String, Stream> streams = new HashMap<>();
   private boolean closed;
 
   ShardSync(Vertx vertx, String self, String inc, int replicas, long requestTimeout, Supplier<MembershipView> view,
-            Supplier<Collection<ProcessId>> registry, DirectoryStore store) {
+            Supplier<Collection<ProcessId>> registry, DirectoryStore store, NodeMetrics metrics) {
     this.vertx = vertx;
     this.self = self;
     this.inc = inc;
@@ -56,6 +58,7 @@ final class ShardSync {
     this.view = view;
     this.registry = registry;
     this.store = store;
+    this.metrics = metrics;
   }
 
   void up(ProcessId p) {
@@ -127,6 +130,26 @@ final class ShardSync {
     streams.clear();
   }
 
+  /**
+   * @return the state of the streams: {@code streams}, {@code pending} (changes not sent yet),
+   *   {@code inFlight} (messages not acked yet) and {@code oldestUnackedMs} (age of the oldest, 0 if none)
+   */
+  JsonObject status() {
+    long now = System.currentTimeMillis();
+    int pending = 0;
+    int inFlight = 0;
+    long oldest = 0;
+    for (Stream s : streams.values()) {
+      pending += s.ups.size() + s.downs.size();
+      if (s.inFlight != null) {
+        inFlight++;
+        oldest = Math.max(oldest, now - s.sentAt);
+      }
+    }
+    return new JsonObject().put("streams", streams.size()).put("pending", pending).put("inFlight", inFlight)
+      .put("oldestUnackedMs", oldest);
+  }
+
   private Map<String, List<ProcessId>> slices(MembershipView v) {
     Map<String, List<ProcessId>> slices = new HashMap<>();
     for (ProcessId p : registry.get()) {
@@ -168,6 +191,10 @@ final class ShardSync {
     String inFlightAction;
     int attempts;
     long retryTimer = -1;
+    /** When the oldest change not yet acked was made (0: none), and when the message in flight was first sent. */
+    long changedAt;
+    long inFlightChangedAt;
+    long sentAt;
     boolean closed;
 
     Stream(String owner) {
@@ -175,6 +202,7 @@ final class ShardSync {
     }
 
     void up(ProcessId p) {
+      if (changedAt == 0) changedAt = System.currentTimeMillis();
       ups.put(key(p), p);
       count++;
       digest ^= Wire.hash(p);
@@ -182,6 +210,7 @@ final class ShardSync {
     }
 
     void down(ProcessId p) {
+      if (changedAt == 0) changedAt = System.currentTimeMillis();
       if (ups.remove(key(p)) == null) {
         downs.put(key(p), p);
       }
@@ -243,12 +272,16 @@ final class ShardSync {
       body.put("from", self).put("inc", inc).put("seq", ++seq);
       inFlight = body;
       inFlightAction = action;
+      inFlightChangedAt = changedAt;
+      changedAt = ups.isEmpty() && downs.isEmpty() ? 0 : System.currentTimeMillis();
+      sentAt = System.currentTimeMillis();
       attempts = 0;
       send(action, body);
     }
 
     void send(String action, JsonObject body) {
       DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, action).setSendTimeout(requestTimeout);
+      metrics.syncSent(action.substring("sync.".length()), body.toBuffer().length());
       vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(owner), body, options).onComplete(ar -> {
         if (closed) return;
         boolean isDigest = "sync.digest".equals(action);
@@ -256,10 +289,18 @@ final class ShardSync {
           JsonObject reply = ar.result().body();
           if (!isDigest) {
             inFlight = null;
+            if (inFlightChangedAt > 0) {
+              metrics.syncLag(System.currentTimeMillis() - inFlightChangedAt);
+            }
           }
           if (reply != null && "full".equals(reply.getString("need"))) {
             log.debug("[node={}] owner {} asked for the full slice", self, owner);
             needFull = true;
+            if (isDigest) {
+              metrics.syncRepair();
+            } else {
+              metrics.syncGap();
+            }
           }
           flush();
         } else if (!isDigest) {
@@ -270,6 +311,7 @@ final class ShardSync {
 
     void retry(Throwable cause) {
       attempts++;
+      metrics.syncRetry();
       long delay = Math.min(MAX_BACKOFF_MS, 25L << Math.min(attempts, 10));
       if (attempts == 3 || attempts % 20 == 0) {
         log.warn("[node={}] directory sync to {} failed {} times ({}); will be retried", self, owner, attempts, cause.getMessage());

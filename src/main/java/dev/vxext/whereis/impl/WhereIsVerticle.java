@@ -5,6 +5,7 @@ import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.cluster.impl.ClusterMembership;
+import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.impl.Forwarder;
 import dev.vxext.process.impl.LocalRegistry;
@@ -46,6 +47,7 @@ public final class WhereIsVerticle extends VerticleBase {
   private Locator locator;
   private Forwarder forwarder;
   private ClusterMembership membership;
+  private NodeMetrics metrics;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final Map<String, Long> refusedLogged = new HashMap<>();
   private long timer = -1;
@@ -61,10 +63,11 @@ public final class WhereIsVerticle extends VerticleBase {
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
     maps = new BookMaps(vertx);
     maps.clear();
+    metrics = NodeMetrics.of(vertx);
     store = new DirectoryStore(maps.directory(), this::duplicates);
     int replicas = options.getDirectoryReplicas();
     sync = new ShardSync(vertx, self, UUID.randomUUID().toString(), replicas, options.getRequestTimeout(),
-      maps::view, () -> maps.processes().values(), store);
+      maps::view, () -> maps.processes().values(), store, metrics);
     registry = new LocalRegistry(self, maps.processes(), new LocalRegistry.Listener() {
       @Override
       public void up(ProcessId process) {
@@ -132,13 +135,24 @@ public final class WhereIsVerticle extends VerticleBase {
         return;
       }
       long timeout = parseTimeout(msg.headers().get(Forwarder.TIMEOUT_HEADER));
+      long start = System.nanoTime();
       locator.locate(((JsonObject) msg.body()).getValue("name") instanceof String s ? s : null, timeout)
-        .onSuccess(p -> msg.reply(p.toJson()))
-        .onFailure(t -> fail(msg, t));
+        .onSuccess(p -> {
+          metrics.locate("hit", start);
+          msg.reply(p.toJson());
+        })
+        .onFailure(t -> {
+          metrics.locate(WhereIs.hasCode(t, WhereIs.NOT_FOUND) ? "miss" : "error", start);
+          fail(msg, t);
+        });
     } else if ("addressbook".equals(action)) {
       msg.reply(addressBookJson());
+    } else if ("status".equals(action)) {
+      msg.reply(sync.status().put("node", self).put("nodes", maps.view().names().size())
+        .put("member", maps.view().contains(self)).put("processes", registry.all().size())
+        .put("directoryEntries", maps.directory().size()));
     } else {
-      msg.fail(WhereIs.BAD_REQUEST, "unknown action '" + action + "' (expected locate or addressbook)");
+      msg.fail(WhereIs.BAD_REQUEST, "unknown action '" + action + "' (expected locate, addressbook or status)");
     }
   }
 
@@ -156,6 +170,13 @@ public final class WhereIsVerticle extends VerticleBase {
     }
     switch (action) {
       case "ping" -> msg.reply(new JsonObject().put("node", self));
+      case "processes" -> {
+        JsonArray list = new JsonArray();
+        registry.all().forEach(p -> list.add(p.toJson()));
+        msg.reply(new JsonObject().put("node", self).put("processes", list));
+      }
+      case "cron.list" -> relayTo("vxext.cron", msg, "list");
+      case "daemon.list" -> relay(msg, "list");
       case "watch" -> registry.watch(msg);
       case "daemon.spawn", "daemon.leader", "daemon.duplicate", "daemon.leaving", "daemon.scan" -> relay(msg, action.substring("daemon.".length()));
       case "call" -> forwarder.handle(msg, true);
@@ -233,15 +254,19 @@ public final class WhereIsVerticle extends VerticleBase {
 
   /** Hands a command for the daemon service of this node over, and its answer back. */
   private void relay(Message<Object> msg, String action) {
+    relayTo("vxext.daemon", msg, action);
+  }
+
+  private void relayTo(String address, Message<Object> msg, String action) {
     DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, action)
       .setSendTimeout(options.getRequestTimeout());
     String epoch = msg.headers().get("epoch");
     if (epoch != null) o.addHeader("epoch", epoch);
-    vertx.eventBus().request("vxext.daemon", msg.body(), o).onComplete(ar -> {
+    vertx.eventBus().request(address, msg.body(), o).onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(ar.result().body());
       } else if (ar.cause() instanceof ReplyException e && e.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
-        msg.fail(WhereIs.NOT_READY, "the daemon service of node " + self + " is not running");
+        msg.fail(WhereIs.NOT_READY, "the service " + address + " of node " + self + " is not running");
       } else {
         fail(msg, ar.cause());
       }

@@ -1,0 +1,226 @@
+package dev.vxext.metrics.impl;
+
+import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.metrics.MetricNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The meters of one node (see {@link MetricNames}), shared by its verticles through a Vert.x local map.
+ * Thread-safe: Micrometer meters are, and the gauges read thread-safe state.
+ */
+public final class NodeMetrics implements Shareable {
+
+  private static final String MAP = "vxext.metrics";
+  private static final String KEY = "metrics";
+  private static final Duration[] SLOS = {
+    Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+  private final MeterRegistry registry;
+  private final String node;
+  private final Tags tags;
+  private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  private final Map<String, Meter> perKey = new ConcurrentHashMap<>();
+  private final AtomicInteger daemonsDeclared = new AtomicInteger();
+  private final AtomicInteger daemonsRunning = new AtomicInteger();
+  private final AtomicInteger daemonsHosted = new AtomicInteger();
+  private final AtomicLong leadershipSeen = new AtomicLong();
+  private final Counter syncRetries;
+  private final Counter syncGaps;
+  private final Counter syncRepairs;
+  private final Counter syncBytes;
+  private final Timer syncLag;
+  private final Counter leadershipChanges;
+  private final Counter daemonsPlaced;
+  private final Counter daemonsFailed;
+  private final Counter daemonsFenced;
+  private final Timer failover;
+
+  private NodeMetrics(MeterRegistry registry, String node, BookMaps maps) {
+    this.registry = registry;
+    this.node = node;
+    this.tags = Tags.of(MetricNames.NODE_TAG, node);
+    gauge(MetricNames.CLUSTER_NODES, "nodes in this node's membership view", maps, m -> m.view().names().size());
+    gauge(MetricNames.PROCESSES_REGISTERED, "processes registered on this node", maps, m -> m.processes().size());
+    gauge(MetricNames.DIRECTORY_ENTRIES, "directory entries this node owns", maps, m -> m.directory().size());
+    gauge(MetricNames.LEADER, "1 while this node leads", maps, m -> m.leader().self() ? 1 : 0);
+    gauge(MetricNames.LEADER_EPOCH, "leader epoch known here", maps, m -> m.leader().epoch());
+    gauge(MetricNames.DAEMONS_DECLARED, "daemons declared at the last reconciliation (leader)", daemonsDeclared, AtomicInteger::get);
+    gauge(MetricNames.DAEMONS_RUNNING, "daemons found running at the last reconciliation (leader)", daemonsRunning, AtomicInteger::get);
+    gauge(MetricNames.DAEMONS_HOSTED, "daemons running on this node", daemonsHosted, AtomicInteger::get);
+    syncRetries = counter(MetricNames.SYNC_RETRIES, "directory sync messages resent", Tags.empty());
+    syncGaps = counter(MetricNames.SYNC_GAPS, "gaps an owner found in this node's stream", Tags.empty());
+    syncRepairs = counter(MetricNames.SYNC_REPAIRS, "digest mismatches repaired by anti-entropy", Tags.empty());
+    syncBytes = counter(MetricNames.SYNC_BYTES, "bytes of directory sync messages sent", Tags.empty());
+    syncLag = timer(MetricNames.SYNC_LAG, "local change to owner acknowledgement", Tags.empty());
+    leadershipChanges = counter(MetricNames.LEADERSHIP_CHANGES, "leadership changes seen", Tags.empty());
+    daemonsPlaced = counter(MetricNames.DAEMONS_PLACED, "daemons placed as leader", Tags.empty());
+    daemonsFailed = counter(MetricNames.DAEMONS_FAILED, "daemon placements that failed", Tags.empty());
+    daemonsFenced = counter(MetricNames.DAEMONS_FENCED, "daemons stopped to fence this node", Tags.empty());
+    failover = timer(MetricNames.DAEMONS_FAILOVER, "node loss seen to its daemons placed again", Tags.empty());
+  }
+
+  /**
+   * Creates the meters of {@code node} in {@code registry} and makes them the node's metrics
+   * ({@link #of(Vertx)}).
+   */
+  public static NodeMetrics install(Vertx vertx, MeterRegistry registry, String node) {
+    NodeMetrics metrics = new NodeMetrics(registry, node, new BookMaps(vertx));
+    LocalMap<String, NodeMetrics> map = vertx.sharedData().getLocalMap(MAP);
+    NodeMetrics previous = map.put(KEY, metrics);
+    if (previous != null) {
+      previous.close();
+    }
+    return metrics;
+  }
+
+  /** @return the metrics installed on this Vert.x instance, or meters that record nothing */
+  public static NodeMetrics of(Vertx vertx) {
+    LocalMap<String, NodeMetrics> map = vertx.sharedData().getLocalMap(MAP);
+    NodeMetrics m = map.get(KEY);
+    return m != null ? m : new NodeMetrics(new CompositeMeterRegistry(), "none", new BookMaps(vertx));
+  }
+
+  /** Removes this node's meters from the registry and uninstalls them. */
+  public void close(Vertx vertx) {
+    LocalMap<String, NodeMetrics> map = vertx.sharedData().getLocalMap(MAP);
+    map.remove(KEY, this);
+    close();
+  }
+
+  private void close() {
+    meters.forEach(registry::remove);
+    meters.clear();
+    perKey.clear();
+  }
+
+  /** @return the registry the meters are in */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Records a locate answered here: {@code result} is hit, miss or error. */
+  public void locate(String result, long startNanos) {
+    keyed(MetricNames.LOCATE, "result", result, () -> timer(MetricNames.LOCATE, "locate requests", Tags.of("result", result)))
+      .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Records a sync message sent. */
+  public void syncSent(String type, int bytes) {
+    this.<Counter>keyed(MetricNames.SYNC_MESSAGES, "type", type,
+      () -> counter(MetricNames.SYNC_MESSAGES, "directory sync messages sent", Tags.of("type", type))).increment();
+    syncBytes.increment(bytes);
+  }
+
+  public void syncRetry() {
+    syncRetries.increment();
+  }
+
+  public void syncGap() {
+    syncGaps.increment();
+  }
+
+  public void syncRepair() {
+    syncRepairs.increment();
+  }
+
+  public void syncLag(long millis) {
+    syncLag.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  /** Counts a leadership change when {@code node}/{@code epoch} differ from the last seen. */
+  public void leadership(String leaderNode, long epoch) {
+    long key = (leaderNode == null ? 0 : leaderNode.hashCode()) * 31L + epoch;
+    if (leaderNode != null && leadershipSeen.getAndSet(key) != key) {
+      leadershipChanges.increment();
+    }
+  }
+
+  public void reconciled(int declared, int running) {
+    daemonsDeclared.set(declared);
+    daemonsRunning.set(running);
+  }
+
+  public void daemonsHosted(int count) {
+    daemonsHosted.set(count);
+  }
+
+  public void daemonPlaced() {
+    daemonsPlaced.increment();
+  }
+
+  public void daemonFailed() {
+    daemonsFailed.increment();
+  }
+
+  public void daemonsFenced(int count) {
+    daemonsFenced.increment(count);
+  }
+
+  public void failover(long millis) {
+    failover.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  /** Records a cron tick fired by this node. */
+  public void cronFired(String job, long latenessMillis) {
+    this.<Counter>keyed(MetricNames.CRON_FIRES, "job", job,
+      () -> counter(MetricNames.CRON_FIRES, "cron ticks fired", Tags.of("job", job))).increment();
+    this.<Timer>keyed(MetricNames.CRON_LATENESS, "job", job,
+      () -> timer(MetricNames.CRON_LATENESS, "cron lateness", Tags.of("job", job))).record(Math.max(0, latenessMillis), TimeUnit.MILLISECONDS);
+  }
+
+  public void cronClaimLost(String job) {
+    this.<Counter>keyed(MetricNames.CRON_CLAIMS_LOST, "job", job,
+      () -> counter(MetricNames.CRON_CLAIMS_LOST, "cron ticks fired elsewhere", Tags.of("job", job))).increment();
+  }
+
+  public void cronMisfires(String job, int count) {
+    this.<Counter>keyed(MetricNames.CRON_MISFIRES, "job", job,
+      () -> counter(MetricNames.CRON_MISFIRES, "cron ticks missed", Tags.of("job", job))).increment(count);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <M extends Meter> M keyed(String name, String tag, String value, java.util.function.Supplier<M> create) {
+    return (M) perKey.computeIfAbsent(name + '\u0000' + tag + '\u0000' + value, k -> create.get());
+  }
+
+  private <T> void gauge(String name, String description, T state, java.util.function.ToDoubleFunction<T> value) {
+    meters.add(Gauge.builder(name, state, value).description(description).tags(tags).strongReference(true).register(registry));
+  }
+
+  private Counter counter(String name, String description, Tags extra) {
+    Counter c = Counter.builder(name).description(description).tags(tags).tags(extra).register(registry);
+    meters.add(c);
+    return c;
+  }
+
+  private Timer timer(String name, String description, Tags extra) {
+    Timer t = Timer.builder(name).description(description).tags(tags).tags(extra)
+      .serviceLevelObjectives(SLOS).publishPercentiles(0.5, 0.99).register(registry);
+    meters.add(t);
+    return t;
+  }
+
+  @Override
+  public String toString() {
+    return "NodeMetrics[" + node + "]";
+  }
+}

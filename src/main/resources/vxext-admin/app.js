@@ -1,0 +1,127 @@
+// The live cluster page: polls the admin API of this node every 2 s. No build step, no dependencies.
+(function () {
+  'use strict';
+  var REFRESH_MS = 2000;
+  var hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get('token')) {
+    sessionStorage.setItem('vxext.token', hash.get('token'));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+
+  function token() { return sessionStorage.getItem('vxext.token'); }
+
+  function api(path) {
+    var headers = {};
+    if (token()) headers.Authorization = 'Bearer ' + token();
+    return fetch(path, { headers: headers, cache: 'no-store' }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) {
+          var e = new Error(body.message || ('HTTP ' + r.status));
+          e.status = r.status;
+          throw e;
+        }
+        return body;
+      });
+    });
+  }
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === 'text') e.textContent = attrs[k]; else e.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) e.appendChild(c); });
+    return e;
+  }
+
+  function time(ms) { return ms ? new Date(ms).toLocaleTimeString() : '-'; }
+
+  function renderNodes(nodes, processes) {
+    var byNode = {};
+    processes.forEach(function (p) { (byNode[p.node] = byNode[p.node] || []).push(p); });
+    var box = document.getElementById('nodes');
+    box.replaceChildren.apply(box, nodes.nodes.map(function (n) {
+      var procs = (byNode[n.name] || []).sort(function (a, b) { return a.name < b.name ? -1 : 1; });
+      var title = el('h3', { text: n.name }, [
+        n.leader ? el('span', { 'class': 'badge', text: 'leader' }) : null,
+        n.self ? el('span', { 'class': 'badge self', text: 'this node' }) : null]);
+      return el('div', { 'class': 'node' + (n.leader ? ' leader' : ''), 'data-node': n.name }, [
+        title,
+        el('div', { 'class': 'muted', text: (n.host || '') + (n.port ? ':' + n.port : '') + ' · ' + procs.length + ' process(es)' }),
+        n.launchers.length ? el('div', { 'class': 'muted', text: 'launchers: ' + n.launchers.join(', ') }) : null,
+        el('ul', {}, procs.map(function (p) { return el('li', { 'class': 'process', 'data-name': p.name, text: p.name }); }))]);
+    }));
+    var leader = nodes.leader ? nodes.leader + ' (epoch ' + nodes.epoch + ')' : 'unknown';
+    document.getElementById('summary').textContent = nodes.nodes.length + ' node(s) · leader ' + leader
+      + ' · ' + processes.length + ' process(es)';
+  }
+
+  function renderDaemons(d) {
+    var info = document.getElementById('daemons-info');
+    var body = document.getElementById('daemons');
+    if (d.error) {
+      info.textContent = d.error;
+      body.replaceChildren();
+      return;
+    }
+    info.textContent = d.declared === undefined ? 'no reconciliation yet'
+      : d.declared + ' declared · last reconciled by ' + d.leader + ' at ' + time(d.reconciledAt)
+        + (d.truncated ? ' · list truncated' : '');
+    body.replaceChildren.apply(body, (d.daemons || []).map(function (x) {
+      return el('tr', { 'data-daemon': x.name }, [el('td', { text: x.name }), el('td', { text: x.launcher }),
+        el('td', { text: x.node || '-' }), el('td', { 'class': 'state-' + x.state, text: x.state })]);
+    }));
+  }
+
+  function renderCron(c) {
+    var body = document.getElementById('cron');
+    body.replaceChildren.apply(body, (c.jobs || []).map(function (j) {
+      return el('tr', { 'data-job': j.name }, [el('td', { text: j.name }), el('td', { text: j.scope }),
+        el('td', { text: j.spec || '' }), el('td', { text: j.trigger || '' }),
+        el('td', { text: j.scope === 'NODE' ? 'every node' : (j.owner || '-') }),
+        el('td', { text: time(j.nextFireAt) }), el('td', { text: j.fired }), el('td', { text: j.missed })]);
+    }));
+  }
+
+  function status(text, error) {
+    var s = document.getElementById('status');
+    s.textContent = text;
+    s.className = 'status' + (error ? ' error' : '');
+  }
+
+  function refresh() {
+    Promise.all([api('api/nodes'), api('api/processes'),
+      api('api/daemons').catch(function (e) { if (e.status === 401) throw e; return { error: e.message }; }),
+      api('api/cron')])
+      .then(function (r) {
+        document.getElementById('token-box').hidden = true;
+        renderNodes(r[0], r[1].processes || []);
+        renderDaemons(r[2]);
+        renderCron(r[3]);
+        var unreachable = (r[1].unreachable || []).map(function (u) { return u.node; });
+        status('updated ' + new Date().toLocaleTimeString()
+          + (unreachable.length ? ' · unreachable: ' + unreachable.join(', ') : ''), unreachable.length > 0);
+      })
+      .catch(function (e) {
+        if (e.status === 401) document.getElementById('token-box').hidden = false;
+        status('error: ' + e.message, true);
+      })
+      .finally(function () { setTimeout(refresh, REFRESH_MS); });
+  }
+
+  document.getElementById('token-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    sessionStorage.setItem('vxext.token', document.getElementById('token-input').value);
+  });
+
+  document.getElementById('locate-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var name = document.getElementById('locate-input').value.trim();
+    var out = document.getElementById('locate-result');
+    api('api/locate/' + encodeURIComponent(name))
+      .then(function (p) { out.textContent = p.name + ' runs on ' + p.node + ' (since ' + time(p.startedAt) + ')'; })
+      .catch(function (e) { out.textContent = e.message; });
+  });
+
+  refresh();
+})();
