@@ -48,6 +48,8 @@ class NodeApplicationTest {
     assertRefused(List.of("-conf", new JsonObject().put("nodeName", "n").put("launchers", new JsonObject()
       .put("w", new JsonObject().put("verticle", "com.example.Nope"))).encode()), "com.example.Nope not found");
     assertRefused(List.of("-cluster", "-conf", "{\"nodeName\": \"n\"}"), "-cluster needs");
+    assertRefused(List.of("-conf", "{\"nodeName\": \"n\", \"admin\": {\"port\": 8089, \"host\": \"0.0.0.0\"}}"),
+      "admin.token is required");
   }
 
   @Test
