@@ -214,7 +214,7 @@ public final class NodeMetrics implements Shareable {
 
   private Timer timer(String name, String description, Tags extra) {
     Timer t = Timer.builder(name).description(description).tags(tags).tags(extra)
-      .serviceLevelObjectives(SLOS).publishPercentiles(0.5, 0.99).register(registry);
+      .serviceLevelObjectives(SLOS).register(registry);
     meters.add(t);
     return t;
   }
