@@ -1,6 +1,7 @@
 package dev.vxext.daemon;
 
 import dev.vxext.ClusterNode;
+import dev.vxext.metrics.MetricNames;
 import dev.vxext.NodeOptions;
 import dev.vxext.addressbook.impl.HashRing;
 import dev.vxext.process.ProcessId;
@@ -158,6 +159,13 @@ class DaemonClusterTest {
     }));
     awaitAllRunning(NAMES);
     assertThat(DaemonWorker.maxConcurrent()).as("a daemon ran twice at some moment").isEqualTo(1);
+    // the meters tell the same story: the victim fenced its daemons, the leader timed a failover that
+    // waited at least the settle delay
+    Awaits.until(CONVERGE, () -> cluster.node(victim).meterRegistry().get(MetricNames.DAEMONS_FENCED).counter().count() >= moved.size());
+    Awaits.until(CONVERGE, () -> leader.meterRegistry().get(MetricNames.DAEMONS_FAILOVER).timer().count() >= 1);
+    assertThat(leader.meterRegistry().get(MetricNames.DAEMONS_FAILOVER).timer().max(java.util.concurrent.TimeUnit.MILLISECONDS))
+      .isGreaterThanOrEqualTo(3_000);
+    assertThat(leader.meterRegistry().get(MetricNames.DAEMONS_PLACED).counter().count()).isGreaterThanOrEqualTo(moved.size());
   }
 
   @Test
