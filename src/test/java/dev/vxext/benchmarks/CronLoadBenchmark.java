@@ -229,10 +229,13 @@ public final class CronLoadBenchmark {
       if (phase.name.equals("churn")) {
         long c = System.currentTimeMillis();
         ClusterNode leaving = nodes.get("node-2");
+        Meters before = meters(leaving);
         await(leaving.close());
         nodes.remove("node-2");
-        // what node-2 counted until it closed (its registry stays readable) stays in the totals
-        retired = retired.plus(meters(leaving));
+        // what node-2 counted until it closed stays in the totals (closing may remove its meters)
+        Meters after = meters(leaving);
+        retired = retired.plus(new Meters(Math.max(before.fires, after.fires), Math.max(before.lost, after.lost),
+          Math.max(before.misfires, after.misfires)));
         note("node-2 closed at +%d ms into churn, close took %d ms", c - phase.from, System.currentTimeMillis() - c);
         sleepUntil(phase.from + (phase.to - phase.from) / 2);
         long s = System.currentTimeMillis();
@@ -251,6 +254,7 @@ public final class CronLoadBenchmark {
     }
     note("drained %d ms after the last window", System.currentTimeMillis() - end);
     Meters total = totalMeters();
+    note("sink received %d ticks in all; the nodes' meters count %.0f fires", FIRES.size(), total.fires);
     List<CronJobInfo> infos = await(nodes.get("node-1").cronJobs());
     long missedByInfo = infos.stream().mapToLong(CronJobInfo::missed).sum();
     report(baseline, phases, total, missedByInfo);
@@ -416,6 +420,9 @@ public final class CronLoadBenchmark {
       System.out.printf("| %s | %d | %d | %d | %d | %d | %.0f | %d | %s | %s | %.0f | %.0f | %s | %s |%n", p.name, p.seconds(), expected,
         in.size(), dup, missing, d.misfires, uncounted, triple(fired), triple(arrival), (d.fires + d.lost) / dt, d.lost / dt, zk, nodesCol);
       p50s.put(p.name, new long[] {fired.length == 0 ? -1 : Blocking.percentile(fired, 0.5), fired.length == 0 ? -1 : Blocking.percentile(fired, 0.99)});
+      if (missing > 0) {
+        diagnoseMissing(p, in);
+      }
       if (!p.name.equals("warm-up")) {
         totalDup += dup;
         totalMissing += missing;
@@ -433,6 +440,40 @@ public final class CronLoadBenchmark {
     System.out.printf("After warm-up: duplicates %d, missing ticks %d, misfires counted by the nodes %.0f; whole run meters: "
         + "fires %.0f, claims lost %.0f, misfires %.0f; `cronJobs()` missed (node-1's view, its own counts) %d.%n",
       totalDup, totalMissing, totalMisfires, total.fires, total.lost, total.misfires, missedByInfo);
+  }
+
+  /** Prints to stderr where the missing ticks of a phase are: by second, and the fires around the first one. */
+  private void diagnoseMissing(Phase p, List<Fire> in) {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    in.forEach(f -> seen.add(f.job * 100_000_000_000L + f.scheduledAt / 1000));
+    Map<Long, Integer> bySecond = new TreeMap<>();
+    java.util.Set<Integer> jobsHit = new java.util.TreeSet<>();
+    long firstAt = -1;
+    int firstJob = -1;
+    for (long sec = p.from; sec < p.to; sec += 1000) {
+      for (int j = 0; j < jobs; j++) {
+        if (!seen.contains(j * 100_000_000_000L + sec / 1000)) {
+          bySecond.merge((sec - p.from) / 1000, 1, Integer::sum);
+          jobsHit.add(j);
+          if (firstAt < 0) {
+            firstAt = sec;
+            firstJob = j;
+          }
+        }
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    bySecond.forEach((k, v) -> b.append(" +").append(k).append("s:").append(v));
+    System.err.printf("[cron-load] %s: missing by second:%s; %d jobs affected%n", p.name, b, jobsHit.size());
+    int job = firstJob;
+    long at = firstAt;
+    StringBuilder around = new StringBuilder();
+    FIRES.stream().filter(f -> f.job == job && Math.abs(f.scheduledAt - at) <= 5000)
+      .sorted(java.util.Comparator.comparingLong(Fire::arrival))
+      .forEach(f -> around.append(String.format(" [sched %+d s by n%d fired %+d ms arrived %+d ms]", (f.scheduledAt - at) / 1000,
+        f.node, f.firedAt - at, f.arrival - at)));
+    System.err.printf("[cron-load] %s: first missing %s second %d (+%d s); fires of it within 5 s, in arrival order:%s%n",
+      p.name, jobName(job), at / 1000, (at - p.from) / 1000, around);
   }
 
   private static String ratio(long v, long base) {
