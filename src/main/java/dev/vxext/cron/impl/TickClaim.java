@@ -30,7 +30,9 @@ import java.util.Map;
  * claim). The compare-and-set is a {@code setData} with the znode version last read, so it fails when
  * anyone wrote in between. The version this node last wrote is remembered per job: while it still owns
  * the job, the next claim is a single versioned write, and a stale version (another node fired) costs a
- * read and a retry. Other cluster managers use the Vert.x counter.
+ * read and a retry. Claims of one job run one at a time in the order asked (claims of different jobs are
+ * pipelined): with several ticks of a job in flight (a node running late), a later tick's write could
+ * otherwise land while an earlier tick is retrying and skip it. Other cluster managers use the Vert.x counter.
  */
 final class TickClaim {
 
@@ -42,6 +44,8 @@ final class TickClaim {
   private final CuratorFramework curator;
   /** Per job, the znode version and value this node last read or wrote (only used on {@link #context}). */
   private final Map<String, Known> known = new HashMap<>();
+  /** Per job, the last claim asked for (only used on {@link #context}). */
+  private final Map<String, Future<Boolean>> tails = new HashMap<>();
 
   private record Known(int version, long value) {
   }
@@ -72,6 +76,17 @@ final class TickClaim {
     if (curator == null) {
       return vertx.sharedData().getCounter(counterName(job)).compose(c -> attempt(c, scheduledAt, 0));
     }
+    // one claim per job at a time, in the order asked: a later tick's write must not overtake an earlier
+    // tick's retry (the earlier tick would then lose to its successor and never fire)
+    Future<Boolean> previous = tails.get(job);
+    Future<Boolean> claimed = previous == null ? claimNow(job, scheduledAt)
+      : previous.transform(ar -> claimNow(job, scheduledAt));
+    tails.put(job, claimed);
+    claimed.onComplete(ar -> tails.remove(job, claimed));
+    return claimed;
+  }
+
+  private Future<Boolean> claimNow(String job, long scheduledAt) {
     Known k = known.get(job);
     if (k != null && k.value < scheduledAt) {
       // the value this node saw last is still there if the version is: one versioned write

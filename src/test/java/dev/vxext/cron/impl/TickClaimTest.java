@@ -106,6 +106,42 @@ class TickClaimTest {
     }
   }
 
+  @Test
+  void ticksClaimedWithoutWaitingAreNeitherSkippedNorDoubled() {
+    // a node running late asks for several ticks of a job at once; two such nodes race
+    ClusterNode a = cluster.start("pipe-a");
+    ClusterNode b = cluster.start("pipe-b");
+    Claimer ca = new Claimer(a);
+    Claimer cb = new Claimer(b);
+    long t = 1_700_000_000_000L;
+    int ticks = 50;
+    List<Boolean> alone = ca.on(c -> atOnce(c, t, ticks));
+    assertThat(alone).as("one owner alone wins every tick").containsOnly(true);
+    long t2 = t + ticks * 1000L;
+    Promise<List<Boolean>> pa = Promise.promise();
+    Promise<List<Boolean>> pb = Promise.promise();
+    ca.context.runOnContext(v -> atOnce(ca.claim, t2, ticks).onComplete(pa));
+    cb.context.runOnContext(v -> atOnce(cb.claim, t2, ticks).onComplete(pb));
+    List<Boolean> ra = await(pa.future());
+    List<Boolean> rb = await(pb.future());
+    for (int i = 0; i < ticks; i++) {
+      assertThat(ra.get(i) ^ rb.get(i)).as("tick %d: exactly one winner (a=%s, b=%s)", i, ra.get(i), rb.get(i)).isTrue();
+    }
+  }
+
+  /** Asks for ticks t, t+1s, ... all at once, without waiting for the previous answer. */
+  private static Future<List<Boolean>> atOnce(TickClaim c, long t, int ticks) {
+    List<Future<Boolean>> all = new ArrayList<>();
+    for (int i = 0; i < ticks; i++) {
+      all.add(c.claim("pipe", t + i * 1000L));
+    }
+    return Future.all(all).map(cf -> {
+      List<Boolean> won = new ArrayList<>();
+      all.forEach(f -> won.add(f.result()));
+      return won;
+    });
+  }
+
   /** Claims ticks t, t+1s, ... one after the other (as one owner does). */
   private static Future<List<Boolean>> all(TickClaim c, long t, int ticks) {
     List<Boolean> won = new ArrayList<>();
