@@ -245,9 +245,31 @@ public final class CronVerticle extends VerticleBase {
       deliver(s, scheduledAt);
       return Future.<Void>succeededFuture();
     }).recover(t -> {
-      log.warn("[node={}] cron job '{}': could not claim tick {} ({})", self, s.job.getName(), tick.at(), t.getMessage());
+      claimFailed(s, tick, t);
       return Future.succeededFuture();
     });
+  }
+
+  /**
+   * A claim that failed (ZooKeeper error, the node closing) did not fire the tick: while this node still owns
+   * the job it tries again every second within the grace, and counts the tick missed after that. A node that
+   * is stopping or no longer owns the job leaves it to the next owner, whose catch-up starts from the counter.
+   */
+  private void claimFailed(JobState s, CronSchedule.Tick tick, Throwable t) {
+    long scheduledAt = tick.at().toEpochMilli();
+    long gen = s.generation;
+    if (stopped || !s.active) {
+      log.warn("[node={}] cron job '{}': could not claim tick {} ({}); left to the next owner", self, s.job.getName(), tick.at(), t.getMessage());
+    } else if (clock.millis() + 1_000 <= scheduledAt + s.job.getMisfireGrace()) {
+      log.warn("[node={}] cron job '{}': could not claim tick {} ({}); retrying", self, s.job.getName(), tick.at(), t.getMessage());
+      vertx.setTimer(1_000, id -> {
+        if (!stopped && s.active && s.generation == gen) fire(s, tick);
+      });
+    } else {
+      s.missed++;
+      metrics.cronMisfires(s.job.getName(), 1);
+      log.error("[node={}] cron job '{}': tick {} lost: could not claim it within the misfire grace ({})", self, s.job.getName(), tick.at(), t.getMessage());
+    }
   }
 
   private void deliver(JobState s, long scheduledAt) {
