@@ -70,6 +70,7 @@ final class SigstopScenario {
           + " leader %s; victim %s (pid %d) hosts %s; placement %s; logs in %s", nodes.size(), DAEMONS, SESSION_TIMEOUT,
         vj.sessionTimeout(), SETTLE_DELAY, leader, victim, vj.pid(), moved, placement, logDir));
 
+      long cronFrom = System.currentTimeMillis() - 3_000;
       long stopAt = vj.freeze();
       long minHold = SESSION_TIMEOUT + 2_000;
       Predicate<HeartbeatMonitor.Instance> elsewhere = i -> !i.node().equals(victim);
@@ -123,6 +124,8 @@ final class SigstopScenario {
       Map<String, String> answered = c.callAll();
       report.check("no daemon missing at the end: every daemon answers a call", answered.size() == DAEMONS,
         answered.size() + "/" + DAEMONS);
+      c.checkLocatable(report, 15_000);
+      c.checkCron(report, cronFrom, System.currentTimeMillis() - 2_000);
       List<HeartbeatMonitor.Overlap> any = c.beats.overlaps(-1);
       report.note("instances that heartbeated concurrently at all (any overlap, short ones included): " + any.size()
         + (any.isEmpty() ? "" : " " + FaultReport.firstN(any, 12)));

@@ -122,6 +122,8 @@ final class ZookeeperRestartScenario {
         silent.isEmpty(), silent.isEmpty() ? "placement " + c.placement() : "silent " + silent);
       Map<String, String> answered = c.callAll();
       report.check("every daemon answers a call", answered.size() == DAEMONS, answered.size() + "/" + DAEMONS);
+      c.checkLocatable(report, 15_000);
+      c.checkCron(report, stopAt - 5_000, System.currentTimeMillis() - 2_000);
       List<HeartbeatMonitor.Overlap> overlaps = c.beats.overlaps(TOLERANCE_MS);
       report.check("never two instances of one daemon heartbeating at once (> " + TOLERANCE_MS + " ms)", overlaps.isEmpty(),
         overlaps.isEmpty() ? c.beats.counts() : overlaps.size() + ": " + FaultReport.firstN(overlaps, 10));

@@ -10,6 +10,7 @@ import dev.vxext.cron.CronScope;
 import dev.vxext.process.impl.Router;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -63,6 +64,8 @@ public final class CronVerticle extends VerticleBase {
     long fired;
     long missed;
     long generation;
+    /** The ticks of this job are claimed one after the other: a retried claim is not overtaken. */
+    Future<Void> firing = Future.succeededFuture();
 
     JobState(CronJob job) {
       this.job = job;
@@ -219,7 +222,7 @@ public final class CronVerticle extends VerticleBase {
         schedule(s, tick, gen);
         return;
       }
-      fire(s, tick);
+      s.firing = s.firing.compose(v -> fire(s, tick));
       schedule(s, s.schedule.next(tick.at(), tick.wall()), gen);
     });
   }
@@ -236,10 +239,29 @@ public final class CronVerticle extends VerticleBase {
       s.fired++;
       deliver(s, scheduledAt);
       return Future.<Void>succeededFuture();
-    }).recover(t -> {
-      log.warn("[node={}] cron job '{}': could not claim tick {} ({})", self, s.job.getName(), tick.at(), t.getMessage());
+    }).recover(t -> retryClaim(s, tick, t));
+  }
+
+  /**
+   * A claim that failed (ZooKeeper unreachable) is retried every second within the misfire grace, else
+   * the tick is counted as missed; a job that moved meanwhile leaves it to the next owner's catch-up.
+   */
+  private Future<Void> retryClaim(JobState s, CronSchedule.Tick tick, Throwable t) {
+    if (stopped || !s.active) {
+      log.info("[node={}] cron job '{}': tick {} not claimed ({}); left to the next owner", self, s.job.getName(),
+        tick.at(), t.getMessage());
       return Future.succeededFuture();
-    });
+    }
+    if (clock.millis() + 1_000 <= tick.at().toEpochMilli() + s.job.getMisfireGrace()) {
+      log.warn("[node={}] cron job '{}': could not claim tick {} ({}); retrying", self, s.job.getName(), tick.at(), t.getMessage());
+      Promise<Void> retried = Promise.promise();
+      vertx.setTimer(1_000, id -> fire(s, tick).onComplete(retried));
+      return retried.future();
+    }
+    s.missed++;
+    log.error("[node={}] cron job '{}': tick {} missed: not claimed within the misfire grace ({})", self, s.job.getName(),
+      tick.at(), t.getMessage());
+    return Future.succeededFuture();
   }
 
   private void deliver(JobState s, long scheduledAt) {

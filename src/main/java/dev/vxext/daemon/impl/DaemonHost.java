@@ -89,19 +89,23 @@ final class DaemonHost {
     }
   }
 
-  /** Stops every daemon of this node: another node may already be taking them over. */
-  void fence(String why) {
-    int n = 0;
+  /**
+   * Stops every daemon of this node: another node may already be taking them over.
+   *
+   * @return completed once they are undeployed
+   */
+  Future<Void> fence(String why) {
+    List<Future<Void>> stopping = new ArrayList<>();
     for (ProcessId pid : new ArrayList<>(spawned.values())) {
       if (pid.equals(maps.processes().get(pid.name()))) {
-        vertx.undeploy(pid.deploymentId());
-        n++;
+        stopping.add(vertx.undeploy(pid.deploymentId()).otherwiseEmpty());
       }
     }
     spawned.clear();
-    if (n > 0) {
-      log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, n);
+    if (!stopping.isEmpty()) {
+      log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, stopping.size());
     }
+    return Future.join(stopping).mapEmpty();
   }
 
   /**

@@ -194,6 +194,7 @@ public final class DaemonVerticle extends VerticleBase {
         }
         msg.reply(new JsonObject().put("ok", true));
       }
+      case "fence" -> host.fence("own cluster registration lost").onComplete(ar -> msg.reply(new JsonObject().put("ok", true)));
       case "duplicate" -> {
         host.duplicate(body.getString("name"), body.getString("deploymentId"), body.getString("winner"));
         msg.reply(new JsonObject().put("ok", true));
