@@ -2,7 +2,9 @@ package dev.vxext.daemon;
 
 import dev.vxext.ClusterNode;
 import dev.vxext.NodeOptions;
+import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.HashRing;
+import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.process.ProcessId;
 import dev.vxext.testing.Awaits;
 import dev.vxext.testing.ClusterFixture;
@@ -23,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -158,6 +161,40 @@ class DaemonClusterTest {
     }));
     awaitAllRunning(NAMES);
     assertThat(DaemonWorker.maxConcurrent()).as("a daemon ran twice at some moment").isEqualTo(1);
+  }
+
+  @Test
+  void aNodeWhoseSessionExpiredIsSeenAgainOnlyOnceItsOldDaemonsAreGone() throws Exception {
+    // settle delay 0: the leader re-places at once, so a stale instance that came back would be the older
+    List<ClusterNode> nodes = new ArrayList<>();
+    for (String n : List.of("d-a", "d-b", "d-c")) {
+      nodes.add(cluster.start(options(n, twenty()).setSettleDelay(0)));
+    }
+    Map<String, ProcessId> before = awaitAllRunning(NAMES);
+    ClusterNode leader = leader();
+    String victim = nodes.stream().map(ClusterNode::name).filter(n -> !n.equals(leader.name()))
+      .filter(n -> before.values().stream().anyMatch(p -> p.node().equals(n))).findFirst().orElseThrow();
+    List<ProcessId> old = before.values().stream().filter(p -> p.node().equals(victim)).toList();
+    assertThat(old).isNotEmpty();
+    BookMaps victimMaps = new BookMaps(cluster.node(victim).vertx());
+    List<String> staleAtRejoin = new CopyOnWriteArrayList<>();
+    AtomicInteger rejoins = new AtomicInteger();
+    await(leader.vertx().eventBus().<JsonObject>localConsumer(WhereIs.MEMBERSHIP_ADDRESS, m -> {
+      MembershipEvent e = MembershipEvent.fromJson(m.body());
+      if (e.type() == MembershipEvent.Type.JOINED && e.node().equals(victim)) {
+        // at the moment the others see it again, none of its old instances may still be registered
+        old.stream().filter(p -> p.equals(victimMaps.processes().get(p.name()))).forEach(p -> staleAtRejoin.add(p.name()));
+        rejoins.incrementAndGet();
+      }
+    }).completion());
+    cluster.expireSession(victim);
+    Awaits.until(CONVERGE, () -> rejoins.get() > 0);
+    assertThat(staleAtRejoin).as("old instances still registered when the node was seen again").isEmpty();
+    // the replacements survive its return: every moved daemon runs once, none is the old instance
+    Map<String, ProcessId> after = awaitAllRunning(NAMES);
+    for (ProcessId p : old) {
+      assertThat(after.get(p.name()).sameRegistration(p)).as(p.name()).isFalse();
+    }
   }
 
   @Test

@@ -102,6 +102,15 @@ final class SigstopScenario {
       } else {
         report.note("leader while the follower was frozen: " + leadersWhileFrozen + " (before: " + leader + ")");
       }
+      List<Long> failover = new ArrayList<>();
+      for (String d : moved) {
+        long first = c.beats.firstStartAfter(d, stopAt, elsewhere);
+        failover.add(first < 0 ? Long.MAX_VALUE : first - stopAt);
+      }
+      report.check("every daemon of the frozen node heartbeats elsewhere within the failover bound ("
+          + c.failoverBound() + " ms from SIGSTOP)", FaultReport.max(failover) <= c.failoverBound(),
+        moved.isEmpty() ? "it hosted none" : "failover (SIGSTOP -> first heartbeat elsewhere) max "
+          + FaultReport.max(failover) + " ms, median " + FaultReport.median(failover) + " ms, " + moved.size() + " daemons");
       report.check("the frozen node's daemons " + moved + " run elsewhere before SIGCONT", notElsewhere.isEmpty(),
         notElsewhere.isEmpty() ? "SIGCONT " + (contAt - stopAt) + " ms after SIGSTOP" : "not moved: " + notElsewhere);
       List<HeartbeatMonitor.Overlap> overlaps = c.beats.overlaps(TOLERANCE_MS);

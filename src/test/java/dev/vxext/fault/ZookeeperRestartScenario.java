@@ -134,7 +134,8 @@ final class ZookeeperRestartScenario {
       for (String d : c.daemons()) {
         worst = Math.max(worst, c.beats.longestGap(d, stopAt - 1_000, end));
       }
-      report.note("longest heartbeat gap of any daemon from 1 s before the stop to the end: " + worst + " ms");
+      report.check("no daemon goes without heartbeats for longer than the failover bound (" + c.failoverBound()
+        + " ms) from 1 s before the stop to the end", worst <= c.failoverBound(), "longest gap " + worst + " ms");
       c.shutdown();
       report.note("exit status of the node JVMs: " + c.exits());
     }

@@ -35,6 +35,8 @@ final class DaemonHost {
   private final long requestTimeout;
   private final Map<String, ProcessId> spawned = new HashMap<>();
   private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
+  /** The undeploys of every fence so far: a later fence completes only after the earlier ones. */
+  private Future<Void> fencing = Future.succeededFuture();
 
   DaemonHost(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout) {
     this.vertx = vertx;
@@ -92,7 +94,7 @@ final class DaemonHost {
   /**
    * Stops every daemon of this node: another node may already be taking them over.
    *
-   * @return completed once they are undeployed
+   * @return completed once they (and those of every earlier fence) are undeployed
    */
   Future<Void> fence(String why) {
     List<Future<Void>> stopping = new ArrayList<>();
@@ -105,7 +107,9 @@ final class DaemonHost {
     if (!stopping.isEmpty()) {
       log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, stopping.size());
     }
-    return Future.join(stopping).mapEmpty();
+    stopping.add(fencing);
+    fencing = Future.join(stopping).mapEmpty();
+    return fencing;
   }
 
   /**
