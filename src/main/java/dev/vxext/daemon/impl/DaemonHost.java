@@ -82,9 +82,18 @@ final class DaemonHost {
     return f;
   }
 
+  /**
+   * A directory owner saw {@code name} also on {@code winner}, whose instance is older: this one stops,
+   * unless {@code winner} is not a member in this node's view (the owner's view may lag: a node the
+   * cluster counts as gone may still report an older, stale instance; its replacement must not stop).
+   */
   void duplicate(String name, String deploymentId, String winner) {
     ProcessId mine = name == null ? null : spawned.get(name);
     if (mine != null && mine.deploymentId().equals(deploymentId) && mine.equals(maps.processes().get(name))) {
+      if (winner == null || !maps.view().contains(winner)) {
+        log.info("[node={}] daemon '{}': duplicate notice for an instance on {}, not a member here; kept", self, name, winner);
+        return;
+      }
       log.warn("[node={}] daemon '{}' also runs on {} and that instance is older: stopping this one", self, name, winner);
       spawned.remove(name);
       vertx.undeploy(deploymentId);
