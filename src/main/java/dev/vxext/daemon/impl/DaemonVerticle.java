@@ -31,7 +31,8 @@ import java.util.Map;
  * runs the leader election; on the leader it schedules the reconciliation ({@link DaemonRecovery}).
  * <p>
  * Local address {@value #ADDRESS}, header {@code action}: {@code spawn}, {@code leader}, {@code duplicate}
- * (other nodes reach it through {@code vxext.node.<name>} with action {@code daemon.<action>}).
+ * (other nodes reach it through {@code vxext.node.<name>} with action {@code daemon.<action>}), and
+ * {@code fence} (this node only: stop every daemon here, answered once they are undeployed).
  */
 public final class DaemonVerticle extends VerticleBase {
 
