@@ -116,7 +116,9 @@ final class DaemonHost {
     if (!stopping.isEmpty()) {
       log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, stopping.size());
     }
-    stopping.add(fencing);
+    if (!fencing.isComplete()) {
+      stopping.add(fencing);
+    }
     fencing = Future.join(stopping).mapEmpty();
     return fencing;
   }
