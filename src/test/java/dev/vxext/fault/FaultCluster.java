@@ -316,13 +316,16 @@ final class FaultCluster implements AutoCloseable {
   }
 
   /**
-   * The cluster cron checks over the ticks scheduled in [{@code from}, {@code to}] (whole seconds): a table
+   * The cluster cron checks over the ticks scheduled in [{@code from}, {@code to}] (whole seconds; call it
+   * with a {@code from} at which the job already has an owner, such as 1 s after convergence): a table
    * row and two checks: no tick delivered twice; every tick never delivered is counted as a misfire by a
    * node (its log: "older than the misfire grace were missed", "lost", "missed").
    */
   void checkCron(FaultReport report, long from, long to) {
     java.util.SortedMap<Long, List<String>> ticks = beats.ticks();
-    long first = ticks.isEmpty() ? -1 : ticks.tailMap(from).isEmpty() ? -1 : ticks.tailMap(from).firstKey();
+    // every whole second from 'from' on is due (not from the first tick delivered: that would hide misses)
+    long first = ticks.isEmpty() ? -1 : (from + 999) / 1_000 * 1_000;
+    to = to / 1_000 * 1_000;
     List<String> twice = new ArrayList<>();
     List<Long> missing = new ArrayList<>();
     int seen = 0;

@@ -72,7 +72,7 @@ final class RandomKillScenario {
       if (converged < 0) {
         return report;
       }
-      long cronFrom = System.currentTimeMillis();
+      long cronFrom = System.currentTimeMillis() + 1_000;
       List<Kill> kills = killLoop(c, duration, report);
       table(report, kills, c.failoverBound());
       finalChecks(c, report, kills);

@@ -56,6 +56,7 @@ final class SigstopScenario {
       if (converged < 0) {
         return report;
       }
+      long cronFrom = System.currentTimeMillis() + 1_000;
       String leader = c.leaders().get(0);
       if (leaderVictim && leader.equals(FaultCluster.OBSERVER)) {
         report.check("the leader is a node JVM (it is the observer; nothing to freeze)", false, "");
@@ -70,7 +71,6 @@ final class SigstopScenario {
           + " leader %s; victim %s (pid %d) hosts %s; placement %s; logs in %s", nodes.size(), DAEMONS, SESSION_TIMEOUT,
         vj.sessionTimeout(), SETTLE_DELAY, leader, victim, vj.pid(), moved, placement, logDir));
 
-      long cronFrom = System.currentTimeMillis() - 3_000;
       long stopAt = vj.freeze();
       long minHold = SESSION_TIMEOUT + 2_000;
       Predicate<HeartbeatMonitor.Instance> elsewhere = i -> !i.node().equals(victim);

@@ -179,7 +179,8 @@ public final class CronVerticle extends VerticleBase {
     String name = s.job.getName();
     return claims.last(name).compose(last -> {
       if (last <= 0) {
-        return Future.succeededFuture(now);
+        // the first owner ever: the ticks from now on are due, also if it dies before firing one
+        return claims.start(name, now.toEpochMilli()).map(now);
       }
       Instant lastFired = Instant.ofEpochMilli(last);
       Instant graceStart = now.minusMillis(s.job.getMisfireGrace());
