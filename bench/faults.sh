@@ -7,12 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_LOG="$(mktemp -t faults-build.XXXXXX.log)"
-trap 'rm -f "$BUILD_LOG"' EXIT
+# the run uses a copy of the classes: a build during the run (node JVMs start throughout) changes nothing
+SNAPSHOT="target/faults-classes-$$"
+trap 'rm -f "$BUILD_LOG"; rm -rf "$SNAPSHOT"' EXIT
 if ! mvn -B -ntp -q test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/faults-classpath.txt >"$BUILD_LOG" 2>&1; then
   echo "build failed:" >&2
   cat "$BUILD_LOG" >&2
   exit 1
 fi
-timeout 900 java -Xmx512m -cp "target/test-classes:target/classes:$(cat target/faults-classpath.txt)" \
+mkdir -p "$SNAPSHOT"
+cp -r target/classes "$SNAPSHOT/classes"
+cp -r target/test-classes "$SNAPSHOT/test-classes"
+timeout 900 java -Xmx512m -cp "$SNAPSHOT/test-classes:$SNAPSHOT/classes:$(cat target/faults-classpath.txt)" \
   dev.vxext.fault.FaultSuite "$@"

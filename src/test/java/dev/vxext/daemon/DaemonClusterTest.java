@@ -3,7 +3,9 @@ package dev.vxext.daemon;
 import dev.vxext.ClusterNode;
 import dev.vxext.metrics.MetricNames;
 import dev.vxext.NodeOptions;
+import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.HashRing;
+import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.process.ProcessId;
 import dev.vxext.testing.Awaits;
 import dev.vxext.testing.ClusterFixture;
@@ -24,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -166,6 +169,44 @@ class DaemonClusterTest {
     assertThat(leader.meterRegistry().get(MetricNames.DAEMONS_FAILOVER).timer().max(java.util.concurrent.TimeUnit.MILLISECONDS))
       .isGreaterThanOrEqualTo(3_000);
     assertThat(leader.meterRegistry().get(MetricNames.DAEMONS_PLACED).counter().count()).isGreaterThanOrEqualTo(moved.size());
+  }
+
+  @Test
+  void aNodeWhoseSessionExpiredIsSeenAgainOnlyOnceItsOldDaemonsAreGone() throws Exception {
+    // settle delay 0: the leader re-places at once, so a stale instance that came back would be the older
+    List<ClusterNode> nodes = new ArrayList<>();
+    for (String n : List.of("d-a", "d-b", "d-c")) {
+      nodes.add(cluster.start(options(n, twenty()).setSettleDelay(0)));
+    }
+    Map<String, ProcessId> before = awaitAllRunning(NAMES);
+    ClusterNode leader = leader();
+    // a node hosting daemons, not the leader when another one does (with no settle delay, the first
+    // leader may have placed every daemon on itself before the others joined)
+    String victim = nodes.stream().map(ClusterNode::name)
+      .filter(n -> before.values().stream().anyMatch(p -> p.node().equals(n)))
+      .min(java.util.Comparator.comparing(n -> n.equals(leader.name()))).orElseThrow();
+    List<ProcessId> old = before.values().stream().filter(p -> p.node().equals(victim)).toList();
+    assertThat(old).isNotEmpty();
+    ClusterNode watcher = nodes.stream().filter(n -> !n.name().equals(victim)).findFirst().orElseThrow();
+    BookMaps victimMaps = new BookMaps(cluster.node(victim).vertx());
+    List<String> staleAtRejoin = new CopyOnWriteArrayList<>();
+    AtomicInteger rejoins = new AtomicInteger();
+    await(watcher.vertx().eventBus().<JsonObject>localConsumer(WhereIs.MEMBERSHIP_ADDRESS, m -> {
+      MembershipEvent e = MembershipEvent.fromJson(m.body());
+      if (e.type() == MembershipEvent.Type.JOINED && e.node().equals(victim)) {
+        // at the moment the others see it again, none of its old instances may still be registered
+        old.stream().filter(p -> p.equals(victimMaps.processes().get(p.name()))).forEach(p -> staleAtRejoin.add(p.name()));
+        rejoins.incrementAndGet();
+      }
+    }).completion());
+    cluster.expireSession(victim);
+    Awaits.until(CONVERGE, () -> rejoins.get() > 0);
+    assertThat(staleAtRejoin).as("old instances still registered when the node was seen again").isEmpty();
+    // the replacements survive its return: every moved daemon runs once, none is the old instance
+    Map<String, ProcessId> after = awaitAllRunning(NAMES);
+    for (ProcessId p : old) {
+      assertThat(after.get(p.name()).sameRegistration(p)).as(p.name()).isFalse();
+    }
   }
 
   @Test

@@ -231,6 +231,165 @@ final class FaultCluster implements AutoCloseable {
     return answered;
   }
 
+  /**
+   * What should be locatable: every daemon (at the node it heartbeats from, when exactly one instance
+   * does), {@value FaultNode#MONITOR} (the observer) and the probe {@code fp-<node>} of every node whose JVM
+   * is alive and not frozen. A daemon with none or several live instances maps to null.
+   */
+  Map<String, String> expectedLocations() {
+    Map<String, String> expected = new LinkedHashMap<>();
+    singleLive(500).forEach((d, i) -> expected.put(d, i == null ? null : i.node()));
+    expected.put(FaultNode.MONITOR, OBSERVER);
+    for (String n : liveNodes()) {
+      expected.put(FaultNode.PROBE_PREFIX + n, n);
+    }
+    return expected;
+  }
+
+  /** @return the node names whose current JVM is alive, READY and not frozen */
+  synchronized List<String> liveNodes() {
+    return current.values().stream().filter(j -> j.alive() && !j.frozen() && j.isReady()).map(j -> j.name).toList();
+  }
+
+  /**
+   * Looks up every name of {@link #expectedLocations()} from the observer and from every live node (a call
+   * to its probe, which looks them up in its own address book).
+   *
+   * @return the disagreements ({@code where: name -> found, expected}); empty when every registered process
+   *   is locatable from everywhere at the node it runs on
+   */
+  List<String> locateProblems() {
+    Map<String, String> expected = expectedLocations();
+    List<String> problems = new ArrayList<>();
+    expected.forEach((name, node) -> {
+      if (node == null) {
+        problems.add(name + ": none or several live instances");
+      }
+    });
+    Map<String, Future<ProcessId>> lookups = new LinkedHashMap<>();
+    expected.keySet().forEach(n -> lookups.put(n, observer.lookup(n)));
+    joinQuietly(new ArrayList<>(lookups.values()));
+    lookups.forEach((n, f) -> {
+      String found = f.succeeded() ? f.result().node() : null;
+      if (expected.get(n) != null && !expected.get(n).equals(found)) {
+        problems.add(OBSERVER + ": " + n + " -> " + found + ", runs on " + expected.get(n));
+      }
+    });
+    io.vertx.core.json.JsonArray names = new io.vertx.core.json.JsonArray(new ArrayList<>(expected.keySet()));
+    Map<String, Future<Message<JsonObject>>> asks = new LinkedHashMap<>();
+    for (String node : liveNodes()) {
+      asks.put(node, observer.call(FaultNode.PROBE_PREFIX + node, new JsonObject().put("locate", names)));
+    }
+    joinQuietly(new ArrayList<>(asks.values()));
+    asks.forEach((node, f) -> {
+      if (f.failed()) {
+        problems.add(node + ": its probe did not answer (" + f.cause().getMessage() + ")");
+        return;
+      }
+      JsonObject found = f.result().body();
+      expected.forEach((n, where) -> {
+        if (where != null && !where.equals(found.getString(n))) {
+          problems.add(node + ": " + n + " -> " + found.getString(n) + ", runs on " + where);
+        }
+      });
+    });
+    return problems;
+  }
+
+  /**
+   * The end check "every registered process on a live node is locatable": polls {@link #locateProblems()}
+   * (every 500 ms, at most {@code timeoutMs}) and adds the check to {@code report}.
+   */
+  void checkLocatable(FaultReport report, long timeoutMs) throws InterruptedException {
+    List<String> last = new ArrayList<>();
+    long took = until(timeoutMs, 500, () -> {
+      List<String> p = locateProblems();
+      last.clear();
+      last.addAll(p);
+      return p.isEmpty();
+    });
+    int names = expectedLocations().size();
+    report.check("at the end every registered process on a live node (" + names + ": daemons, " + FaultNode.MONITOR
+        + ", one probe per node) is locatable from the observer and from every live node, at its node",
+      took >= 0, took >= 0 ? "after " + took + " ms, from " + (liveNodes().size() + 1) + " nodes"
+        : last.size() + " problems: " + FaultReport.firstN(last, 8));
+  }
+
+  /**
+   * The cluster cron checks over the ticks scheduled in [{@code from}, {@code to}] (whole seconds; call it
+   * with a {@code from} at which the job already has an owner, such as 1 s after convergence): a table
+   * row and two checks: no tick delivered twice; every tick never delivered is counted as a misfire by a
+   * node (its log: "older than the misfire grace were missed", "lost", "missed").
+   */
+  void checkCron(FaultReport report, long from, long to) {
+    java.util.SortedMap<Long, List<String>> ticks = beats.ticks();
+    // every whole second from 'from' on is due (not from the first tick delivered: that would hide misses)
+    long first = ticks.isEmpty() ? -1 : (from + 999) / 1_000 * 1_000;
+    to = to / 1_000 * 1_000;
+    List<String> twice = new ArrayList<>();
+    List<Long> missing = new ArrayList<>();
+    int seen = 0;
+    if (first > 0) {
+      for (long s = first; s <= to; s += 1_000) {
+        List<String> d = ticks.get(s);
+        if (d == null) {
+          missing.add(s);
+        } else {
+          seen++;
+          if (d.size() > 1) {
+            twice.add(FaultJvm.clock(s) + " " + d);
+          }
+        }
+      }
+    }
+    long late = 0;
+    long lateMax = 0;
+    for (Map.Entry<Long, List<String>> e : ticks.subMap(Math.max(0, first), to + 1).entrySet()) {
+      for (String d : e.getValue()) {
+        long firedAt = Long.parseLong(d.substring(d.lastIndexOf('@') + 1));
+        if (firedAt - e.getKey() > 1_000) {
+          late++;
+          lateMax = Math.max(lateMax, firedAt - e.getKey());
+        }
+      }
+    }
+    List<String> counted = new ArrayList<>();
+    long misfires = countedMisfires(counted);
+    report.table("cluster cron '" + FaultNode.CRON_JOB + "' (every second, misfire grace " + FaultNode.CRON_GRACE_MS
+        + " ms): ticks scheduled from " + (first < 0 ? "-" : FaultJvm.clock(first)) + " to " + FaultJvm.clock(to),
+      "ticks due", "delivered", "fired twice", "never delivered", "counted as misfires (node logs)",
+      "fired > 1 s late (catch-up)", "latest");
+    report.row(first < 0 ? 0 : (to - first) / 1_000 + 1, seen, twice.size(), missing.size(), misfires, late,
+      lateMax + " ms");
+    if (!counted.isEmpty()) {
+      report.note("misfire lines: " + FaultReport.firstN(counted, 6));
+    }
+    report.check("cluster cron: no tick fired twice", first > 0 && twice.isEmpty(),
+      first < 0 ? "no tick delivered" : twice.isEmpty() ? seen + " ticks" : FaultReport.firstN(twice, 6));
+    report.check("cluster cron: no tick missed except those counted as misfires", first > 0 && missing.size() <= misfires,
+      missing.size() + " never delivered" + (missing.isEmpty() ? "" : " " + FaultReport.firstN(
+        missing.stream().map(FaultJvm::clock).toList(), 8)) + ", " + misfires + " counted as misfires");
+  }
+
+  /** @return the misfires the nodes counted (their logs), the lines into {@code lines} */
+  private long countedMisfires(List<String> lines) {
+    long n = 0;
+    for (FaultJvm j : everyJvm()) {
+      for (String line : j.logLines("cron job '" + FaultNode.CRON_JOB + "'")) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) tick\\(s\\) older than the misfire grace were missed")
+          .matcher(line);
+        if (m.find()) {
+          n += Long.parseLong(m.group(1));
+          lines.add(j.id() + ": " + FaultReport.logText(line));
+        } else if (line.contains(" lost: ") || line.contains(" missed: ")) {
+          n++;
+          lines.add(j.id() + ": " + FaultReport.logText(line));
+        }
+      }
+    }
+    return n;
+  }
+
   private static void joinQuietly(List<? extends Future<?>> futures) {
     try {
       Future.join(new ArrayList<>(futures)).otherwiseEmpty().toCompletionStage().toCompletableFuture()

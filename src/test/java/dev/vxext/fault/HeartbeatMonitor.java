@@ -138,6 +138,9 @@ final class HeartbeatMonitor {
   private long total;
   private long refusedTotal;
   private long delivered;
+  /** Cluster cron ticks delivered to the monitor: scheduled time to the {@code node@firedAt} of each delivery. */
+  private final java.util.TreeMap<Long, List<String>> ticks = new java.util.TreeMap<>();
+  private static final int MAX_TICKS = 10_000;
 
   /**
    * Records that a new JVM of {@code node} starts now ({@code startedAt}); call it before the process is
@@ -183,6 +186,22 @@ final class HeartbeatMonitor {
 
   private synchronized void delivered() {
     delivered++;
+  }
+
+  /** Records a cluster cron tick {@code {job, scheduledAt, firedAt, node}} delivered to the monitor process. */
+  synchronized void tick(JsonObject tick) {
+    Long at = tick.getLong("scheduledAt");
+    if (at == null || (ticks.size() >= MAX_TICKS && !ticks.containsKey(at))) {
+      return;
+    }
+    ticks.computeIfAbsent(at, k -> new ArrayList<>()).add(tick.getString("node") + "@" + tick.getLong("firedAt"));
+  }
+
+  /** @return the cron ticks delivered, scheduled time to its deliveries ({@code node@firedAt}), a copy */
+  synchronized java.util.SortedMap<Long, List<String>> ticks() {
+    java.util.TreeMap<Long, List<String>> copy = new java.util.TreeMap<>();
+    ticks.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    return copy;
   }
 
   /** @return heartbeats seen / of which refused by the library / delivered to the monitor process */
@@ -346,7 +365,11 @@ final class HeartbeatMonitor {
 
     @Override
     protected void handle(Message<Object> message) {
-      beats.delivered();
+      if (message.body() instanceof JsonObject tick && tick.containsKey("scheduledAt")) {
+        beats.tick(tick);
+      } else {
+        beats.delivered();
+      }
     }
   }
 }

@@ -30,6 +30,8 @@ final class RandomKillScenario {
   private static final int MAX_KILLS = 15;
   private static final int MAX_STARTS = 3;
   private static final long MEMBER_WAIT_MS = 3_000;
+  /** Retry delay of a reconciliation that failed for some daemons (DaemonVerticle). */
+  private static final long RETRY_MS = 1_000;
 
   /** What one kill did. */
   private record Kill(int n, long at, String victim, boolean leader, List<String> moved, Map<String, Long> failover,
@@ -70,9 +72,12 @@ final class RandomKillScenario {
       if (converged < 0) {
         return report;
       }
+      long cronFrom = System.currentTimeMillis() + 1_000;
       List<Kill> kills = killLoop(c, duration, report);
       table(report, kills, c.failoverBound());
       finalChecks(c, report, kills);
+      c.checkLocatable(report, 15_000);
+      c.checkCron(report, cronFrom, System.currentTimeMillis() - 2_000);
       c.shutdown();
       report.note("exit status of the node JVMs (137 = SIGKILL, 0 = clean close on stdin EOF): " + c.exits());
     }
@@ -217,11 +222,15 @@ final class RandomKillScenario {
     }
     report.check("every moved daemon heartbeats again from another node within " + bound + " ms of each kill",
       late.isEmpty() && !kills.isEmpty(), late.isEmpty() ? kills.size() + " kills" : late.toString());
+    // a scan that could not tell whether a daemon runs (a directory owner did not answer: typically the
+    // victim's fresh JVM, a member before its whereis service listens) is retried 1 s later
     List<String> slow = new ArrayList<>();
-    kills.stream().filter(k -> k.leftToPlacedMs() > SETTLE_DELAY + 500)
+    kills.stream().filter(k -> k.leftToPlacedMs() > SETTLE_DELAY + RETRY_MS + 500)
       .forEach(k -> slow.add("kill " + k.n() + ": " + k.leftToPlacedMs() + " ms"));
-    report.check("the leader re-places a lost node's daemons settleDelay (" + SETTLE_DELAY + " ms, +500 ms slack) after"
-      + " it sees the node leave (its log)", slow.isEmpty(), slow.isEmpty() ? "" : slow.toString());
+    long retried = kills.stream().filter(k -> k.leftToPlacedMs() > SETTLE_DELAY + 500).count();
+    report.check("the leader re-places a lost node's daemons settleDelay (" + SETTLE_DELAY + " ms, +500 ms slack; + "
+        + RETRY_MS + " ms when its scan was retried) after it sees the node leave (its log)", slow.isEmpty(),
+      (slow.isEmpty() ? "" : slow + "; ") + retried + " kill(s) needed the retry");
     List<String> ghosts = new ArrayList<>();
     kills.forEach(k -> ghosts.addAll(k.ghosts()));
     report.check("every restarted node (same name, new JVM) becomes a member within " + MEMBER_WAIT_MS + " ms of READY",

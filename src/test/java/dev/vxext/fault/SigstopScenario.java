@@ -56,6 +56,7 @@ final class SigstopScenario {
       if (converged < 0) {
         return report;
       }
+      long cronFrom = System.currentTimeMillis() + 1_000;
       String leader = c.leaders().get(0);
       if (leaderVictim && leader.equals(FaultCluster.OBSERVER)) {
         report.check("the leader is a node JVM (it is the observer; nothing to freeze)", false, "");
@@ -101,6 +102,15 @@ final class SigstopScenario {
       } else {
         report.note("leader while the follower was frozen: " + leadersWhileFrozen + " (before: " + leader + ")");
       }
+      List<Long> failover = new ArrayList<>();
+      for (String d : moved) {
+        long first = c.beats.firstStartAfter(d, stopAt, elsewhere);
+        failover.add(first < 0 ? Long.MAX_VALUE : first - stopAt);
+      }
+      report.check("every daemon of the frozen node heartbeats elsewhere within the failover bound ("
+          + c.failoverBound() + " ms from SIGSTOP)", FaultReport.max(failover) <= c.failoverBound(),
+        moved.isEmpty() ? "it hosted none" : "failover (SIGSTOP -> first heartbeat elsewhere) max "
+          + FaultReport.max(failover) + " ms, median " + FaultReport.median(failover) + " ms, " + moved.size() + " daemons");
       report.check("the frozen node's daemons " + moved + " run elsewhere before SIGCONT", notElsewhere.isEmpty(),
         notElsewhere.isEmpty() ? "SIGCONT " + (contAt - stopAt) + " ms after SIGSTOP" : "not moved: " + notElsewhere);
       List<HeartbeatMonitor.Overlap> overlaps = c.beats.overlaps(TOLERANCE_MS);
@@ -123,6 +133,8 @@ final class SigstopScenario {
       Map<String, String> answered = c.callAll();
       report.check("no daemon missing at the end: every daemon answers a call", answered.size() == DAEMONS,
         answered.size() + "/" + DAEMONS);
+      c.checkLocatable(report, 15_000);
+      c.checkCron(report, cronFrom, System.currentTimeMillis() - 2_000);
       List<HeartbeatMonitor.Overlap> any = c.beats.overlaps(-1);
       report.note("instances that heartbeated concurrently at all (any overlap, short ones included): " + any.size()
         + (any.isEmpty() ? "" : " " + FaultReport.firstN(any, 12)));

@@ -54,6 +54,7 @@ final class ZookeeperRestartScenario {
       if (converged < 0) {
         return report;
       }
+      long cronFrom = System.currentTimeMillis() + 1_000;
       Map<String, ProcessId> before = c.lookupAll();
       ProcessId monitorBefore = FaultCluster.await(c.observer().lookup(FaultNode.MONITOR));
       String leaderBefore = c.leaders().get(0);
@@ -122,6 +123,8 @@ final class ZookeeperRestartScenario {
         silent.isEmpty(), silent.isEmpty() ? "placement " + c.placement() : "silent " + silent);
       Map<String, String> answered = c.callAll();
       report.check("every daemon answers a call", answered.size() == DAEMONS, answered.size() + "/" + DAEMONS);
+      c.checkLocatable(report, 15_000);
+      c.checkCron(report, cronFrom, System.currentTimeMillis() - 2_000);
       List<HeartbeatMonitor.Overlap> overlaps = c.beats.overlaps(TOLERANCE_MS);
       report.check("never two instances of one daemon heartbeating at once (> " + TOLERANCE_MS + " ms)", overlaps.isEmpty(),
         overlaps.isEmpty() ? c.beats.counts() : overlaps.size() + ": " + FaultReport.firstN(overlaps, 10));
@@ -132,7 +135,8 @@ final class ZookeeperRestartScenario {
       for (String d : c.daemons()) {
         worst = Math.max(worst, c.beats.longestGap(d, stopAt - 1_000, end));
       }
-      report.note("longest heartbeat gap of any daemon from 1 s before the stop to the end: " + worst + " ms");
+      report.check("no daemon goes without heartbeats for longer than the failover bound (" + c.failoverBound()
+        + " ms) from 1 s before the stop to the end", worst <= c.failoverBound(), "longest gap " + worst + " ms");
       c.shutdown();
       report.note("exit status of the node JVMs: " + c.exits());
     }

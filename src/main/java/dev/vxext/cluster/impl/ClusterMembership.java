@@ -57,6 +57,15 @@ public final class ClusterMembership {
 
     /** This node's own registration was lost and came back (for example after a session expiry). */
     void rejoined();
+
+    /**
+     * This node's own registration disappeared (its session expired): the cluster counts the node as gone
+     * and may already run its daemons elsewhere. The registration is published again only once the
+     * returned future completes (it must complete, success or failure, within a bounded time).
+     */
+    default Future<Void> lost() {
+      return Future.succeededFuture();
+    }
   }
 
   private final Vertx vertx;
@@ -90,6 +99,7 @@ public final class ClusterMembership {
   private boolean selfLost;
   private boolean selfSeen;
   private boolean republishing;
+  private boolean withdrawing;
   private boolean stopped;
 
   /**
@@ -269,8 +279,16 @@ public final class ClusterMembership {
       if (!selfLost) {
         selfLost = true;
         log.warn("[node={}] own cluster registration disappeared (session expired?); publishing it again", selfName);
+        // what the cluster re-placed is withdrawn first: nobody sees this node again while it still runs it
+        withdrawing = true;
+        listener.lost().onComplete(ar -> {
+          withdrawing = false;
+          republish();
+        });
       }
-      republish();
+      if (!withdrawing) {
+        republish();
+      }
       return;
     }
     pending.remove(id);

@@ -10,6 +10,7 @@ import dev.vxext.cron.CronScope;
 import dev.vxext.process.impl.Router;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -64,6 +65,8 @@ public final class CronVerticle extends VerticleBase {
     long fired;
     long missed;
     long generation;
+    /** The ticks of this job are claimed one after the other: a retried claim is not overtaken. */
+    Future<Void> firing = Future.succeededFuture();
 
     JobState(CronJob job) {
       this.job = job;
@@ -180,7 +183,8 @@ public final class CronVerticle extends VerticleBase {
     String name = s.job.getName();
     return claims.last(name).compose(last -> {
       if (last <= 0) {
-        return Future.succeededFuture(now);
+        // the first owner ever: the ticks from now on are due, also if it dies before firing one
+        return claims.start(name, now.toEpochMilli()).map(now);
       }
       Instant lastFired = Instant.ofEpochMilli(last);
       Instant graceStart = now.minusMillis(s.job.getMisfireGrace());
@@ -225,7 +229,7 @@ public final class CronVerticle extends VerticleBase {
         schedule(s, tick, gen);
         return;
       }
-      fire(s, tick);
+      s.firing = s.firing.compose(v -> fire(s, tick));
       schedule(s, s.schedule.next(tick.at(), tick.wall()), gen);
     });
   }
@@ -244,32 +248,30 @@ public final class CronVerticle extends VerticleBase {
       metrics.cronFired(s.job.getName(), clock.millis() - scheduledAt);
       deliver(s, scheduledAt);
       return Future.<Void>succeededFuture();
-    }).recover(t -> {
-      claimFailed(s, tick, t);
-      return Future.succeededFuture();
-    });
+    }).recover(t -> retryClaim(s, tick, t));
   }
 
   /**
-   * A claim that failed (ZooKeeper error, the node closing) did not fire the tick: while this node still owns
-   * the job it tries again every second within the grace, and counts the tick missed after that. A node that
-   * is stopping or no longer owns the job leaves it to the next owner, whose catch-up starts from the counter.
+   * A claim that failed (ZooKeeper unreachable) is retried every second within the misfire grace, else
+   * the tick is counted as missed; a job that moved meanwhile leaves it to the next owner's catch-up.
    */
-  private void claimFailed(JobState s, CronSchedule.Tick tick, Throwable t) {
-    long scheduledAt = tick.at().toEpochMilli();
-    long gen = s.generation;
+  private Future<Void> retryClaim(JobState s, CronSchedule.Tick tick, Throwable t) {
     if (stopped || !s.active) {
-      log.warn("[node={}] cron job '{}': could not claim tick {} ({}); left to the next owner", self, s.job.getName(), tick.at(), t.getMessage());
-    } else if (clock.millis() + 1_000 <= scheduledAt + s.job.getMisfireGrace()) {
-      log.warn("[node={}] cron job '{}': could not claim tick {} ({}); retrying", self, s.job.getName(), tick.at(), t.getMessage());
-      vertx.setTimer(1_000, id -> {
-        if (!stopped && s.active && s.generation == gen) fire(s, tick);
-      });
-    } else {
-      s.missed++;
-      metrics.cronMisfires(s.job.getName(), 1);
-      log.error("[node={}] cron job '{}': tick {} lost: could not claim it within the misfire grace ({})", self, s.job.getName(), tick.at(), t.getMessage());
+      log.info("[node={}] cron job '{}': tick {} not claimed ({}); left to the next owner", self, s.job.getName(),
+        tick.at(), t.getMessage());
+      return Future.succeededFuture();
     }
+    if (clock.millis() + 1_000 <= tick.at().toEpochMilli() + s.job.getMisfireGrace()) {
+      log.warn("[node={}] cron job '{}': could not claim tick {} ({}); retrying", self, s.job.getName(), tick.at(), t.getMessage());
+      Promise<Void> retried = Promise.promise();
+      vertx.setTimer(1_000, id -> fire(s, tick).onComplete(retried));
+      return retried.future();
+    }
+    s.missed++;
+    metrics.cronMisfires(s.job.getName(), 1);
+    log.error("[node={}] cron job '{}': tick {} missed: not claimed within the misfire grace ({})", self, s.job.getName(),
+      tick.at(), t.getMessage());
+    return Future.succeededFuture();
   }
 
   private void deliver(JobState s, long scheduledAt) {

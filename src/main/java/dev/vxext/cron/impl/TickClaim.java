@@ -71,6 +71,14 @@ final class TickClaim {
     return read(job).map(k -> k == null ? 0L : k.value);
   }
 
+  /**
+   * Records that {@code job} is scheduled from {@code from} (epoch ms) when it never fired: a node that
+   * takes the job over then fires the ticks after {@code from} that its predecessor missed.
+   */
+  Future<Void> start(String job, long from) {
+    return vertx.sharedData().getCounter(counterName(job)).compose(c -> c.compareAndSet(0, from)).mapEmpty();
+  }
+
   /** @return true when this node won tick {@code scheduledAt}; false when it was already fired */
   Future<Boolean> claim(String job, long scheduledAt) {
     if (curator == null) {

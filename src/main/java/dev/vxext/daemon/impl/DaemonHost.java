@@ -37,6 +37,8 @@ final class DaemonHost {
   private final Map<String, ProcessId> spawned = new HashMap<>();
   private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
   private final NodeMetrics metrics;
+  /** The undeploys of every fence so far: a later fence completes only after the earlier ones. */
+  private Future<Void> fencing = Future.succeededFuture();
 
   DaemonHost(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout) {
     this.vertx = vertx;
@@ -86,9 +88,18 @@ final class DaemonHost {
     return f;
   }
 
+  /**
+   * A directory owner saw {@code name} also on {@code winner}, whose instance is older: this one stops,
+   * unless {@code winner} is not a member in this node's view (the owner's view may lag: a node the
+   * cluster counts as gone may still report an older, stale instance; its replacement must not stop).
+   */
   void duplicate(String name, String deploymentId, String winner) {
     ProcessId mine = name == null ? null : spawned.get(name);
     if (mine != null && mine.deploymentId().equals(deploymentId) && mine.equals(maps.processes().get(name))) {
+      if (winner == null || !maps.view().contains(winner)) {
+        log.info("[node={}] daemon '{}': duplicate notice for an instance on {}, not a member here; kept", self, name, winner);
+        return;
+      }
       log.warn("[node={}] daemon '{}' also runs on {} and that instance is older: stopping this one", self, name, winner);
       spawned.remove(name);
       vertx.undeploy(deploymentId);
@@ -103,21 +114,29 @@ final class DaemonHost {
     metrics.daemonsHosted(spawned.size());
   }
 
-  /** Stops every daemon of this node: another node may already be taking them over. */
-  void fence(String why) {
-    int n = 0;
+  /**
+   * Stops every daemon of this node: another node may already be taking them over.
+   *
+   * @return completed once they (and those of every earlier fence) are undeployed
+   */
+  Future<Void> fence(String why) {
+    List<Future<Void>> stopping = new ArrayList<>();
     for (ProcessId pid : new ArrayList<>(spawned.values())) {
       if (pid.equals(maps.processes().get(pid.name()))) {
-        vertx.undeploy(pid.deploymentId());
-        n++;
+        stopping.add(vertx.undeploy(pid.deploymentId()).otherwiseEmpty());
       }
     }
     spawned.clear();
     hostedChanged();
-    if (n > 0) {
-      metrics.daemonsFenced(n);
-      log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, n);
+    if (!stopping.isEmpty()) {
+      metrics.daemonsFenced(stopping.size());
+      log.warn("[node={}] self-fencing ({}): stopped {} daemon(s)", self, why, stopping.size());
     }
+    if (!fencing.isComplete()) {
+      stopping.add(fencing);
+    }
+    fencing = Future.join(stopping).mapEmpty();
+    return fencing;
   }
 
   /**

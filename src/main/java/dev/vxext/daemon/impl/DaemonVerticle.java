@@ -32,7 +32,8 @@ import java.util.Map;
  * runs the leader election; on the leader it schedules the reconciliation ({@link DaemonRecovery}).
  * <p>
  * Local address {@value #ADDRESS}, header {@code action}: {@code spawn}, {@code leader}, {@code duplicate}
- * (other nodes reach it through {@code vxext.node.<name>} with action {@code daemon.<action>}).
+ * (other nodes reach it through {@code vxext.node.<name>} with action {@code daemon.<action>}), and
+ * {@code fence} (this node only: stop every daemon here, answered once they are undeployed).
  */
 public final class DaemonVerticle extends VerticleBase {
 
@@ -211,6 +212,7 @@ public final class DaemonVerticle extends VerticleBase {
         }
         msg.reply(new JsonObject().put("ok", true));
       }
+      case "fence" -> host.fence("own cluster registration lost").onComplete(ar -> msg.reply(new JsonObject().put("ok", true)));
       case "duplicate" -> {
         host.duplicate(body.getString("name"), body.getString("deploymentId"), body.getString("winner"));
         msg.reply(new JsonObject().put("ok", true));

@@ -99,6 +99,16 @@ public final class WhereIsVerticle extends VerticleBase {
       public void rejoined() {
         sync.resendAll();
       }
+
+      @Override
+      public Future<Void> lost() {
+        // the session expired: the cluster may run this node's daemons elsewhere already, under a newer
+        // instance. They stop (and leave the registry) before this node is visible again, so no directory
+        // owner sees the stale, older instance next to its replacement (the oldest would win)
+        DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, "fence")
+          .setSendTimeout(options.getRequestTimeout());
+        return vertx.eventBus().request("vxext.daemon", new JsonObject(), o).<Void>mapEmpty().otherwiseEmpty();
+      }
     }, reconcile, options.getSessionTimeout(), new ArrayList<>(options.getLaunchers().keySet()),
       options.getCronJobs().stream().filter(j -> j.getScope() == dev.vxext.cron.CronScope.CLUSTER).map(j -> j.getName()).toList());
     return membership.start().compose(v -> {
