@@ -77,7 +77,7 @@ public final class WhereIsVerticle extends VerticleBase {
       }
     });
     locator = new Locator(vertx, self, replicas, maps::view, store, registry::get);
-    forwarder = new Forwarder(vertx, self, name -> registry.get(name) != null, options.getRequestTimeout());
+    forwarder = new Forwarder(vertx, self, registry::get, options.getRequestTimeout());
     long reconcile = Math.min(options.getSyncInterval(), cm instanceof dev.vxext.cluster.impl.FanOutClusterManager ? 1000 : 200);
     membership = new ClusterMembership(vertx, context, cm, self, maps, new ClusterMembership.Listener() {
       @Override
