@@ -4,6 +4,7 @@ import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -105,7 +106,8 @@ public final class Forwarder {
     } catch (UnsupportedOperationException e) {
       return false;
     }
-    t.context().runOnContext(v -> {
+    // a duplicated context per message, as the event bus dispatches to a consumer
+    ((ContextInternal) t.context()).duplicate().runOnContext(v -> {
       if (!t.consumer().isRegistered()) {
         msg.fail(WhereIs.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
         return;
