@@ -20,7 +20,9 @@ import java.util.function.Supplier;
  * <p>
  * Order: this node's own directory when it is an owner, then the other owners in parallel; when no owner
  * knows the name, a process registered on this node (pushes to the owners may still be in flight);
- * otherwise 404, or 504 when an owner did not answer in time. Confined to the whereis context.
+ * otherwise 404, or 504 when an owner did not answer in time. Holds no state of its own and reads only
+ * local maps (the view, the directory winners, this node's registry), so {@link #locate} may run on any
+ * thread: callers on this node run it on their own context.
  */
 final class Locator {
 

@@ -3,6 +3,7 @@ package dev.vxext.whereis.impl;
 import dev.vxext.NodeOptions;
 import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.addressbook.impl.LocalMapAddressBook;
 import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.cluster.impl.ClusterMembership;
 import dev.vxext.process.ProcessId;
@@ -44,6 +45,8 @@ public final class WhereIsVerticle extends VerticleBase {
   private LocalRegistry registry;
   private ShardSync sync;
   private Locator locator;
+  /** {@link Locator#locate} for callers on any thread (it reads only local maps): no hop through this context. */
+  private final LocalMapAddressBook.DirectLocator directLocator = (name, timeout) -> locator.locate(name, timeout);
   private Forwarder forwarder;
   private ClusterMembership membership;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -109,11 +112,13 @@ public final class WhereIsVerticle extends VerticleBase {
       List<Future<Void>> ready = new ArrayList<>();
       consumers.forEach(c -> ready.add(c.completion()));
       return Future.all(ready);
-    }).onSuccess(v -> log.info("[node={}] whereis started ({} nodes known)", self, maps.view().names().size()));
+    }).onSuccess(v -> LocalMapAddressBook.publishLocator(vertx, directLocator))
+      .onSuccess(v -> log.info("[node={}] whereis started ({} nodes known)", self, maps.view().names().size()));
   }
 
   @Override
   public Future<?> stop() {
+    LocalMapAddressBook.withdrawLocator(vertx, directLocator);
     if (timer >= 0) vertx.cancelTimer(timer);
     if (membership != null) membership.stop();
     if (sync != null) sync.close();
