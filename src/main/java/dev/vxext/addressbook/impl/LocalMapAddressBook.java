@@ -7,6 +7,9 @@ import dev.vxext.addressbook.QueryOptions;
 import dev.vxext.process.ProcessId;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -133,11 +136,21 @@ public final class LocalMapAddressBook implements AddressBook {
   public static Future<ProcessId> lookup(Vertx vertx, String name, long timeout) {
     DirectLocator direct = vertx.sharedData().<String, DirectLocator>getLocalMap(LOCATOR_MAP).get(LOCATOR_KEY);
     if (direct != null) {
+      Future<ProcessId> found;
       try {
-        return direct.locate(name, timeout);
+        found = direct.locate(name, timeout);
       } catch (RuntimeException e) {
-        return Future.failedFuture(e);
+        found = Future.failedFuture(e);
       }
+      if (!found.isComplete()) {
+        return found;
+      }
+      // answered from local maps: complete later on the caller's context, as a reply would, never inline
+      ContextInternal ctx = ((VertxInternal) vertx).getOrCreateContext();
+      Promise<ProcessId> later = ctx.promise();
+      Future<ProcessId> done = found;
+      ctx.runOnContext(v -> done.onComplete(later));
+      return later.future();
     }
     DeliveryOptions delivery = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout)
       .addHeader(WhereIs.ACTION_HEADER, "locate").addHeader("timeout", Long.toString(timeout));
