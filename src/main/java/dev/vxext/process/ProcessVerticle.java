@@ -1,5 +1,6 @@
 package dev.vxext.process;
 
+import dev.vxext.process.impl.DirectDelivery;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -27,8 +28,14 @@ public abstract class ProcessVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() throws Exception {
-    consumer = vertx.eventBus().localConsumer(name(), this::handle);
-    return consumer.completion().compose(v -> onStart());
+    String name = name();
+    MessageConsumer<Object> c = vertx.eventBus().localConsumer(name, this::handle);
+    consumer = c;
+    c.endHandler(v -> DirectDelivery.remove(vertx, name, c));
+    return c.completion().compose(v -> {
+      DirectDelivery.add(vertx, name, context, c, this::handle);
+      return onStart();
+    });
   }
 
   /**

@@ -7,11 +7,15 @@ import dev.vxext.addressbook.QueryOptions;
 import dev.vxext.process.ProcessId;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Shareable;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -103,9 +107,51 @@ public final class LocalMapAddressBook implements AddressBook {
   }
 
   /**
-   * Asks this node's whereis verticle to locate {@code name} cluster-wide.
+   * A node's cluster-wide locate that may run on any thread: it reads only local maps and sends event-bus
+   * requests. The whereis verticle publishes it with {@link #publishLocator} while it runs.
+   */
+  @FunctionalInterface
+  public interface DirectLocator extends Shareable {
+    /** @return as {@code AddressBookQuery.lookup} */
+    Future<ProcessId> locate(String name, long timeout);
+  }
+
+  private static final String LOCATOR_MAP = "vxext.whereis.locator";
+  private static final String LOCATOR_KEY = "locator";
+
+  /** Publishes this node's direct locator (the whereis verticle, once started). */
+  public static void publishLocator(Vertx vertx, DirectLocator locator) {
+    vertx.sharedData().<String, DirectLocator>getLocalMap(LOCATOR_MAP).put(LOCATOR_KEY, locator);
+  }
+
+  /** Withdraws {@code locator} when it is the published one (the whereis verticle stops). */
+  public static void withdrawLocator(Vertx vertx, DirectLocator locator) {
+    vertx.sharedData().<String, DirectLocator>getLocalMap(LOCATOR_MAP).remove(LOCATOR_KEY, locator);
+  }
+
+  /**
+   * Locates {@code name} cluster-wide: on the caller's thread through the published direct locator (no
+   * hop through the whereis verticle's context), else by asking the whereis verticle on its local address.
    */
   public static Future<ProcessId> lookup(Vertx vertx, String name, long timeout) {
+    DirectLocator direct = vertx.sharedData().<String, DirectLocator>getLocalMap(LOCATOR_MAP).get(LOCATOR_KEY);
+    if (direct != null) {
+      Future<ProcessId> found;
+      try {
+        found = direct.locate(name, timeout);
+      } catch (RuntimeException e) {
+        found = Future.failedFuture(e);
+      }
+      if (!found.isComplete()) {
+        return found;
+      }
+      // answered from local maps: complete later on the caller's context, as a reply would, never inline
+      ContextInternal ctx = ((VertxInternal) vertx).getOrCreateContext();
+      Promise<ProcessId> later = ctx.promise();
+      Future<ProcessId> done = found;
+      ctx.runOnContext(v -> done.onComplete(later));
+      return later.future();
+    }
     DeliveryOptions delivery = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout)
       .addHeader(WhereIs.ACTION_HEADER, "locate").addHeader("timeout", Long.toString(timeout));
     return vertx.eventBus().<JsonObject>request(WhereIs.ADDRESS, new JsonObject().put("name", name), delivery)

@@ -1,14 +1,16 @@
 package dev.vxext.process.impl;
 
+import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
-import java.util.function.Predicate;
+import java.util.function.Function;
 
 /**
  * Delivers calls and sends that other nodes forward to a process of this node (actions {@code call} and
@@ -23,10 +25,11 @@ public final class Forwarder {
 
   private final Vertx vertx;
   private final String node;
-  private final Predicate<String> registered;
+  private final Function<String, ProcessId> registered;
   private final long defaultTimeout;
 
-  public Forwarder(Vertx vertx, String node, Predicate<String> registered, long defaultTimeout) {
+  /** @param registered the process registered here under a name, or null */
+  public Forwarder(Vertx vertx, String node, Function<String, ProcessId> registered, long defaultTimeout) {
     this.vertx = vertx;
     this.node = node;
     this.registered = registered;
@@ -45,8 +48,12 @@ public final class Forwarder {
       msg.fail(WhereIs.TOO_LARGE, "message to '" + to + "' is " + bytes + " bytes, the maximum is " + WhereIs.MAX_MESSAGE_BYTES);
       return;
     }
-    if (!registered.test(to)) {
+    ProcessId target = registered.apply(to);
+    if (target == null) {
       msg.fail(WhereIs.MISDIRECTED, "no process '" + to + "' on node " + node);
+      return;
+    }
+    if (call && direct(msg, to, target)) {
       return;
     }
     DeliveryOptions options = new DeliveryOptions().setLocalOnly(true);
@@ -80,6 +87,34 @@ public final class Forwarder {
         msg.fail(500, String.valueOf(ar.cause().getMessage()));
       }
     });
+  }
+
+  /**
+   * Hands a forwarded call to its process's handler on the process's context (see {@link DirectDelivery}):
+   * the process replies to the caller itself. The routing headers are removed first, as on the event-bus
+   * path. When the process stopped consuming in between, the caller gets 404 as on that path.
+   *
+   * @return false when the target takes no direct calls (the caller then uses the event bus)
+   */
+  private boolean direct(Message<Object> msg, String to, ProcessId target) {
+    DirectDelivery.Target t = DirectDelivery.get(vertx, to, target.deploymentId());
+    if (t == null) {
+      return false;
+    }
+    try {
+      msg.headers().remove(WhereIs.ACTION_HEADER).remove(WhereIs.TO_HEADER).remove(TIMEOUT_HEADER);
+    } catch (UnsupportedOperationException e) {
+      return false;
+    }
+    // a duplicated context per message, as the event bus dispatches to a consumer
+    ((ContextInternal) t.context()).duplicate().runOnContext(v -> {
+      if (!t.consumer().isRegistered()) {
+        msg.fail(WhereIs.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
+        return;
+      }
+      t.handler().handle(msg);
+    });
+    return true;
   }
 
   /** @return the size of a body in bytes (JSON measured encoded; other types 0: their codec bounds them) */

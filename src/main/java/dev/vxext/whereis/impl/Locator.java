@@ -20,7 +20,9 @@ import java.util.function.Supplier;
  * <p>
  * Order: this node's own directory when it is an owner, then the other owners in parallel; when no owner
  * knows the name, a process registered on this node (pushes to the owners may still be in flight);
- * otherwise 404, or 504 when an owner did not answer in time. Confined to the whereis context.
+ * otherwise 404, or 504 when an owner did not answer in time. Holds no state of its own and reads only
+ * local maps (the view, the directory winners, this node's registry), so {@link #locate} may run on any
+ * thread: callers on this node run it on their own context.
  */
 final class Locator {
 
@@ -68,8 +70,9 @@ final class Locator {
       return fallback(name, false, timeout);
     }
     Promise<ProcessId> promise = Promise.promise();
-    int[] remaining = {others.size()};
-    boolean[] timedOut = {false};
+    // callers on any thread: the replies may come back on several threads
+    java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger(others.size());
+    java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
     DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate").setSendTimeout(timeout);
     JsonObject body = new JsonObject().put("name", name);
     for (String owner : others) {
@@ -86,10 +89,10 @@ final class Locator {
           }
         } else if (!WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
           // a timeout, or an owner that refused us (we are not a member in its view): not a "not found"
-          timedOut[0] = true;
+          timedOut.set(true);
         }
-        if (--remaining[0] == 0 && !promise.future().isComplete()) {
-          fallback(name, timedOut[0], timeout).onComplete(promise);
+        if (remaining.decrementAndGet() == 0 && !promise.future().isComplete()) {
+          fallback(name, timedOut.get(), timeout).onComplete(promise::tryComplete, promise::tryFail);
         }
       });
     }

@@ -3,6 +3,7 @@ package dev.vxext.whereis.impl;
 import dev.vxext.NodeOptions;
 import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.addressbook.impl.LocalMapAddressBook;
 import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.cluster.impl.ClusterMembership;
 import dev.vxext.metrics.impl.NodeMetrics;
@@ -45,6 +46,12 @@ public final class WhereIsVerticle extends VerticleBase {
   private LocalRegistry registry;
   private ShardSync sync;
   private Locator locator;
+  /** {@link Locator#locate} for callers on any thread (it reads only local maps): no hop through this context. */
+  private final LocalMapAddressBook.DirectLocator directLocator = (name, timeout) -> {
+    long start = System.nanoTime();
+    return locator.locate(name, timeout).andThen(ar -> this.metrics.locate(ar.succeeded() ? "hit"
+      : WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND) ? "miss" : "error", start));
+  };
   private Forwarder forwarder;
   private ClusterMembership membership;
   private NodeMetrics metrics;
@@ -80,7 +87,7 @@ public final class WhereIsVerticle extends VerticleBase {
       }
     });
     locator = new Locator(vertx, self, replicas, maps::view, store, registry::get);
-    forwarder = new Forwarder(vertx, self, name -> registry.get(name) != null, options.getRequestTimeout());
+    forwarder = new Forwarder(vertx, self, registry::get, options.getRequestTimeout());
     long reconcile = Math.min(options.getSyncInterval(), cm instanceof dev.vxext.cluster.impl.FanOutClusterManager ? 1000 : 200);
     membership = new ClusterMembership(vertx, context, cm, self, maps, new ClusterMembership.Listener() {
       @Override
@@ -122,11 +129,13 @@ public final class WhereIsVerticle extends VerticleBase {
       List<Future<Void>> ready = new ArrayList<>();
       consumers.forEach(c -> ready.add(c.completion()));
       return Future.all(ready);
-    }).onSuccess(v -> log.info("[node={}] whereis started ({} nodes known)", self, maps.view().names().size()));
+    }).onSuccess(v -> LocalMapAddressBook.publishLocator(vertx, directLocator))
+      .onSuccess(v -> log.info("[node={}] whereis started ({} nodes known)", self, maps.view().names().size()));
   }
 
   @Override
   public Future<?> stop() {
+    LocalMapAddressBook.withdrawLocator(vertx, directLocator);
     if (timer >= 0) vertx.cancelTimer(timer);
     if (membership != null) membership.stop();
     if (sync != null) sync.close();
