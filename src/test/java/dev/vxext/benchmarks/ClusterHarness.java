@@ -74,7 +74,9 @@ public final class ClusterHarness {
   private static final long STEP_TIMEOUT_MS = 120_000;
   private static final Duration READY_WAIT = Duration.ofSeconds(90);
   private static final int DAEMONS = 12;
-  private static final long SETTLE_DELAY = 1_000;
+  private static final long DEFAULT_SETTLE_DELAY = 1_000;
+  /** {@code settleDelay} of our daemon nodes in the failover phase (key {@code settle}, default 1000 ms). */
+  private final long settleDelay;
 
   private final Map<String, String> conf;
   private final int nodes;
@@ -100,6 +102,7 @@ public final class ClusterHarness {
     this.requests = Integer.parseInt(conf.getOrDefault("requests", "10000"));
     this.inflight = Integer.parseInt(conf.getOrDefault("inflight", "64"));
     this.runs = Integer.parseInt(conf.getOrDefault("runs", "3"));
+    this.settleDelay = Long.parseLong(conf.getOrDefault("settle", String.valueOf(DEFAULT_SETTLE_DELAY)));
   }
 
   /** Arguments {@code key=value}: nodes, names, samples, block, warmup, requests, inflight, runs, phases. */
@@ -308,8 +311,8 @@ public final class ClusterHarness {
       System.out.flush();
     }
     System.out.println();
-    System.out.printf("## Failover after kill -9: Vert.x HA vs our daemons (same ZooKeeper, sessionTimeout %d ms)%n%n",
-      BenchNode.SESSION_TIMEOUT);
+    System.out.printf("## Failover after kill -9: Vert.x HA vs our daemons (same ZooKeeper, sessionTimeout %d ms, our settleDelay %d ms)%n%n",
+      BenchNode.SESSION_TIMEOUT, settleDelay);
     System.out.println("| run | Vert.x HA verticle (ms) | our daemons: max (ms) | our daemons: median (ms) | moved | ours max / HA |");
     System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for (int r = 0; r < runs; r++) {
@@ -406,7 +409,7 @@ public final class ClusterHarness {
       await(observer.register(FaultNode.MONITOR, Monitor::new, new DeploymentOptions()));
       for (String n : List.of("fault-a", "fault-b", "fault-c")) {
         started.put(n, startChild(List.of(FaultNode.class.getName(), n, zk, root, String.valueOf(BenchNode.SESSION_TIMEOUT),
-          String.valueOf(SETTLE_DELAY), String.valueOf(DAEMONS), "observer")));
+          String.valueOf(settleDelay), String.valueOf(DAEMONS), "observer")));
       }
       for (ChildJvm c : started.values()) {
         awaitLine(c, "READY ", READY_WAIT);
