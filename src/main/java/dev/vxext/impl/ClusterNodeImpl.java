@@ -270,12 +270,16 @@ public final class ClusterNodeImpl implements ClusterNode {
     // a promise without a context: vertx.close() shuts down the event loops a context-bound
     // future would need to notify its listeners
     Promise<Void> done = Promise.promise();
-    // the processes first (their names are withdrawn cleanly), then the extensions, then Vert.x
-    List<Future<Void>> processes = new ArrayList<>();
-    for (ProcessId p : addressBook.localProcesses()) {
-      processes.add(vertx.undeploy(p.deploymentId()).otherwiseEmpty());
-    }
-    Future.join(processes)
+    // cron first (it delivers the ticks it claimed), then the processes (their names are withdrawn
+    // cleanly), then the rest of the extensions, then Vert.x
+    extensions.stopCron()
+      .compose(v -> {
+        List<Future<Void>> processes = new ArrayList<>();
+        for (ProcessId p : addressBook.localProcesses()) {
+          processes.add(vertx.undeploy(p.deploymentId()).otherwiseEmpty());
+        }
+        return Future.join(processes);
+      })
       .eventually(() -> vertx.undeploy(extensionsId))
       .eventually(router::close)
       .onComplete(ar -> {

@@ -52,6 +52,8 @@ public final class CronVerticle extends VerticleBase {
   private BookMaps maps;
   private Router router;
   private TickClaim claims;
+  /** First delivery attempts still in flight (waited for on stop). */
+  private final java.util.Set<Future<Void>> deliveries = new java.util.HashSet<>();
   private dev.vxext.metrics.impl.NodeMetrics metrics;
   private boolean stopped;
 
@@ -104,10 +106,18 @@ public final class CronVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     jobs.forEach(this::deactivate);
-    List<Future<Void>> done = new ArrayList<>();
-    consumers.forEach(c -> done.add(c.unregister()));
-    done.add(router.close());
-    return Future.join(done);
+    // ticks already claimed are delivered before the router closes (bounded by the request timeout):
+    // a claimed tick that is not delivered would be lost, since no other node fires it again
+    List<Future<Void>> inFlight = new ArrayList<>(deliveries);
+    jobs.forEach(s -> inFlight.add(s.firing));
+    Future<Void> drained = Future.join(inFlight).<Void>mapEmpty().otherwiseEmpty()
+      .timeout(options.getRequestTimeout(), java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
+    return drained.compose(v -> {
+      List<Future<Void>> done = new ArrayList<>();
+      consumers.forEach(c -> done.add(c.unregister()));
+      done.add(router.close());
+      return Future.join(done);
+    });
   }
 
   private void handle(Message<Object> msg) {
@@ -291,6 +301,10 @@ public final class CronVerticle extends VerticleBase {
       }
     } else {
       sent = router.send(target, msg);
+      if (!sent.isComplete()) {
+        deliveries.add(sent);
+        sent.onComplete(ar -> deliveries.remove(sent));
+      }
     }
     sent.onFailure(t -> {
       long deadline = scheduledAt + s.job.getMisfireGrace();
