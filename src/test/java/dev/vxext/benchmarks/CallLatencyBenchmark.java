@@ -194,31 +194,7 @@ public final class CallLatencyBenchmark {
 
   /** {@value #THROUGHPUT_REQUESTS} requests, {@value #IN_FLIGHT} in flight, on {@code ctx}: requests per second. */
   private static Future<Double> throughput(Context ctx, Function<Integer, Future<?>> op) {
-    Promise<Double> promise = Promise.promise();
-    ctx.runOnContext(v -> {
-      int[] issued = {0};
-      int[] completed = {0};
-      long t0 = System.nanoTime();
-      Runnable[] next = new Runnable[1];
-      next[0] = () -> {
-        int i = issued[0]++;
-        op.apply(i).onComplete(ar -> {
-          if (ar.failed()) {
-            promise.tryFail(ar.cause());
-            return;
-          }
-          if (++completed[0] == THROUGHPUT_REQUESTS) {
-            promise.tryComplete(THROUGHPUT_REQUESTS / ((System.nanoTime() - t0) / 1e9));
-          } else if (issued[0] < THROUGHPUT_REQUESTS) {
-            next[0].run();
-          }
-        });
-      };
-      for (int k = 0; k < IN_FLIGHT; k++) {
-        next[0].run();
-      }
-    });
-    return promise.future();
+    return ClusterHarness.throughput(ctx, op, THROUGHPUT_REQUESTS, IN_FLIGHT);
   }
 
   private void closeAll() throws Exception {

@@ -18,13 +18,17 @@ import java.util.function.Supplier;
 /**
  * Cluster-wide locate: the directory owners of the name answer; the first answer that finds it wins.
  * <p>
- * Order: this node's own directory when it is an owner, then the other owners in parallel; when no owner
+ * Order: this node's own directory when it is an owner, then the primary owner, the others when it does
+ * not know or is slow ({@value #HEDGE_MS} ms); when no owner
  * knows the name, a process registered on this node (pushes to the owners may still be in flight);
  * otherwise 404, or 504 when an owner did not answer in time. Holds no state of its own and reads only
  * local maps (the view, the directory winners, this node's registry), so {@link #locate} may run on any
  * thread: callers on this node run it on their own context.
  */
 final class Locator {
+
+  /** How long the primary owner has before the other owners are asked too, ms. */
+  static final long HEDGE_MS = 10;
 
   private final Vertx vertx;
   private final String self;
@@ -69,13 +73,54 @@ final class Locator {
     if (others.isEmpty()) {
       return fallback(name, false, timeout);
     }
-    Promise<ProcessId> promise = Promise.promise();
-    // callers on any thread: the replies may come back on several threads
-    java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger(others.size());
-    java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
-    DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate").setSendTimeout(timeout);
-    JsonObject body = new JsonObject().put("name", name);
-    for (String owner : others) {
+    return new Query(name, others, timeout).start();
+  }
+
+  /**
+   * One locate asked of the other owners: the primary owner first; the others when it does not know the
+   * name, or has not answered within {@link #HEDGE_MS} (one remote request per locate in the common case;
+   * a slow or dead primary costs at most {@code HEDGE_MS}). The first owner that knows the name wins.
+   * Thread-safe: callers on any thread, replies on several.
+   */
+  private final class Query {
+    final String name;
+    final List<String> others;
+    final long timeout;
+    final Promise<ProcessId> promise = Promise.promise();
+    final java.util.concurrent.atomic.AtomicInteger remaining;
+    final java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+    final java.util.concurrent.atomic.AtomicBoolean restAsked;
+    final DeliveryOptions options;
+    final JsonObject body;
+
+    Query(String name, List<String> others, long timeout) {
+      this.name = name;
+      this.others = others;
+      this.timeout = timeout;
+      this.remaining = new java.util.concurrent.atomic.AtomicInteger(others.size());
+      this.restAsked = new java.util.concurrent.atomic.AtomicBoolean(others.size() == 1);
+      this.options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate").setSendTimeout(timeout);
+      this.body = new JsonObject().put("name", name);
+    }
+
+    Future<ProcessId> start() {
+      ask(others.get(0));
+      if (!restAsked.get()) {
+        long hedge = vertx.setTimer(HEDGE_MS, t -> askRest());
+        promise.future().onComplete(ar -> vertx.cancelTimer(hedge));
+      }
+      return promise.future();
+    }
+
+    void askRest() {
+      if (restAsked.compareAndSet(false, true) && !promise.future().isComplete()) {
+        for (String owner : others.subList(1, others.size())) {
+          ask(owner);
+        }
+      }
+    }
+
+    void ask(String owner) {
       vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(owner), body, options).onComplete(ar -> {
         if (ar.succeeded()) {
           try {
@@ -91,12 +136,13 @@ final class Locator {
           // a timeout, or an owner that refused us (we are not a member in its view): not a "not found"
           timedOut.set(true);
         }
+        // this owner does not know it: ask the others now (no-op when they were asked already)
+        askRest();
         if (remaining.decrementAndGet() == 0 && !promise.future().isComplete()) {
           fallback(name, timedOut.get(), timeout).onComplete(promise::tryComplete, promise::tryFail);
         }
       });
     }
-    return promise.future();
   }
 
   private Future<ProcessId> fallback(String name, boolean timedOut, long timeout) {
