@@ -383,7 +383,8 @@ public final class ClusterHarness {
 
     @Override
     protected void handle(Message<Object> message) {
-      if (message.body() instanceof JsonObject beat) {
+      // the fault nodes' cron ticks come here too: only heartbeats (with a daemon name) count
+      if (message.body() instanceof JsonObject beat && beat.getString("name") != null) {
         long now = System.currentTimeMillis();
         String name = beat.getString("name");
         String node = beat.getString("node");
@@ -454,6 +455,15 @@ public final class ClusterHarness {
       long[] t = Arrays.stream(times.get()).map(x -> x - killedAt).sorted().toArray();
       return new long[]{t[t.length - 1], t[(t.length - 1) / 2], t.length};
     } finally {
+      for (Map.Entry<String, ChildJvm> e : started.entrySet()) {
+        // the node logs of the run, for reading what a failover spent its time on
+        java.nio.file.Path log = java.nio.file.Path.of("target", "cluster-bench-failover-" + run + "-" + e.getKey() + ".log");
+        try {
+          java.nio.file.Files.write(log, e.getValue().stderr());
+        } catch (java.io.IOException ex) {
+          System.err.println("warning: cannot write " + log + ": " + ex);
+        }
+      }
       for (ChildJvm c : started.values()) {
         c.close();
         children.remove(c);
