@@ -403,8 +403,11 @@ public final class ClusterHarness {
     Monitor.LAST_NODE.clear();
     Monitor.LAST_AT.clear();
     Monitor.FIRST.clear();
+    // the observer starts first and usually leads: it must use the same settleDelay as the fault nodes
+    // (it used the 2000 ms default before, which made every run measure that instead of `settle`)
     ClusterNode observer = await(ClusterNode.start(new NodeOptions().setNodeName("observer").setZookeeperHosts(zk)
-      .setZookeeperRootPath(root).setSessionTimeout(BenchNode.SESSION_TIMEOUT).setClusterHost("127.0.0.1")));
+      .setZookeeperRootPath(root).setSessionTimeout(BenchNode.SESSION_TIMEOUT).setClusterHost("127.0.0.1")
+      .setSettleDelay(settleDelay)));
     Map<String, ChildJvm> started = new LinkedHashMap<>();
     try {
       await(observer.register(FaultNode.MONITOR, Monitor::new, new DeploymentOptions()));
@@ -491,7 +494,9 @@ public final class ClusterHarness {
   private ChildJvm startChild(List<String> mainAndArgs) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-Xmx256m", "-Dhazelcast.logging.type=slf4j", "-Dorg.slf4j.simpleLogger.log.com.hazelcast=error",
-      "-Dhazelcast.wait.seconds.before.join=1", "-cp", System.getProperty("java.class.path")));
+      "-Dhazelcast.wait.seconds.before.join=1", "-Dorg.slf4j.simpleLogger.log.dev.vxext=info",
+      "-Dorg.slf4j.simpleLogger.log.dev.vxext.daemon.impl.DaemonRecovery=debug",
+      "-cp", System.getProperty("java.class.path")));
     cmd.addAll(mainAndArgs);
     ChildJvm c = ChildJvm.start(cmd, Map.of());
     children.add(c);
