@@ -17,8 +17,14 @@ import java.util.Objects;
  * @param deploymentId the Vert.x deployment id
  * @param startedAt registration time, epoch milliseconds
  * @param seq the node-local registration counter (tie breaker)
+ * @param lane the call lane of its node that hands calls to it on its own event loop (a transport hint:
+ *             {@code -1} when it has none, e.g. a worker verticle or several instances; see
+ *             {@code WhereIs.laneAddress})
  */
-public record ProcessId(String node, String name, String deploymentId, long startedAt, long seq) implements Shareable {
+public record ProcessId(String node, String name, String deploymentId, long startedAt, long seq, int lane) implements Shareable {
+
+  /** No call lane: calls go to the node's address. */
+  public static final int NO_LANE = -1;
 
   /**
    * The order in which duplicates are resolved: the oldest wins (smallest {@code startedAt}), then the
@@ -32,12 +38,21 @@ public record ProcessId(String node, String name, String deploymentId, long star
     Objects.requireNonNull(node, "node");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(deploymentId, "deploymentId");
+    if (lane < NO_LANE) {
+      throw new IllegalArgumentException("lane must be -1 (none) or a lane index, was " + lane);
+    }
   }
 
-  /** @return this process as JSON: {@code node, name, deploymentId, startedAt, seq} */
+  /** A process id without a call lane. */
+  public ProcessId(String node, String name, String deploymentId, long startedAt, long seq) {
+    this(node, name, deploymentId, startedAt, seq, NO_LANE);
+  }
+
+  /** @return this process as JSON: {@code node, name, deploymentId, startedAt, seq} and {@code lane} when it has one */
   public JsonObject toJson() {
-    return new JsonObject().put("node", node).put("name", name).put("deploymentId", deploymentId)
+    JsonObject json = new JsonObject().put("node", node).put("name", name).put("deploymentId", deploymentId)
       .put("startedAt", startedAt).put("seq", seq);
+    return lane == NO_LANE ? json : json.put("lane", lane);
   }
 
   /**
@@ -48,7 +63,7 @@ public record ProcessId(String node, String name, String deploymentId, long star
   public static ProcessId fromJson(JsonObject json) {
     try {
       return new ProcessId(json.getString("node"), json.getString("name"), json.getString("deploymentId"),
-        json.getLong("startedAt"), json.getLong("seq"));
+        json.getLong("startedAt"), json.getLong("seq"), json.getInteger("lane", NO_LANE));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("malformed process id " + json, e);
     }

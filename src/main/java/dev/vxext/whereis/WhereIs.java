@@ -56,6 +56,16 @@ public final class WhereIs {
     return NODE_ADDRESS_PREFIX + nodeName;
   }
 
+  /**
+   * @return the clustered address of call lane {@code lane} of node {@code nodeName}:
+   *         {@code vxext.node.<nodeName>#<lane>} ({@code #} is not allowed in node names, so it never
+   *         collides with another node's address). A lane takes only forwarded calls and sends, on one
+   *         event loop: the one its processes run on, so a call reaches them without a thread hop.
+   */
+  public static String laneAddress(String nodeName, int lane) {
+    return NODE_ADDRESS_PREFIX + nodeName + '#' + lane;
+  }
+
   /** @return a failure with the given code, without a stack trace */
   public static ReplyException failure(int code, String message) {
     return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message, true);

@@ -95,6 +95,31 @@ class ForwardedCallTest {
   }
 
   @Test
+  void aSingleInstanceProcessIsCalledThroughItsLane() {
+    ProcessId pid = await(b.register("laned", HeaderProcess::new, new DeploymentOptions()));
+    ProcessId many = await(b.register("many-lanes", HeaderProcess::new, new DeploymentOptions().setInstances(2)));
+    ProcessId worker = await(b.register("worker-lane", HeaderProcess::new,
+      new DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER)));
+    assertThat(pid.lane()).isBetween(0, dev.vxext.process.impl.CallLanes.MAX_LANES - 1);
+    assertThat(many.lane()).as("several instances take calls through the event bus").isEqualTo(ProcessId.NO_LANE);
+    assertThat(worker.lane()).as("a worker has no event loop of its own").isEqualTo(ProcessId.NO_LANE);
+    cluster.awaitLocatedEverywhere("laned", "fwd-b", CONVERGE);
+    assertThat(await(a.lookup("laned"))).as("the directory carries the lane").isEqualTo(pid);
+
+    // the lane address takes forwarded calls (what a.call sends), and only those
+    DeliveryOptions call = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "call").addHeader(WhereIs.TO_HEADER, "laned");
+    String lane = WhereIs.laneAddress("fwd-b", pid.lane());
+    assertThat(await(a.vertx().eventBus().<JsonObject>request(lane, "hi", call)).body().containsKey("headers")).isTrue();
+    Throwable refused = awaitFailure(a.vertx().eventBus().request(lane, new JsonObject().put("name", "laned"),
+      new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate")));
+    assertThat(((ReplyException) refused).failureCode()).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(refused.getMessage()).contains("only 'call' and 'send'");
+    assertThat(await(a.<JsonObject>call("laned", "x")).body().containsKey("headers")).isTrue();
+    assertThat(await(a.<JsonObject>call("many-lanes", "x")).body().containsKey("headers")).isTrue();
+    assertThat(await(a.<JsonObject>call("worker-lane", "x")).body().containsKey("headers")).isTrue();
+  }
+
+  @Test
   void anUndeployedProcessIsNotFound() {
     ProcessId pid = await(b.register("gone", HeaderProcess::new, new DeploymentOptions()));
     cluster.awaitLocatedEverywhere("gone", "fwd-b", CONVERGE);

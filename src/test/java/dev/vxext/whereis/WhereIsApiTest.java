@@ -134,15 +134,18 @@ class WhereIsApiTest {
     io.vertx.core.Vertx outsider = await(io.vertx.core.Vertx.builder().with(vo)
       .withClusterManager(new io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager(zk)).buildClustered());
     try {
-      await(b.register("guarded", EchoProcess::new, new DeploymentOptions()));
+      ProcessId guarded = await(b.register("guarded", EchoProcess::new, new DeploymentOptions()));
       String address = WhereIs.nodeAddress("api-b");
+      assertThat(guarded.lane()).isNotEqualTo(ProcessId.NO_LANE);
       for (String from : new String[] {null, "intruder"}) {
         DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "call").addHeader(WhereIs.TO_HEADER, "guarded");
         if (from != null) o.addHeader(WhereIs.FROM_HEADER, from);
-        dev.vxext.testing.Awaits.until(java.time.Duration.ofSeconds(10), () -> {
-          Throwable t = awaitFailure(outsider.eventBus().request(address, "hi", o));
-          return ((ReplyException) t).failureCode() == WhereIs.FORBIDDEN;
-        });
+        for (String to : new String[] {address, WhereIs.laneAddress("api-b", guarded.lane())}) {
+          dev.vxext.testing.Awaits.until(java.time.Duration.ofSeconds(10), () -> {
+            Throwable t = awaitFailure(outsider.eventBus().request(to, "hi", o));
+            return ((ReplyException) t).failureCode() == WhereIs.FORBIDDEN;
+          });
+        }
         DeliveryOptions spawn = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.spawn");
         if (from != null) spawn.addHeader(WhereIs.FROM_HEADER, from);
         Throwable t = awaitFailure(outsider.eventBus().request(address,

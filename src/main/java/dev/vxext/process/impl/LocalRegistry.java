@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToIntBiFunction;
 
 /**
  * The processes registered on this node: name to {@link ProcessId}, unique per node.
@@ -38,15 +39,18 @@ public final class LocalRegistry {
   private final String node;
   private final LocalMap<String, ProcessId> processes;
   private final Listener listener;
+  private final ToIntBiFunction<String, String> lanes;
   private final Set<String> reserved = new HashSet<>();
   private final Map<String, Integer> missing = new HashMap<>();
   private final Map<String, List<Message<Object>>> watchers = new HashMap<>();
   private long seq;
 
-  public LocalRegistry(String node, LocalMap<String, ProcessId> processes, Listener listener) {
+  /** @param lanes the call lane of a process (name, deploymentId) at its registration, see {@link CallLanes#laneOf(String, String)} */
+  public LocalRegistry(String node, LocalMap<String, ProcessId> processes, Listener listener, ToIntBiFunction<String, String> lanes) {
     this.node = node;
     this.processes = processes;
     this.listener = listener;
+    this.lanes = lanes;
   }
 
   /** @return the registered process of {@code name}, or null */
@@ -119,7 +123,7 @@ public final class LocalRegistry {
     if (deploymentId == null || deploymentId.isEmpty()) {
       throw WhereIs.failure(WhereIs.BAD_REQUEST, "deploymentId is required: register from a verticle's start()");
     }
-    ProcessId pid = new ProcessId(node, name, deploymentId, System.currentTimeMillis(), ++seq);
+    ProcessId pid = new ProcessId(node, name, deploymentId, System.currentTimeMillis(), ++seq, lanes.applyAsInt(name, deploymentId));
     processes.put(name, pid);
     log.debug("[node={}] registered {}", node, pid);
     listener.up(pid);

@@ -20,13 +20,15 @@ import java.util.function.Function;
 
 /**
  * Delivers {@code call}s and {@code send}s to a named process wherever it runs: locate it (through a
- * small route cache: name to node, valid for one sync interval, dropped when that node leaves), then a
- * local request when it runs here, else a request to its node's address, whose forwarder hands it over.
- * A node that answers "not here" (421) makes the router locate again once. Thread-safe.
+ * small route cache: name to process id, valid for one sync interval, dropped when that node leaves), then
+ * a local request when it runs here, else a request to its node, whose forwarder hands it over: to the
+ * process's call lane when it has one ({@link CallLanes}: no thread hop on the target), else to the node's
+ * address (also when the lane has no consumer). A node that answers "not here" (421) makes the router
+ * locate again once. Thread-safe.
  */
 public final class Router {
 
-  private record Route(String node, long expiresAt) {
+  private record Route(ProcessId process, long expiresAt) {
   }
 
   private final Vertx vertx;
@@ -46,19 +48,19 @@ public final class Router {
     this.membership = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, msg -> {
       MembershipEvent event = MembershipEvent.fromJson(msg.body());
       if (event.type() == MembershipEvent.Type.LEFT) {
-        routes.values().removeIf(r -> r.node().equals(event.node()));
+        routes.values().removeIf(r -> r.process().node().equals(event.node()));
       }
     });
   }
 
   /** @return a future completed with the process's reply; see {@code ClusterNode.call} */
   public <T> Future<Message<T>> call(String name, Object message, DeliveryOptions delivery) {
-    return this.<Message<T>>routed(name, node -> deliver(node, name, message, delivery, true));
+    return this.<Message<T>>routed(name, target -> deliver(target, message, delivery, true));
   }
 
   /** @return a future completed once the process's node handed it the message; see {@code ClusterNode.send} */
   public Future<Void> send(String name, Object message) {
-    return this.<Message<Object>>routed(name, node -> deliver(node, name, message, new DeliveryOptions(), false)).mapEmpty();
+    return this.<Message<Object>>routed(name, target -> deliver(target, message, new DeliveryOptions(), false)).mapEmpty();
   }
 
   /** Stops listening to membership. */
@@ -66,7 +68,7 @@ public final class Router {
     return membership.unregister();
   }
 
-  private <R> Future<R> routed(String name, Function<String, Future<R>> delivery) {
+  private <R> Future<R> routed(String name, Function<ProcessId, Future<R>> delivery) {
     String problem = ProcessNames.problem(name);
     if (problem != null) {
       return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
@@ -82,17 +84,19 @@ public final class Router {
     });
   }
 
-  private Future<String> route(String name, boolean fresh) {
+  private Future<ProcessId> route(String name, boolean fresh) {
     Route r = fresh ? null : routes.get(name);
     long now = System.currentTimeMillis();
     if (r != null && r.expiresAt() > now) {
-      return Future.succeededFuture(r.node());
+      return Future.succeededFuture(r.process());
     }
-    return LocalMapAddressBook.lookup(vertx, name, requestTimeout).map(ProcessId::node)
-      .onSuccess(node -> routes.put(name, new Route(node, now + routeTtl)));
+    return LocalMapAddressBook.lookup(vertx, name, requestTimeout)
+      .onSuccess(process -> routes.put(name, new Route(process, now + routeTtl)));
   }
 
-  private <T> Future<Message<T>> deliver(String node, String name, Object message, DeliveryOptions delivery, boolean call) {
+  private <T> Future<Message<T>> deliver(ProcessId target, Object message, DeliveryOptions delivery, boolean call) {
+    String node = target.node();
+    String name = target.name();
     DeliveryOptions opts = new DeliveryOptions(delivery);
     if (opts.getSendTimeout() == DeliveryOptions.DEFAULT_TIMEOUT) {
       opts.setSendTimeout(requestTimeout);
@@ -110,12 +114,23 @@ public final class Router {
     }
     opts.addHeader(WhereIs.ACTION_HEADER, call ? "call" : "send").addHeader(WhereIs.TO_HEADER, name)
       .addHeader(Forwarder.TIMEOUT_HEADER, Long.toString(opts.getSendTimeout()));
-    return vertx.eventBus().<T>request(WhereIs.nodeAddress(node), message, opts).recover(t -> {
-      if (t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.NO_HANDLERS) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "node " + node + " is not reachable"));
-      }
-      return localFailure(t, name);
-    });
+    if (target.lane() == ProcessId.NO_LANE) {
+      return remote(WhereIs.nodeAddress(node), node, name, message, opts);
+    }
+    // its lane first; a lane without a consumer (the node restarted with fewer event loops, or is
+    // stopping) is no answer: the node's address decides
+    return vertx.eventBus().<T>request(WhereIs.laneAddress(node, target.lane()), message, opts).recover(t ->
+      noHandlers(t) ? remote(WhereIs.nodeAddress(node), node, name, message, opts) : localFailure(t, name));
+  }
+
+  private <T> Future<Message<T>> remote(String address, String node, String name, Object message, DeliveryOptions opts) {
+    return vertx.eventBus().<T>request(address, message, opts).recover(t -> noHandlers(t)
+      ? Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "node " + node + " is not reachable"))
+      : localFailure(t, name));
+  }
+
+  private static boolean noHandlers(Throwable t) {
+    return t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.NO_HANDLERS;
   }
 
   private static <T> Future<T> localFailure(Throwable t, String name) {

@@ -8,6 +8,7 @@ import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.cluster.impl.ClusterMembership;
 import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
+import dev.vxext.process.impl.CallLanes;
 import dev.vxext.process.impl.Forwarder;
 import dev.vxext.process.impl.LocalRegistry;
 import dev.vxext.whereis.WhereIs;
@@ -25,11 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The whereis verticle: this node's process registry, its share of the cluster directory, locate, and the
@@ -53,10 +54,12 @@ public final class WhereIsVerticle extends VerticleBase {
       : WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND) ? "miss" : "error", start));
   };
   private Forwarder forwarder;
+  private CallLanes lanes;
   private ClusterMembership membership;
   private NodeMetrics metrics;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private final Map<String, Long> refusedLogged = new HashMap<>();
+  /** When a refusal was last logged, per sender (lanes refuse on their own event loops too). */
+  private final Map<String, Long> refusedLogged = new ConcurrentHashMap<>();
   private long timer = -1;
 
   public WhereIsVerticle(NodeOptions options) {
@@ -75,6 +78,7 @@ public final class WhereIsVerticle extends VerticleBase {
     int replicas = options.getDirectoryReplicas();
     sync = new ShardSync(vertx, self, UUID.randomUUID().toString(), replicas, options.getRequestTimeout(),
       maps::view, () -> maps.processes().values(), store, metrics);
+    lanes = new CallLanes(vertx, self);
     registry = new LocalRegistry(self, maps.processes(), new LocalRegistry.Listener() {
       @Override
       public void up(ProcessId process) {
@@ -85,7 +89,7 @@ public final class WhereIsVerticle extends VerticleBase {
       public void down(ProcessId process) {
         sync.down(process);
       }
-    });
+    }, lanes::laneOf);
     locator = new Locator(vertx, self, replicas, maps::view, store, registry::get);
     forwarder = new Forwarder(vertx, self, registry::get, options.getRequestTimeout());
     long reconcile = Math.min(options.getSyncInterval(), cm instanceof dev.vxext.cluster.impl.FanOutClusterManager ? 1000 : 200);
@@ -128,6 +132,7 @@ public final class WhereIsVerticle extends VerticleBase {
       });
       List<Future<Void>> ready = new ArrayList<>();
       consumers.forEach(c -> ready.add(c.completion()));
+      ready.add(lanes.start(this::handleLane));
       return Future.all(ready);
     }).onSuccess(v -> LocalMapAddressBook.publishLocator(vertx, directLocator))
       .onSuccess(v -> log.info("[node={}] whereis started ({} nodes known)", self, maps.view().names().size()));
@@ -143,6 +148,7 @@ public final class WhereIsVerticle extends VerticleBase {
     maps.clear();
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
+    if (lanes != null) done.add(lanes.stop());
     return Future.join(done);
   }
 
@@ -182,9 +188,7 @@ public final class WhereIsVerticle extends VerticleBase {
       return;
     }
     String from = msg.headers().get(WhereIs.FROM_HEADER);
-    if (!"ping".equals(action) && (from == null || !maps.view().contains(from))) {
-      refuse(msg, from, WhereIs.FORBIDDEN, "node " + self + " refuses '" + action + "' from "
-        + (from == null ? "an unnamed sender" : "'" + from + "', which is not a member of its cluster"));
+    if (!"ping".equals(action) && !admitted(msg, action, from)) {
       return;
     }
     switch (action) {
@@ -219,6 +223,33 @@ public final class WhereIsVerticle extends VerticleBase {
       }
       default -> msg.fail(WhereIs.BAD_REQUEST, "unknown action '" + action + "'");
     }
+  }
+
+  /**
+   * A call lane's message (see {@link CallLanes}), on the lane's event loop: only {@code call} and
+   * {@code send}, from members. Touches only thread-safe state (local maps, the forwarder).
+   */
+  private void handleLane(Message<Object> msg) {
+    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    boolean call = "call".equals(action);
+    if (!call && !"send".equals(action)) {
+      msg.fail(WhereIs.BAD_REQUEST, action == null ? "missing '" + WhereIs.ACTION_HEADER + "' header"
+        : "a call lane takes only 'call' and 'send', not '" + action + "'");
+      return;
+    }
+    if (admitted(msg, action, msg.headers().get(WhereIs.FROM_HEADER))) {
+      forwarder.handle(msg, call);
+    }
+  }
+
+  /** @return true when {@code from} is a member; else refuses {@code msg} (403) and returns false */
+  private boolean admitted(Message<Object> msg, String action, String from) {
+    if (from != null && maps.view().contains(from)) {
+      return true;
+    }
+    refuse(msg, from, WhereIs.FORBIDDEN, "node " + self + " refuses '" + action + "' from "
+      + (from == null ? "an unnamed sender" : "'" + from + "', which is not a member of its cluster"));
+    return false;
   }
 
   private void handleDirectory(String action, JsonObject body, Message<Object> msg) {

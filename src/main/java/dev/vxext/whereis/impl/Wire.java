@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The compact JSON form of directory entries in sync messages: {@code [name, deploymentId, startedAt, seq]}
- * for an addition, {@code [name, deploymentId]} for a removal. The node is the sender, never a field, so
+ * for an addition ({@code [..., lane]} when the process has a call lane), {@code [name, deploymentId]} for a removal. The node is the sender, never a field, so
  * a node can only speak for its own processes.
  */
 final class Wire {
@@ -23,7 +23,8 @@ final class Wire {
   static JsonArray encodeUps(Collection<ProcessId> ups) {
     JsonArray array = new JsonArray(new ArrayList<>(ups.size()));
     for (ProcessId p : ups) {
-      array.add(new JsonArray().add(p.name()).add(p.deploymentId()).add(p.startedAt()).add(p.seq()));
+      JsonArray a = new JsonArray().add(p.name()).add(p.deploymentId()).add(p.startedAt()).add(p.seq());
+      array.add(p.lane() == ProcessId.NO_LANE ? a : a.add(p.lane()));
     }
     return array;
   }
@@ -51,7 +52,8 @@ final class Wire {
         }
         long startedAt = withTimes ? a.getLong(2) : 0;
         long seq = withTimes ? a.getLong(3) : 0;
-        list.add(new ProcessId(node, name, a.getString(1), startedAt, seq));
+        int lane = withTimes && a.size() > 4 ? a.getInteger(4) : ProcessId.NO_LANE;
+        list.add(new ProcessId(node, name, a.getString(1), startedAt, seq, lane));
       } catch (RuntimeException e) {
         throw WhereIs.failure(WhereIs.BAD_REQUEST, "malformed directory entry #" + i + " from " + node + ": " + e.getMessage());
       }
@@ -61,6 +63,7 @@ final class Wire {
 
   /** @return a hash of one entry, combined by XOR into slice digests */
   static long hash(ProcessId p) {
-    return HashRing.xxh64(p.name() + '\u0000' + p.deploymentId() + '\u0000' + p.startedAt() + '\u0000' + p.seq());
+    String key = p.name() + '\u0000' + p.deploymentId() + '\u0000' + p.startedAt() + '\u0000' + p.seq();
+    return HashRing.xxh64(p.lane() == ProcessId.NO_LANE ? key : key + '\u0000' + p.lane());
   }
 }
