@@ -115,6 +115,10 @@ class WhereIsApiTest {
     JsonObject flood = new JsonObject().put("from", "api-a").put("inc", "x").put("seq", 1).put("up", many);
     assertThat(failureCode(a, address, flood, "sync.full")).isEqualTo(WhereIs.TOO_LARGE);
     assertThat(b.addressBook().locateLocal("flood-1")).isEmpty();
+    // a locate without a name, or with an invalid one
+    assertThat(failureCode(a, address, new JsonObject(), "locate")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, address, "bad name!", "locate")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, address, "x".repeat(dev.vxext.process.ProcessNames.MAX_LENGTH + 1), "locate")).isEqualTo(WhereIs.BAD_REQUEST);
     // a forwarded call to a process that is not there, and one without a target
     assertThat(failureCode(a, address, "x", "call")).isEqualTo(WhereIs.BAD_REQUEST);
     DeliveryOptions to = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "call").addHeader(WhereIs.TO_HEADER, "ghost");

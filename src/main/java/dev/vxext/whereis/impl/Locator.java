@@ -8,10 +8,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -19,7 +24,7 @@ import java.util.function.Supplier;
  * Cluster-wide locate: the directory owners of the name answer; the first answer that finds it wins.
  * <p>
  * Order: this node's own directory when it is an owner, then the primary owner, the others when it does
- * not know or is slow ({@value #HEDGE_MS} ms); when no owner
+ * not know or is slow ({@value #HEDGE_MS} ms); the name travels as a plain string; when no owner
  * knows the name, a process registered on this node (pushes to the owners may still be in flight);
  * otherwise 404, or 504 when an owner did not answer in time. Holds no state of its own and reads only
  * local maps (the view, the directory winners, this node's registry), so {@link #locate} may run on any
@@ -77,9 +82,10 @@ final class Locator {
   }
 
   /**
-   * One locate asked of the other owners: the primary owner first; the others when it does not know the
-   * name, or has not answered within {@link #HEDGE_MS} (one remote request per locate in the common case;
-   * a slow or dead primary costs at most {@code HEDGE_MS}). The first owner that knows the name wins.
+   * One locate asked of the other owners: the primary owner first, with a send timeout of
+   * {@link #HEDGE_MS} (the event bus's own request timer is the hedge: no second timer per locate); when it
+   * does not know the name, or refuses, the others are asked; when it has not answered in time, all of
+   * them, the primary again included, with the caller's timeout. The first owner that knows the name wins.
    * Thread-safe: callers on any thread, replies on several.
    */
   private final class Query {
@@ -87,61 +93,72 @@ final class Locator {
     final List<String> others;
     final long timeout;
     final Promise<ProcessId> promise = Promise.promise();
-    final java.util.concurrent.atomic.AtomicInteger remaining;
-    final java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
-    final java.util.concurrent.atomic.AtomicBoolean restAsked;
-    final DeliveryOptions options;
-    final JsonObject body;
+    final AtomicInteger remaining = new AtomicInteger();
+    final AtomicBoolean timedOut = new AtomicBoolean();
 
     Query(String name, List<String> others, long timeout) {
       this.name = name;
       this.others = others;
       this.timeout = timeout;
-      this.remaining = new java.util.concurrent.atomic.AtomicInteger(others.size());
-      this.restAsked = new java.util.concurrent.atomic.AtomicBoolean(others.size() == 1);
-      this.options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate").setSendTimeout(timeout);
-      this.body = new JsonObject().put("name", name);
     }
 
     Future<ProcessId> start() {
-      ask(others.get(0));
-      if (!restAsked.get()) {
-        long hedge = vertx.setTimer(HEDGE_MS, t -> askRest());
-        promise.future().onComplete(ar -> vertx.cancelTimer(hedge));
+      if (others.size() == 1 || timeout <= HEDGE_MS) {
+        askAll(others);
+        return promise.future();
       }
+      request(others.get(0), HEDGE_MS).onComplete(ar -> {
+        if (ar.succeeded() && found(ar.result())) {
+          return;
+        }
+        if (ar.failed() && ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT) {
+          // slow primary: everyone, the primary again with the full timeout
+          askAll(others);
+          return;
+        }
+        if (ar.failed() && !WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
+          timedOut.set(true);
+        }
+        askAll(others.subList(1, others.size()));
+      });
       return promise.future();
     }
 
-    void askRest() {
-      if (restAsked.compareAndSet(false, true) && !promise.future().isComplete()) {
-        for (String owner : others.subList(1, others.size())) {
-          ask(owner);
-        }
+    void askAll(List<String> owners) {
+      remaining.set(owners.size());
+      for (String owner : owners) {
+        request(owner, timeout).onComplete(ar -> {
+          if (ar.succeeded() && found(ar.result())) {
+            return;
+          }
+          if (ar.failed() && !WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
+            // a timeout, or an owner that refused us (we are not a member in its view): not a "not found"
+            timedOut.set(true);
+          }
+          if (remaining.decrementAndGet() == 0 && !promise.future().isComplete()) {
+            fallback(name, timedOut.get(), timeout).onComplete(promise::tryComplete, promise::tryFail);
+          }
+        });
       }
     }
 
-    void ask(String owner) {
-      vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(owner), body, options).onComplete(ar -> {
-        if (ar.succeeded()) {
-          try {
-            ProcessId found = ProcessId.fromJson(ar.result().body());
-            if (view.get().contains(found.node())) {
-              promise.tryComplete(found);
-              return;
-            }
-          } catch (RuntimeException ignored) {
-            // a malformed answer counts as "not found" from that owner
-          }
-        } else if (!WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
-          // a timeout, or an owner that refused us (we are not a member in its view): not a "not found"
-          timedOut.set(true);
+    /** @return true when {@code answer} names a process on a member node (and completes the locate with it) */
+    boolean found(Message<Object> answer) {
+      try {
+        ProcessId p = answer.body() instanceof JsonObject json ? ProcessId.fromJson(json) : null;
+        if (p != null && view.get().contains(p.node())) {
+          promise.tryComplete(p);
+          return true;
         }
-        // this owner does not know it: ask the others now (no-op when they were asked already)
-        askRest();
-        if (remaining.decrementAndGet() == 0 && !promise.future().isComplete()) {
-          fallback(name, timedOut.get(), timeout).onComplete(promise::tryComplete, promise::tryFail);
-        }
-      });
+      } catch (RuntimeException ignored) {
+        // a malformed answer counts as "not found" from that owner
+      }
+      return false;
+    }
+
+    Future<Message<Object>> request(String owner, long sendTimeout) {
+      DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate").setSendTimeout(sendTimeout);
+      return vertx.eventBus().request(WhereIs.nodeAddress(owner), name, options);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.cluster.impl.ClusterMembership;
 import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.CallLanes;
 import dev.vxext.process.impl.Forwarder;
 import dev.vxext.process.impl.LocalRegistry;
@@ -204,7 +205,23 @@ public final class WhereIsVerticle extends VerticleBase {
       case "daemon.spawn", "daemon.leader", "daemon.duplicate", "daemon.leaving", "daemon.scan" -> relay(msg, action.substring("daemon.".length()));
       case "call" -> forwarder.handle(msg, true);
       case "send" -> forwarder.handle(msg, false);
-      case "locate", "sync.delta", "sync.full", "sync.digest" -> {
+      case "locate" -> {
+        // the name as a string (a {"name": ...} object from older nodes)
+        Object body = msg.body();
+        String name = body instanceof String s ? s : body instanceof JsonObject j && j.getValue("name") instanceof String s ? s : null;
+        if (!ProcessNames.isValid(name)) {
+          msg.fail(WhereIs.BAD_REQUEST, name == null ? "locate needs the process name as its body"
+            : "invalid process name: name " + ProcessNames.problem(name));
+          return;
+        }
+        ProcessId found = locator.ownerAnswer(name);
+        if (found == null) {
+          msg.fail(WhereIs.NOT_FOUND, "node " + self + " knows no process named '" + name + "'");
+        } else {
+          msg.reply(found.toJson());
+        }
+      }
+      case "sync.delta", "sync.full", "sync.digest" -> {
         if (!(msg.body() instanceof JsonObject)) {
           msg.fail(WhereIs.BAD_REQUEST, action + " needs a JSON object body");
           return;
@@ -253,15 +270,6 @@ public final class WhereIsVerticle extends VerticleBase {
   }
 
   private void handleDirectory(String action, JsonObject body, Message<Object> msg) {
-    if (action.equals("locate")) {
-      ProcessId found = locator.ownerAnswer(body.getString("name"));
-      if (found == null) {
-        msg.fail(WhereIs.NOT_FOUND, "node " + self + " knows no process named '" + body.getString("name") + "'");
-      } else {
-        msg.reply(found.toJson());
-      }
-      return;
-    }
     String from = body.getString("from");
     String inc = body.getString("inc");
     Long seq = body.getLong("seq");
