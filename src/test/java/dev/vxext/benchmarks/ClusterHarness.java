@@ -99,7 +99,7 @@ public final class ClusterHarness {
     this.samples = Integer.parseInt(conf.getOrDefault("samples", "3000"));
     this.block = Integer.parseInt(conf.getOrDefault("block", "100"));
     this.warmup = Integer.parseInt(conf.getOrDefault("warmup", "2000"));
-    this.requests = Integer.parseInt(conf.getOrDefault("requests", "10000"));
+    this.requests = Integer.parseInt(conf.getOrDefault("requests", "50000"));
     this.inflight = Integer.parseInt(conf.getOrDefault("inflight", "64"));
     this.runs = Integer.parseInt(conf.getOrDefault("runs", "3"));
     this.settleDelay = Long.parseLong(conf.getOrDefault("settle", String.valueOf(DEFAULT_SETTLE_DELAY)));

@@ -97,6 +97,7 @@ class WhereIsApiTest {
     assertThat(failureCode(a, address, new JsonObject(), null)).isEqualTo(WhereIs.BAD_REQUEST);
     assertThat(failureCode(a, address, new JsonObject(), "self-destruct")).isEqualTo(WhereIs.BAD_REQUEST);
     assertThat(failureCode(a, address, "garbage", "sync.delta")).isEqualTo(WhereIs.BAD_REQUEST);
+    assertThat(failureCode(a, address, io.vertx.core.buffer.Buffer.buffer("{not json"), "sync.delta")).isEqualTo(WhereIs.BAD_REQUEST);
     assertThat(failureCode(a, address, new JsonObject().put("from", "api-a"), "sync.full")).isEqualTo(WhereIs.BAD_REQUEST);
     // an entry that is not [name, deploymentId, startedAt, seq]
     JsonObject bad = new JsonObject().put("from", "api-a").put("inc", "x").put("seq", 1)

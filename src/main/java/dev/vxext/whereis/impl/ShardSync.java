@@ -281,8 +281,10 @@ final class ShardSync {
 
     void send(String action, JsonObject body) {
       DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, action).setSendTimeout(requestTimeout);
-      metrics.syncSent(action.substring("sync.".length()), body.toBuffer().length());
-      vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(owner), body, options).onComplete(ar -> {
+      // encoded once: its size is the metric, the bytes are the message (the owner parses them)
+      io.vertx.core.buffer.Buffer encoded = body.toBuffer();
+      metrics.syncSent(action.substring("sync.".length()), encoded.length());
+      vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(owner), encoded, options).onComplete(ar -> {
         if (closed) return;
         boolean isDigest = "sync.digest".equals(action);
         if (ar.succeeded()) {

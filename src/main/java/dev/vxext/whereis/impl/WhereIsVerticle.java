@@ -222,12 +222,20 @@ public final class WhereIsVerticle extends VerticleBase {
         }
       }
       case "sync.delta", "sync.full", "sync.digest" -> {
-        if (!(msg.body() instanceof JsonObject)) {
+        // a JSON object, sent encoded (a buffer) by ShardSync
+        JsonObject body;
+        try {
+          body = msg.body() instanceof JsonObject j ? j
+            : msg.body() instanceof io.vertx.core.buffer.Buffer b ? new JsonObject(b) : null;
+        } catch (RuntimeException e) {
+          body = null;
+        }
+        if (body == null) {
           msg.fail(WhereIs.BAD_REQUEST, action + " needs a JSON object body");
           return;
         }
         try {
-          handleDirectory(action, (JsonObject) msg.body(), msg);
+          handleDirectory(action, body, msg);
         } catch (ReplyException e) {
           if (e.failureCode() == WhereIs.TOO_LARGE || e.failureCode() == WhereIs.FORBIDDEN) {
             refuse(msg, from, e.failureCode(), e.getMessage());
