@@ -1,7 +1,5 @@
 package dev.vxext.process;
 
-import java.util.regex.Pattern;
-
 /**
  * The rule for process and node names: 1 to {@value #MAX_LENGTH} characters of {@code [A-Za-z0-9._@-]}.
  */
@@ -9,8 +7,6 @@ public final class ProcessNames {
 
   /** The longest name accepted. */
   public static final int MAX_LENGTH = 128;
-
-  private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._@-]+");
 
   private ProcessNames() {
   }
@@ -29,7 +25,7 @@ public final class ProcessNames {
     if (name.length() > MAX_LENGTH) {
       return "is " + name.length() + " characters long, the maximum is " + MAX_LENGTH;
     }
-    if (!VALID.matcher(name).matches()) {
+    if (!allowedChars(name)) {
       return "'" + abbreviate(name) + "' may only contain letters, digits and . _ @ -";
     }
     return null;
@@ -41,6 +37,18 @@ public final class ProcessNames {
    */
   public static boolean isValid(String name) {
     return problem(name) == null;
+  }
+
+  /** {@code [A-Za-z0-9._@-]+} without a regex: this runs on every call, send and locate. */
+  private static boolean allowedChars(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || c == '.' || c == '_' || c == '@' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String abbreviate(String s) {
