@@ -11,7 +11,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -145,8 +144,8 @@ final class Locator {
     /** @return true when {@code answer} names a process on a member node (and completes the locate with it) */
     boolean found(Message<Object> answer) {
       try {
-        ProcessId p = answer.body() instanceof JsonObject json ? ProcessId.fromJson(json) : null;
-        if (p != null && view.get().contains(p.node())) {
+        ProcessId p = Wire.decodeAnswer(name, answer.body());
+        if (view.get().contains(p.node())) {
           promise.tryComplete(p);
           return true;
         }

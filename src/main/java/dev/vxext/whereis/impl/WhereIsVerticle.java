@@ -218,7 +218,7 @@ public final class WhereIsVerticle extends VerticleBase {
         if (found == null) {
           msg.fail(WhereIs.NOT_FOUND, "node " + self + " knows no process named '" + name + "'");
         } else {
-          msg.reply(found.toJson());
+          msg.reply(Wire.encodeAnswer(found));
         }
       }
       case "sync.delta", "sync.full", "sync.digest" -> {

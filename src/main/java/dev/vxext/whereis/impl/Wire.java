@@ -5,6 +5,7 @@ import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -59,6 +60,37 @@ final class Wire {
       }
     }
     return list;
+  }
+
+  /**
+   * @return an owner's answer to a locate: {@code node|deploymentId|startedAt|seq|lane} (the asker knows the
+   *         name; {@code |} is in no node name or deployment id). A string: no JSON to write or parse on the
+   *         hot path of every remote locate
+   */
+  static String encodeAnswer(ProcessId p) {
+    return p.node() + '|' + p.deploymentId() + '|' + p.startedAt() + '|' + p.seq() + '|' + p.lane();
+  }
+
+  /**
+   * @param answer as written by {@link #encodeAnswer}, or the {@link ProcessId#toJson()} object of an older owner
+   * @throws IllegalArgumentException when it is malformed
+   */
+  static ProcessId decodeAnswer(String name, Object answer) {
+    if (answer instanceof JsonObject json) {
+      return ProcessId.fromJson(json);
+    }
+    if (!(answer instanceof String s)) {
+      throw new IllegalArgumentException("a locate answer is a string, not " + (answer == null ? "nothing" : answer.getClass().getSimpleName()));
+    }
+    int a = s.indexOf('|');
+    int b = s.indexOf('|', a + 1);
+    int c = s.indexOf('|', b + 1);
+    int d = s.indexOf('|', c + 1);
+    if (a <= 0 || b < 0 || c < 0 || d < 0 || s.indexOf('|', d + 1) >= 0) {
+      throw new IllegalArgumentException("malformed locate answer '" + s + "'");
+    }
+    return new ProcessId(s.substring(0, a), name, s.substring(a + 1, b), Long.parseLong(s.substring(b + 1, c)),
+      Long.parseLong(s.substring(c + 1, d)), Integer.parseInt(s.substring(d + 1)));
   }
 
   /** @return a hash of one entry, combined by XOR into slice digests */
