@@ -36,8 +36,13 @@ public class NodeOptions {
   public static final int DEFAULT_DIRECTORY_REPLICAS = 2;
   /** Default timeout of locate, call and send: 5 s. */
   public static final long DEFAULT_REQUEST_TIMEOUT = 5_000;
-  /** Default delay before the leader scans after a change of leader or membership: 2 s. */
+  /** Default delay before a new leader first scans the daemons: 2 s. */
   public static final long DEFAULT_SETTLE_DELAY = 2_000;
+  /**
+   * Default delay before the leader re-places the daemons of a node that left without handing them off,
+   * unless its process is found gone: 1.5 s.
+   */
+  public static final long DEFAULT_FAILOVER_DELAY = 1_500;
   /** Default period of the leader's reconciliation of daemons: 30 s. */
   public static final long DEFAULT_RECONCILE_INTERVAL = 30_000;
   /** Default event-bus host of a clustered node: loopback. */
@@ -66,6 +71,7 @@ public class NodeOptions {
   private String clusterHost = DEFAULT_CLUSTER_HOST;
   private int clusterPort = 0;
   private long settleDelay = DEFAULT_SETTLE_DELAY;
+  private long failoverDelay = DEFAULT_FAILOVER_DELAY;
   private long reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
   private JsonObject eventBusOptions = new JsonObject();
   private String zookeeperCredentials;
@@ -341,14 +347,15 @@ public class NodeOptions {
     return this;
   }
 
-  /** @return the delay before the leader scans after a change, in ms */
+  /** @return the delay before a new leader first scans the daemons, in ms */
   public long getSettleDelay() {
     return settleDelay;
   }
 
   /**
-   * Sets how long the leader waits after becoming leader or after a node left before it scans the
-   * daemons (0 to 600000 ms): absorbs churn, and lets a restarting node come back first.
+   * Sets how long a node that becomes leader waits before its first scan of the daemons (0 to 600000 ms):
+   * the nodes starting with it join in that time, so the first placement spreads the daemons over all of
+   * them (a joining node moves no daemon), and a node handing off is heard first.
    *
    * @return this
    */
@@ -357,6 +364,30 @@ public class NodeOptions {
       throw new IllegalArgumentException("settleDelay must be between 0 and 600000 ms");
     }
     this.settleDelay = settleDelay;
+    return this;
+  }
+
+  /** @return the delay before the leader re-places the daemons of a node lost without a hand-off, in ms */
+  public long getFailoverDelay() {
+    return failoverDelay;
+  }
+
+  /**
+   * Sets how long the leader waits, after a node left without handing its daemons off, before it places
+   * daemons again (0 to 600000 ms, default 1500); no daemon is placed anywhere meanwhile. The cluster counts
+   * a node gone when its ZooKeeper session expires; a node still connected learns of its expiry on its next
+   * reconnect (the ZooKeeper client waits up to 1 s) and then stops its daemons: this delay covers that. The
+   * leader probes the lost node's event-bus port first: when the connection is refused, the process is gone
+   * and its daemons are placed at once, so a crash costs only the session expiry. A node cut off from
+   * ZooKeeper stopped its daemons at half the session timeout already.
+   *
+   * @return this
+   */
+  public NodeOptions setFailoverDelay(long failoverDelay) {
+    if (failoverDelay < 0 || failoverDelay > 600_000) {
+      throw new IllegalArgumentException("failoverDelay must be between 0 and 600000 ms");
+    }
+    this.failoverDelay = failoverDelay;
     return this;
   }
 

@@ -30,6 +30,7 @@ final class NodeOptionsConverter {
       if (json.containsKey("clusterHost")) o.setClusterHost(json.getString("clusterHost"));
       if (json.containsKey("clusterPort")) o.setClusterPort(json.getInteger("clusterPort"));
       if (json.containsKey("settleDelay")) o.setSettleDelay(json.getLong("settleDelay"));
+      if (json.containsKey("failoverDelay")) o.setFailoverDelay(json.getLong("failoverDelay"));
       if (json.containsKey("reconcileInterval")) o.setReconcileInterval(json.getLong("reconcileInterval"));
       if (json.containsKey("clusterManager")) o.setClusterManager(json.getString("clusterManager"));
       if (json.containsKey("hazelcastMembers")) {
@@ -78,6 +79,7 @@ final class NodeOptionsConverter {
       .put("clusterHost", o.getClusterHost())
       .put("clusterPort", o.getClusterPort())
       .put("settleDelay", o.getSettleDelay())
+      .put("failoverDelay", o.getFailoverDelay())
       .put("reconcileInterval", o.getReconcileInterval())
       .put("eventBusOptions", o.getEventBusOptions())
       .put("zookeeperCredentials", o.getZookeeperCredentials())

@@ -58,7 +58,7 @@ import java.util.function.Supplier;
  *   <li>{@code failover}: {@code runs} alternations of (a) Vert.x HA: 3 {@link BenchNode} {@code ha} JVMs,
  *   the verticle {@link BenchNode.HaBeat} deployed with {@code setHa(true)} on ha-1, kill -9 of ha-1, time
  *   to its first heartbeat from another node; (b) ours: 3 {@link FaultNode} JVMs with 12 daemons
- *   ({@code settleDelay} 1000 ms), kill -9 of the non-leader running most daemons, time to each moved
+ *   (default {@code settleDelay} and {@code failoverDelay}, keys {@code settle} and {@code failover}), kill -9 of the non-leader running most daemons, time to each moved
  *   daemon's first heartbeat elsewhere. Same ZooKeeper, session timeout 4000 ms.</li>
  * </ul>
  * Prints Markdown tables; exits 0, or 1 when a phase failed.
@@ -74,9 +74,10 @@ public final class ClusterHarness {
   private static final long STEP_TIMEOUT_MS = 120_000;
   private static final Duration READY_WAIT = Duration.ofSeconds(90);
   private static final int DAEMONS = 12;
-  private static final long DEFAULT_SETTLE_DELAY = 1_000;
-  /** {@code settleDelay} of our daemon nodes in the failover phase (key {@code settle}, default 1000 ms). */
+  /** {@code settleDelay} of our daemon nodes in the failover phase (key {@code settle}, default: the default). */
   private final long settleDelay;
+  /** {@code failoverDelay} of our daemon nodes in the failover phase (key {@code failover}, default: the default). */
+  private final long failoverDelay;
 
   private final Map<String, String> conf;
   private final int nodes;
@@ -102,7 +103,8 @@ public final class ClusterHarness {
     this.requests = Integer.parseInt(conf.getOrDefault("requests", "50000"));
     this.inflight = Integer.parseInt(conf.getOrDefault("inflight", "64"));
     this.runs = Integer.parseInt(conf.getOrDefault("runs", "3"));
-    this.settleDelay = Long.parseLong(conf.getOrDefault("settle", String.valueOf(DEFAULT_SETTLE_DELAY)));
+    this.settleDelay = Long.parseLong(conf.getOrDefault("settle", String.valueOf(NodeOptions.DEFAULT_SETTLE_DELAY)));
+    this.failoverDelay = Long.parseLong(conf.getOrDefault("failover", String.valueOf(NodeOptions.DEFAULT_FAILOVER_DELAY)));
   }
 
   /** Arguments {@code key=value}: nodes, names, samples, block, warmup, requests, inflight, runs, phases. */
@@ -311,8 +313,8 @@ public final class ClusterHarness {
       System.out.flush();
     }
     System.out.println();
-    System.out.printf("## Failover after kill -9: Vert.x HA vs our daemons (same ZooKeeper, sessionTimeout %d ms, our settleDelay %d ms)%n%n",
-      BenchNode.SESSION_TIMEOUT, settleDelay);
+    System.out.printf("## Failover after kill -9: Vert.x HA vs our daemons (same ZooKeeper, sessionTimeout %d ms, our settleDelay %d ms, failoverDelay %d ms)%n%n",
+      BenchNode.SESSION_TIMEOUT, settleDelay, failoverDelay);
     System.out.println("| run | Vert.x HA verticle (ms) | our daemons: max (ms) | our daemons: median (ms) | moved | ours max / HA |");
     System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for (int r = 0; r < runs; r++) {
@@ -407,13 +409,13 @@ public final class ClusterHarness {
     // (it used the 2000 ms default before, which made every run measure that instead of `settle`)
     ClusterNode observer = await(ClusterNode.start(new NodeOptions().setNodeName("observer").setZookeeperHosts(zk)
       .setZookeeperRootPath(root).setSessionTimeout(BenchNode.SESSION_TIMEOUT).setClusterHost("127.0.0.1")
-      .setSettleDelay(settleDelay)));
+      .setSettleDelay(settleDelay).setFailoverDelay(failoverDelay)));
     Map<String, ChildJvm> started = new LinkedHashMap<>();
     try {
       await(observer.register(FaultNode.MONITOR, Monitor::new, new DeploymentOptions()));
       for (String n : List.of("fault-a", "fault-b", "fault-c")) {
         started.put(n, startChild(List.of(FaultNode.class.getName(), n, zk, root, String.valueOf(BenchNode.SESSION_TIMEOUT),
-          String.valueOf(settleDelay), String.valueOf(DAEMONS), "observer")));
+          String.valueOf(settleDelay), String.valueOf(DAEMONS), "observer", String.valueOf(failoverDelay))));
       }
       for (ChildJvm c : started.values()) {
         awaitLine(c, "READY ", READY_WAIT);

@@ -143,8 +143,9 @@ class DaemonClusterTest {
   void daemonsOfANodeWhoseSessionExpiredRunElsewhereAndNeverTwice() throws Exception {
     List<ClusterNode> nodes = new ArrayList<>();
     for (String n : List.of("d-a", "d-b", "d-c")) {
-      // the settle delay lets the expired node notice and fence itself before the leader re-places
-      nodes.add(cluster.start(options(n, twenty()).setSettleDelay(3_000)));
+      // the expired node is alive (its port accepts connections): the failover delay lets it notice and
+      // fence itself before the leader re-places
+      nodes.add(cluster.start(options(n, twenty()).setSettleDelay(3_000).setFailoverDelay(3_000)));
     }
     Map<String, ProcessId> before = awaitAllRunning(NAMES);
     ClusterNode leader = leader();
@@ -163,7 +164,7 @@ class DaemonClusterTest {
     awaitAllRunning(NAMES);
     assertThat(DaemonWorker.maxConcurrent()).as("a daemon ran twice at some moment").isEqualTo(1);
     // the meters tell the same story: the victim fenced its daemons, the leader timed a failover that
-    // waited at least the settle delay
+    // waited at least the failover delay
     Awaits.until(CONVERGE, () -> cluster.node(victim).meterRegistry().get(MetricNames.DAEMONS_FENCED).counter().count() >= moved.size());
     Awaits.until(CONVERGE, () -> leader.meterRegistry().get(MetricNames.DAEMONS_FAILOVER).timer().count() >= 1);
     assertThat(leader.meterRegistry().get(MetricNames.DAEMONS_FAILOVER).timer().max(java.util.concurrent.TimeUnit.MILLISECONDS))
@@ -173,10 +174,11 @@ class DaemonClusterTest {
 
   @Test
   void aNodeWhoseSessionExpiredIsSeenAgainOnlyOnceItsOldDaemonsAreGone() throws Exception {
-    // settle delay 0: the leader re-places at once, so a stale instance that came back would be the older
+    // settle and failover delays 0: the leader re-places at once, so a stale instance that came back
+    // would be the older
     List<ClusterNode> nodes = new ArrayList<>();
     for (String n : List.of("d-a", "d-b", "d-c")) {
-      nodes.add(cluster.start(options(n, twenty()).setSettleDelay(0)));
+      nodes.add(cluster.start(options(n, twenty()).setSettleDelay(0).setFailoverDelay(0)));
     }
     Map<String, ProcessId> before = awaitAllRunning(NAMES);
     ClusterNode leader = leader();

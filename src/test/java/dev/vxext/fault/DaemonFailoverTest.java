@@ -56,6 +56,8 @@ class DaemonFailoverTest {
   private static final int DAEMONS = 12;
   private static final long SESSION_TIMEOUT = 4_000;
   private static final long SETTLE_DELAY = 1_000;
+  /** The default: daemons of a crashed node are placed again as soon as its session expired. */
+  private static final long FAILOVER_DELAY = NodeOptions.DEFAULT_FAILOVER_DELAY;
   private static final long OVERLAP_TOLERANCE_MS = 250;
   private static final List<String> CHILDREN = List.of("fault-a", "fault-b", "fault-c");
   private static final String OBSERVER = "observer";
@@ -97,14 +99,14 @@ class DaemonFailoverTest {
     String zookeeper = ClusterFixture.zookeeper().getConnectString();
     for (String name : CHILDREN) {
       children.add(Child.start(name, List.of(name, zookeeper, rootPath, Long.toString(SESSION_TIMEOUT),
-        Long.toString(SETTLE_DELAY), Integer.toString(DAEMONS), OBSERVER), logDir));
+        Long.toString(SETTLE_DELAY), Integer.toString(DAEMONS), OBSERVER, Long.toString(FAILOVER_DELAY)), logDir));
     }
     for (Child c : children) {
       c.awaitReady(READY_WAIT);
     }
     observer = await(ClusterNode.start(new NodeOptions().setNodeName(OBSERVER).setZookeeperHosts(zookeeper)
       .setZookeeperRootPath(rootPath).setSessionTimeout(SESSION_TIMEOUT).setSettleDelay(SETTLE_DELAY)
-      .setSyncInterval(500).setReconcileInterval(1_000).setRequestTimeout(2_000)));
+      .setFailoverDelay(FAILOVER_DELAY).setSyncInterval(500).setReconcileInterval(1_000).setRequestTimeout(2_000)));
     await(observer.register(FaultNode.MONITOR, () -> new Monitor(beats), new DeploymentOptions()));
 
     // every daemon heartbeats, and the directory agrees with the heartbeats
@@ -169,10 +171,10 @@ class DaemonFailoverTest {
     long median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
       : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
     System.out.printf("FAILOVER kill -9 of %s (%d of %d daemons; leader %s, observer.leader()=%s):"
-        + " sessionTimeout=%d ms (negotiated %d), settleDelay=%d ms: max=%d ms median=%d ms;"
+        + " sessionTimeout=%d ms (negotiated %d), settleDelay=%d ms, failoverDelay=%d ms: max=%d ms median=%d ms;"
         + " observer saw the node leave after %d ms%n",
       victim.name, moved.size(), DAEMONS, leader, observer.leader(), SESSION_TIMEOUT, victim.sessionTimeout,
-      SETTLE_DELAY, max, median, seenGone.get() < 0 ? -1 : seenGone.get() - t0);
+      SETTLE_DELAY, FAILOVER_DELAY, max, median, seenGone.get() < 0 ? -1 : seenGone.get() - t0);
     System.out.printf("FAILOVER-DETAIL %s%n", failover);
 
     // invariants

@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One cluster node in its own JVM, for fault tests: started by {@code DaemonFailoverTest} with
  * {@code java -cp <test classpath> dev.vxext.fault.FaultNode nodeName zookeeperConnectString rootPath
- * sessionTimeoutMs settleDelayMs daemonCount observerNodeName}.
+ * sessionTimeoutMs settleDelayMs daemonCount observerNodeName [failoverDelayMs]} (the failover delay is
+ * the settle delay unless given).
  * <p>
  * The node offers the launcher {@value #LAUNCHER}, whose scanner declares the daemons {@code fd-00} to
  * {@code fd-<count-1>}. Each daemon ({@link Worker}) answers a call with {@code {name, node}} and sends a
@@ -86,9 +87,9 @@ public final class FaultNode {
 
   /** Entry point; see the class documentation for the arguments. */
   public static void main(String[] args) {
-    if (args.length != 7) {
+    if (args.length != 7 && args.length != 8) {
       System.err.println("usage: FaultNode nodeName zookeeperConnectString rootPath sessionTimeoutMs settleDelayMs"
-        + " daemonCount observerNodeName");
+        + " daemonCount observerNodeName [failoverDelayMs, default settleDelayMs]");
       System.exit(2);
       return;
     }
@@ -148,6 +149,7 @@ public final class FaultNode {
       .setZookeeperRootPath(args[2])
       .setSessionTimeout(Long.parseLong(args[3]))
       .setSettleDelay(Long.parseLong(args[4]))
+      .setFailoverDelay(Long.parseLong(args.length > 7 ? args[7] : args[4]))
       .setSyncInterval(500)
       .setReconcileInterval(1_000)
       .setRequestTimeout(2_000)

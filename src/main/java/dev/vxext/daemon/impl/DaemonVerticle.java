@@ -1,6 +1,7 @@
 package dev.vxext.daemon.impl;
 
 import dev.vxext.NodeOptions;
+import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.cluster.LeaderInfo;
 import dev.vxext.cluster.MembershipEvent;
@@ -23,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,7 +64,9 @@ public final class DaemonVerticle extends VerticleBase {
   private long periodicTimer = -1;
   private long announceTimer = -1;
   private boolean scanning;
-  private long quietUntil;
+  private FailoverGate gate;
+  /** Every node as last seen in the view (a lost node's event-bus address is probed by the gate). */
+  private final Map<String, NodeEntry> lastSeen = new HashMap<>();
   private long lastHandOffAt;
   /** The members as last seen: the view itself may be cleared by the whereis verticle stopping first. */
   private List<String> peers = List.of();
@@ -88,7 +92,15 @@ public final class DaemonVerticle extends VerticleBase {
     maps.leader(LeaderInfo.UNKNOWN);
     metrics = NodeMetrics.of(vertx);
     recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch(),
-      leaving::contains, () -> quietUntil);
+      leaving::contains, () -> gate.closedUntil());
+    gate = new FailoverGate(vertx, self, options.getFailoverDelay(), () -> {
+      if (election.state() == LeaderElection.State.LEADER) {
+        cancel(scanTimer);
+        scanTimer = -1;
+        scheduleScan(0);
+      }
+    });
+    rememberView();
     host = new DaemonHost(vertx, self, launchers, maps, options.getRequestTimeout());
     peers = maps.view().names();
     monitor = new ConnectionMonitor(context, cm, this::connection);
@@ -136,9 +148,16 @@ public final class DaemonVerticle extends VerticleBase {
     return handOff.eventually(this::shutdown);
   }
 
+  /** Keeps {@link #lastSeen} to the nodes of the current view. */
+  private void rememberView() {
+    lastSeen.clear();
+    maps.view().nodes().forEach(n -> lastSeen.put(n.name(), n));
+  }
+
   private Future<?> shutdown() {
     election.stop();
     monitor.close();
+    gate.close();
     cancel(scanTimer);
     cancel(periodicTimer);
     cancel(fenceTimer);
@@ -306,23 +325,26 @@ public final class DaemonVerticle extends VerticleBase {
         lastHandOffAt = System.currentTimeMillis();
       } else {
         if (lossAt == 0) lossAt = System.currentTimeMillis();
-        // a node that did not hand off may still run its daemons (cut off, fencing itself): nothing is
-        // placed anywhere until the settle delay has passed, whatever triggers the scan
-        quietUntil = Math.max(quietUntil, System.currentTimeMillis() + options.getSettleDelay());
+        // a node that did not hand off may still run its daemons (its session expired under it, it is
+        // fencing itself): nothing is placed anywhere until the failover delay has passed, whatever
+        // triggers the scan, unless the gate finds its process gone
+        gate.lost(event.node(), lastSeen.get(event.node()));
       }
       if (election.state() == LeaderElection.State.LEADER) {
         if (handedOff) {
           scanSoon();
         } else {
-          scheduleScan(options.getSettleDelay());
+          scheduleScan(options.getFailoverDelay());
         }
       }
     } else {
       leaving.remove(event.node());
+      gate.clear(event.node());
       if (election.state() == LeaderElection.State.LEADER) {
         announce(event.node());
       }
     }
+    rememberView();
   }
 
   /**
@@ -355,7 +377,7 @@ public final class DaemonVerticle extends VerticleBase {
    * schedule is kept (churn cannot postpone it forever).
    */
   private void scheduleScan(long requested) {
-    long delay = Math.max(requested, quietUntil - System.currentTimeMillis());
+    long delay = Math.max(requested, gate.closedUntil() - System.currentTimeMillis());
     if (scanning && delay <= 0) {
       rescan = true;
       return;
