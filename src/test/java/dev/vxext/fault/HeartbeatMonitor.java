@@ -343,7 +343,8 @@ final class HeartbeatMonitor {
     vertx.eventBus().addInboundInterceptor(dc -> {
       try {
         Message<?> m = dc.message();
-        if (address.equals(m.address()) && "send".equals(m.headers().get(WhereIs.ACTION_HEADER))
+        // the node address, or one of its call lanes (vxext.node.<name>#<lane>)
+        if ((address.equals(m.address()) || m.address().startsWith(address + '#')) && "send".equals(m.headers().get(WhereIs.ACTION_HEADER))
           && FaultNode.MONITOR.equals(m.headers().get(WhereIs.TO_HEADER)) && m.body() instanceof JsonObject beat) {
           String from = m.headers().get(WhereIs.FROM_HEADER);
           record(beat, System.currentTimeMillis(), from == null || !member.test(from));
