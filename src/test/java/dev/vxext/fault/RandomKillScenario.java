@@ -228,7 +228,8 @@ final class RandomKillScenario {
     kills.stream().filter(k -> k.leftToPlacedMs() > SETTLE_DELAY + RETRY_MS + 500)
       .forEach(k -> slow.add("kill " + k.n() + ": " + k.leftToPlacedMs() + " ms"));
     long retried = kills.stream().filter(k -> k.leftToPlacedMs() > SETTLE_DELAY + 500).count();
-    report.check("the leader re-places a lost node's daemons settleDelay (" + SETTLE_DELAY + " ms, +500 ms slack; + "
+    report.check("the leader re-places a lost node's daemons within failoverDelay (here = settleDelay, " + SETTLE_DELAY
+        + " ms; at once when the killed JVM's port refuses connections; +500 ms slack; + "
         + RETRY_MS + " ms when its scan was retried) after it sees the node leave (its log)", slow.isEmpty(),
       (slow.isEmpty() ? "" : slow + "; ") + retried + " kill(s) needed the retry");
     List<String> ghosts = new ArrayList<>();
