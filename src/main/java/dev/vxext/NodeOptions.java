@@ -36,7 +36,7 @@ public class NodeOptions {
   public static final int DEFAULT_DIRECTORY_REPLICAS = 2;
   /** Default timeout of locate, call and send: 5 s. */
   public static final long DEFAULT_REQUEST_TIMEOUT = 5_000;
-  /** Default delay before a new leader first scans the daemons: 2 s. */
+  /** Default time the view must be settled before a new leader first scans the daemons: 2 s. */
   public static final long DEFAULT_SETTLE_DELAY = 2_000;
   /**
    * Default delay before the leader re-places the daemons of a node that left without handing them off,
@@ -347,15 +347,17 @@ public class NodeOptions {
     return this;
   }
 
-  /** @return the delay before a new leader first scans the daemons, in ms */
+  /** @return how long the view must be settled before a new leader first scans the daemons, in ms */
   public long getSettleDelay() {
     return settleDelay;
   }
 
   /**
-   * Sets how long a node that becomes leader waits before its first scan of the daemons (0 to 600000 ms):
-   * the nodes starting with it join in that time, so the first placement spreads the daemons over all of
-   * them (a joining node moves no daemon), and a node handing off is heard first.
+   * Sets how settled the view must be before a new leader's first scan of the daemons (0 to 600000 ms):
+   * the leader waits until it has been up, and no node has joined, for this long. At a cold start the
+   * nodes starting together join in that time, so the first placement spreads the daemons over all of them
+   * (a joining node moves no daemon); a leader taking over in a running cluster scans at once (a lost
+   * leader's daemons then wait only for {@link #setFailoverDelay the failover gate}).
    *
    * @return this
    */

@@ -68,6 +68,9 @@ public final class DaemonVerticle extends VerticleBase {
   /** Every node as last seen in the view (a lost node's event-bus address is probed by the gate). */
   private final Map<String, NodeEntry> lastSeen = new HashMap<>();
   private long lastHandOffAt;
+  /** When this verticle started, and when a node last joined: the view has settled settleDelay after both. */
+  private long startedAt;
+  private long lastJoinAt;
   /** The members as last seen: the view itself may be cleared by the whereis verticle stopping first. */
   private List<String> peers = List.of();
   private long lastTick;
@@ -88,6 +91,7 @@ public final class DaemonVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    startedAt = System.currentTimeMillis();
     maps = new BookMaps(vertx);
     maps.leader(LeaderInfo.UNKNOWN);
     metrics = NodeMetrics.of(vertx);
@@ -294,11 +298,15 @@ public final class DaemonVerticle extends VerticleBase {
     setLeader(new LeaderInfo(self, epoch, true));
     announce(null);
     announceTimer = vertx.setPeriodic(options.getSyncInterval(), t -> announce(null));
-    if (leaving.isEmpty() && System.currentTimeMillis() - lastHandOffAt > options.getSettleDelay()) {
-      scheduleScan(options.getSettleDelay());
-    } else {
+    long now = System.currentTimeMillis();
+    if (!leaving.isEmpty() || now - lastHandOffAt <= options.getSettleDelay()) {
       // a node (maybe the previous leader) just handed its daemons off: place them now
       scanSoon();
+    } else {
+      // the first placement waits until the view has settled: this node up, and no node joined, for
+      // settleDelay (a cold start spreads the daemons over every node starting with it). A leader that
+      // takes over in a running cluster scans at once: a lost leader's daemons wait only for the failover gate
+      scheduleScan(Math.max(0, Math.max(startedAt, lastJoinAt) + options.getSettleDelay() - now));
     }
     periodicTimer = vertx.setPeriodic(options.getReconcileInterval(), t -> scheduleScan(0));
   }
@@ -338,6 +346,7 @@ public final class DaemonVerticle extends VerticleBase {
         }
       }
     } else {
+      lastJoinAt = System.currentTimeMillis();
       leaving.remove(event.node());
       gate.clear(event.node());
       if (election.state() == LeaderElection.State.LEADER) {
