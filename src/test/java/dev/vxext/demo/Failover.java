@@ -150,8 +150,8 @@ final class Failover {
     }
     DemoTables.table(out, new String[] {"event (seen from the observer, polling every " + DemoTables.POLL_MS + " ms)", "after the kill"}, rows);
     out.printf("FAILOVER: %s serving again on %s %s after kill -9 (%d polls); sessionTimeout %d ms, settleDelay %d ms "
-      + "(a crash costs about sessionTimeout: the leader finds the dead node's port closed and places its daemons at once; "
-      + "when the leader itself was killed, the new leader first waits settleDelay).%n", WATCHED, newNode, ms(served), polls,
+      + "(a crash costs about sessionTimeout: the leader - a new one when the leader was killed - finds the dead node's "
+      + "port closed and places its daemons at once).%n", WATCHED, newNode, ms(served), polls,
       FailoverDemo.SESSION_TIMEOUT_MS, FailoverDemo.SETTLE_DELAY_MS);
     if (leftNanos.get() > 0 && leftNanos.get() - t0 < TimeUnit.MILLISECONDS.toNanos(FailoverDemo.SESSION_TIMEOUT_MS)) {
       out.println("(the session timeout runs from the dead node's last heartbeat to ZooKeeper, which came before the kill:"
