@@ -59,8 +59,9 @@ public final class DaemonVerticle extends VerticleBase {
   private DaemonRecovery recovery;
   private DaemonHost host;
   private long highestEpoch;
-  private long fenceTimer = -1;
   private long scanTimer = -1;
+  /** When the planned scan ({@link #scanTimer}) runs, epoch ms. */
+  private long scanAt;
   private long periodicTimer = -1;
   private long announceTimer = -1;
   private boolean scanning;
@@ -73,8 +74,7 @@ public final class DaemonVerticle extends VerticleBase {
   private long lastJoinAt;
   /** The members as last seen: the view itself may be cleared by the whereis verticle stopping first. */
   private List<String> peers = List.of();
-  private long lastTick;
-  private long pauseWatch = -1;
+  private SelfFencing fencing;
   private boolean rescan;
   private NodeMetrics metrics;
   /** When this node last saw a node leave without handing off (0: none pending), for the failover timer. */
@@ -107,7 +107,6 @@ public final class DaemonVerticle extends VerticleBase {
     rememberView();
     host = new DaemonHost(vertx, self, launchers, maps, options.getRequestTimeout());
     peers = maps.view().names();
-    monitor = new ConnectionMonitor(context, cm, this::connection);
     election = new LeaderElection(vertx, self, cm != null, Math.max(2_000, options.getSessionTimeout()), new LeaderElection.Listener() {
       @Override
       public void elected(long epoch) {
@@ -124,18 +123,10 @@ public final class DaemonVerticle extends VerticleBase {
       m -> onMembership(MembershipEvent.fromJson(m.body())));
     consumers.add(api);
     consumers.add(members);
+    fencing = new SelfFencing(vertx, options.getSessionTimeout(), host, election);
+    monitor = new ConnectionMonitor(context, cm, fencing::connection);
     if (cm != null) {
-      // a process frozen (SIGSTOP, a long GC pause) for 2/3 of the session timeout may have lost its
-      // session and been replaced: stop its daemons at once on waking, before ZooKeeper tells it
-      long frozen = options.getSessionTimeout() * 2 / 3;
-      lastTick = System.currentTimeMillis();
-      pauseWatch = vertx.setPeriodic(100, t -> {
-        long now = System.currentTimeMillis();
-        if (now - lastTick > frozen) {
-          host.fence("this process was frozen for " + (now - lastTick) + " ms");
-        }
-        lastTick = now;
-      });
+      fencing.startWatchdog();
     }
     return Future.all(api.completion(), members.completion()).onSuccess(v -> election.start());
   }
@@ -147,7 +138,7 @@ public final class DaemonVerticle extends VerticleBase {
     cancel(scanTimer);
     cancel(periodicTimer);
     cancel(announceTimer);
-    cancel(pauseWatch);
+    fencing.stop();
     Future<Void> handOff = ((VertxInternal) vertx).clusterManager() == null ? Future.succeededFuture() : host.handOff(peers);
     return handOff.eventually(this::shutdown);
   }
@@ -164,7 +155,7 @@ public final class DaemonVerticle extends VerticleBase {
     gate.close();
     cancel(scanTimer);
     cancel(periodicTimer);
-    cancel(fenceTimer);
+    fencing.stop();
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
     maps.leader(LeaderInfo.UNKNOWN);
@@ -268,31 +259,6 @@ public final class DaemonVerticle extends VerticleBase {
     return true;
   }
 
-  private void connection(ConnectionMonitor.State state) {
-    switch (state) {
-      case SUSPENDED -> {
-        election.pause();
-        if (fenceTimer < 0) {
-          fenceTimer = vertx.setTimer(Math.max(1, options.getSessionTimeout() / 2), t -> {
-            fenceTimer = -1;
-            host.fence("suspended from ZooKeeper for half the session timeout");
-          });
-        }
-      }
-      case LOST -> {
-        election.pause();
-        cancel(fenceTimer);
-        fenceTimer = -1;
-        host.fence("ZooKeeper session lost");
-      }
-      case RECONNECTED -> {
-        cancel(fenceTimer);
-        fenceTimer = -1;
-        election.resume();
-      }
-    }
-  }
-
   private void onElected(long epoch) {
     highestEpoch = Math.max(highestEpoch, epoch);
     setLeader(new LeaderInfo(self, epoch, true));
@@ -386,15 +352,22 @@ public final class DaemonVerticle extends VerticleBase {
    * schedule is kept (churn cannot postpone it forever).
    */
   private void scheduleScan(long requested) {
-    long delay = Math.max(requested, gate.closedUntil() - System.currentTimeMillis());
-    if (scanning && delay <= 0) {
+    long delay = Math.max(1, Math.max(requested, gate.closedUntil() - System.currentTimeMillis()));
+    if (scanning && delay <= 1) {
       rescan = true;
       return;
     }
+    long at = System.currentTimeMillis() + delay;
     if (scanTimer >= 0) {
-      return;
+      // a scan is already planned: keep the earlier of the two (a node lost during a cold start's settle
+      // delay must not wait for the end of it, nor a hand-off for a failover delay)
+      if (at >= scanAt) {
+        return;
+      }
+      cancel(scanTimer);
     }
-    scanTimer = vertx.setTimer(Math.max(1, delay), t -> {
+    scanAt = at;
+    scanTimer = vertx.setTimer(delay, t -> {
       scanTimer = -1;
       runScan();
     });
