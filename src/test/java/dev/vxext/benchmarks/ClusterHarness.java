@@ -78,6 +78,12 @@ public final class ClusterHarness {
   private final long settleDelay;
   /** {@code failoverDelay} of our daemon nodes in the failover phase (key {@code failover}, default: the default). */
   private final long failoverDelay;
+  /**
+   * Which of our nodes the failover phase kills (key {@code kill}): {@code follower} (default: the non-leader
+   * running most daemons) or {@code leader} (the node JVM that leads; the observer then joins last, so it
+   * does not lead).
+   */
+  private final boolean killLeader;
 
   private final Map<String, String> conf;
   private final int nodes;
@@ -105,6 +111,11 @@ public final class ClusterHarness {
     this.runs = Integer.parseInt(conf.getOrDefault("runs", "3"));
     this.settleDelay = Long.parseLong(conf.getOrDefault("settle", String.valueOf(NodeOptions.DEFAULT_SETTLE_DELAY)));
     this.failoverDelay = Long.parseLong(conf.getOrDefault("failover", String.valueOf(NodeOptions.DEFAULT_FAILOVER_DELAY)));
+    String kill = conf.getOrDefault("kill", "follower");
+    if (!kill.equals("follower") && !kill.equals("leader")) {
+      throw new IllegalArgumentException("kill must be follower or leader, not '" + kill + "'");
+    }
+    this.killLeader = kill.equals("leader");
   }
 
   /** Arguments {@code key=value}: nodes, names, samples, block, warmup, requests, inflight, runs, phases. */
@@ -313,8 +324,8 @@ public final class ClusterHarness {
       System.out.flush();
     }
     System.out.println();
-    System.out.printf("## Failover after kill -9: Vert.x HA vs our daemons (same ZooKeeper, sessionTimeout %d ms, our settleDelay %d ms, failoverDelay %d ms)%n%n",
-      BenchNode.SESSION_TIMEOUT, settleDelay, failoverDelay);
+    System.out.printf("## Failover after kill -9: Vert.x HA vs our daemons (same ZooKeeper, sessionTimeout %d ms, our settleDelay %d ms, failoverDelay %d ms; we kill the %s)%n%n",
+      BenchNode.SESSION_TIMEOUT, settleDelay, failoverDelay, killLeader ? "leader" : "follower running most daemons");
     System.out.println("| run | Vert.x HA verticle (ms) | our daemons: max (ms) | our daemons: median (ms) | moved | ours max / HA |");
     System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for (int r = 0; r < runs; r++) {
@@ -407,18 +418,26 @@ public final class ClusterHarness {
     Monitor.FIRST.clear();
     // the observer starts first and usually leads: it must use the same settleDelay as the fault nodes
     // (it used the 2000 ms default before, which made every run measure that instead of `settle`)
-    ClusterNode observer = await(ClusterNode.start(new NodeOptions().setNodeName("observer").setZookeeperHosts(zk)
-      .setZookeeperRootPath(root).setSessionTimeout(BenchNode.SESSION_TIMEOUT).setClusterHost("127.0.0.1")
-      .setSettleDelay(settleDelay).setFailoverDelay(failoverDelay)));
+    Supplier<ClusterNode> startObserver = () -> {
+      ClusterNode o = await(ClusterNode.start(new NodeOptions().setNodeName("observer").setZookeeperHosts(zk)
+        .setZookeeperRootPath(root).setSessionTimeout(BenchNode.SESSION_TIMEOUT).setClusterHost("127.0.0.1")
+        .setSettleDelay(settleDelay).setFailoverDelay(failoverDelay)));
+      await(o.register(FaultNode.MONITOR, Monitor::new, new DeploymentOptions()));
+      return o;
+    };
+    // the observer starts first (and usually leads) when a follower is killed; last when the leader is
+    ClusterNode observer = killLeader ? null : startObserver.get();
     Map<String, ChildJvm> started = new LinkedHashMap<>();
     try {
-      await(observer.register(FaultNode.MONITOR, Monitor::new, new DeploymentOptions()));
       for (String n : List.of("fault-a", "fault-b", "fault-c")) {
         started.put(n, startChild(List.of(FaultNode.class.getName(), n, zk, root, String.valueOf(BenchNode.SESSION_TIMEOUT),
           String.valueOf(settleDelay), String.valueOf(DAEMONS), "observer", String.valueOf(failoverDelay))));
       }
       for (ChildJvm c : started.values()) {
         awaitLine(c, "READY ", READY_WAIT);
+      }
+      if (observer == null) {
+        observer = startObserver.get();
       }
       // every daemon heartbeating, and its node unchanged for 2 s (placement settled)
       Map<String, String> snapshot = new HashMap<>();
@@ -438,7 +457,7 @@ public final class ClusterHarness {
       String victim = null;
       int most = -1;
       for (Map.Entry<String, ChildJvm> e : started.entrySet()) {
-        if (leads(e.getValue(), e.getKey())) {
+        if (leads(e.getValue(), e.getKey()) != killLeader) {
           continue;
         }
         String node = e.getKey();
@@ -447,6 +466,9 @@ public final class ClusterHarness {
           most = count;
           victim = node;
         }
+      }
+      if (victim == null) {
+        throw new IllegalStateException("no node JVM to kill: " + (killLeader ? "none leads" : "every one leads"));
       }
       String v = victim;
       List<String> moved = snapshot.entrySet().stream().filter(e -> e.getValue().equals(v)).map(Map.Entry::getKey).sorted().toList();
@@ -474,7 +496,7 @@ public final class ClusterHarness {
         children.remove(c);
       }
       try {
-        Blocking.await(observer.close(), 20_000);
+        if (observer != null) Blocking.await(observer.close(), 20_000);
       } catch (RuntimeException e) {
         System.err.println("warning: closing the observer: " + e);
       }
