@@ -99,9 +99,7 @@ public final class DaemonVerticle extends VerticleBase {
       leaving::contains, () -> gate.closedUntil());
     gate = new FailoverGate(vertx, self, options.getFailoverDelay(), () -> {
       if (election.state() == LeaderElection.State.LEADER) {
-        cancel(scanTimer);
-        scanTimer = -1;
-        scheduleScan(0);
+        scanSoon();
       }
     });
     rememberView();
@@ -374,9 +372,8 @@ public final class DaemonVerticle extends VerticleBase {
   }
 
   /** Reconciles now: a node handed its daemons off. */
+  /** Scans as soon as the failover gate allows (a later planned scan is brought forward). */
   private void scanSoon() {
-    cancel(scanTimer);
-    scanTimer = -1;
     scheduleScan(0);
   }
 
