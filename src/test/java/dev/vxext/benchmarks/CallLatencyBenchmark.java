@@ -8,10 +8,7 @@ import dev.vxext.process.ProcessVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import org.apache.curator.test.TestingServer;
 import org.slf4j.Logger;
@@ -114,19 +111,19 @@ public final class CallLatencyBenchmark {
     Function<Integer, Future<?>> call = i -> n1.call("echo", body);
     Function<Integer, Future<?>> lookup = i -> n1.lookup(remoteName);
 
-    await(sequential(ctx, raw, WARMUP, null, 0));
-    await(sequential(ctx, call, WARMUP, null, 0));
+    await(BenchSupport.sequential(ctx, raw, WARMUP, null, 0));
+    await(BenchSupport.sequential(ctx, call, WARMUP, null, 0));
     long[] rawLat = new long[MEASURED];
     long[] callLat = new long[MEASURED];
     for (int b = 0; b < MEASURED / BLOCK; b++) {
-      await(sequential(ctx, raw, BLOCK, rawLat, b * BLOCK));
-      await(sequential(ctx, call, BLOCK, callLat, b * BLOCK));
+      await(BenchSupport.sequential(ctx, raw, BLOCK, rawLat, b * BLOCK));
+      await(BenchSupport.sequential(ctx, call, BLOCK, callLat, b * BLOCK));
     }
     double rawTput = await(throughput(ctx, raw));
     double callTput = await(throughput(ctx, call));
-    await(sequential(ctx, lookup, WARMUP, null, 0));
+    await(BenchSupport.sequential(ctx, lookup, WARMUP, null, 0));
     long[] lookupLat = new long[LOOKUPS];
-    await(sequential(ctx, lookup, LOOKUPS, lookupLat, 0));
+    await(BenchSupport.sequential(ctx, lookup, LOOKUPS, lookupLat, 0));
 
     Arrays.sort(rawLat);
     Arrays.sort(callLat);
@@ -156,58 +153,15 @@ public final class CallLatencyBenchmark {
       us(Blocking.percentile(lookupLat, 0.50)) / rawP50, us(Blocking.percentile(lookupLat, 0.99)) / rawP99);
   }
 
-  /**
-   * Runs {@code count} requests one after the other on {@code ctx}; when {@code samples} is set, stores
-   * each round trip in nanoseconds from {@code offset}. The very first request of a warm-up retries while
-   * node-1 has not yet heard of the remote consumer.
-   */
-  private static Future<Void> sequential(Context ctx, Function<Integer, Future<?>> op, int count, long[] samples, int offset) {
-    Promise<Void> promise = Promise.promise();
-    ctx.runOnContext(v -> step(ctx, op, 0, count, samples, offset, promise));
-    return promise.future();
-  }
-
-  private static void step(Context ctx, Function<Integer, Future<?>> op, int i, int count, long[] samples, int offset,
-                           Promise<Void> promise) {
-    if (i == count) {
-      promise.complete();
-      return;
-    }
-    long t0 = System.nanoTime();
-    op.apply(i).onComplete(ar -> {
-      long rtt = System.nanoTime() - t0;
-      if (ar.failed()) {
-        if (samples == null && i == 0 && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
-          ctx.owner().setTimer(5, id -> step(ctx, op, 0, count, samples, offset, promise));
-        } else {
-          promise.fail(ar.cause());
-        }
-        return;
-      }
-      if (samples != null) {
-        samples[offset + i] = rtt;
-      }
-      step(ctx, op, i + 1, count, samples, offset, promise);
-    });
-  }
-
   /** {@value #THROUGHPUT_REQUESTS} requests, {@value #IN_FLIGHT} in flight, on {@code ctx}: requests per second. */
   private static Future<Double> throughput(Context ctx, Function<Integer, Future<?>> op) {
-    return ClusterHarness.throughput(ctx, op, THROUGHPUT_REQUESTS, IN_FLIGHT);
+    return BenchSupport.throughput(ctx, op, THROUGHPUT_REQUESTS, IN_FLIGHT);
   }
 
-  private void closeAll() throws Exception {
-    List<Future<Void>> closing = new ArrayList<>();
-    nodes.forEach(x -> closing.add(x.close()));
-    nodes.clear();
-    try {
-      await(Future.join(closing));
-    } finally {
-      if (zookeeper != null) {
-        zookeeper.close();
-      }
-    }
+  private void closeAll() {
+    BenchSupport.closeQuietly(nodes, zookeeper);
   }
+
 
   private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;

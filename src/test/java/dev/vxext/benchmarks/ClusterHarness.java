@@ -13,12 +13,9 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -242,13 +239,13 @@ public final class ClusterHarness {
       ops.put("map get", i -> map.get(keyA[i % keyA.length]).compose(v -> v == null ? Future.failedFuture("null") : Future.succeededFuture(v)));
 
       for (Function<Integer, Future<?>> op : ops.values()) {
-        await(sequential(ctx, op, warmup, null, 0));
+        await(BenchSupport.sequential(ctx, op, warmup, null, 0));
       }
       Map<String, long[]> lat = new LinkedHashMap<>();
       ops.keySet().forEach(k -> lat.put(k, new long[samples - samples % block]));
       for (int b = 0; b < samples / block; b++) {
         for (Map.Entry<String, Function<Integer, Future<?>>> e : ops.entrySet()) {
-          await(sequential(ctx, e.getValue(), block, lat.get(e.getKey()), b * block));
+          await(BenchSupport.sequential(ctx, e.getValue(), block, lat.get(e.getKey()), b * block));
         }
       }
       Map<String, double[]> tput = new LinkedHashMap<>();
@@ -256,7 +253,7 @@ public final class ClusterHarness {
       tputOps.forEach(k -> tput.put(k, new double[2]));
       for (int round = 0; round < 2; round++) {
         for (String k : tputOps) {
-          tput.get(k)[round] = await(throughput(ctx, ops.get(k), requests, inflight));
+          tput.get(k)[round] = await(BenchSupport.throughput(ctx, ops.get(k), requests, inflight));
         }
       }
       lat.values().forEach(Arrays::sort);
@@ -556,66 +553,6 @@ public final class ClusterHarness {
   }
 
   // ---------------------------------------------------------------- measurement loops
-
-  /** Runs {@code count} requests one after the other on {@code ctx}; stores each round trip (ns) from {@code offset}. */
-  static Future<Void> sequential(Context ctx, Function<Integer, Future<?>> op, int count, long[] samples, int offset) {
-    Promise<Void> promise = Promise.promise();
-    ctx.runOnContext(v -> step(ctx, op, 0, count, samples, offset, promise));
-    return promise.future();
-  }
-
-  private static void step(Context ctx, Function<Integer, Future<?>> op, int i, int count, long[] samples, int offset,
-                           Promise<Void> promise) {
-    if (i == count) {
-      promise.complete();
-      return;
-    }
-    long t0 = System.nanoTime();
-    op.apply(offset + i).onComplete(ar -> {
-      long rtt = System.nanoTime() - t0;
-      if (ar.failed()) {
-        if (samples == null && i == 0 && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
-          ctx.owner().setTimer(5, id -> step(ctx, op, 0, count, samples, offset, promise));
-        } else {
-          promise.fail(ar.cause());
-        }
-        return;
-      }
-      if (samples != null) {
-        samples[offset + i] = rtt;
-      }
-      step(ctx, op, i + 1, count, samples, offset, promise);
-    });
-  }
-
-  /** {@code total} requests with {@code inFlight} in flight, on {@code ctx}: requests per second. */
-  static Future<Double> throughput(Context ctx, Function<Integer, Future<?>> op, int total, int inFlight) {
-    Promise<Double> promise = Promise.promise();
-    ctx.runOnContext(v -> {
-      int[] issued = {0};
-      int[] completed = {0};
-      long t0 = System.nanoTime();
-      Runnable[] next = new Runnable[1];
-      next[0] = () -> {
-        int i = issued[0]++;
-        op.apply(i).onComplete(ar -> {
-          if (ar.failed()) {
-            promise.tryFail(ar.cause());
-            return;
-          }
-          if (++completed[0] == total) {
-            promise.tryComplete(total / ((System.nanoTime() - t0) / 1e9));
-          } else if (issued[0] < total) {
-            next[0].run();
-          }
-        });
-      };
-      for (int k = 0; k < inFlight; k++) {
-        next[0].run();
-      }
-    });
-    return promise.future();
-  }
 
   private static void waitUntil(Duration atMost, BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.currentTimeMillis() + atMost.toMillis();

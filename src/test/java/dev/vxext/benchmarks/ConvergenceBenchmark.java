@@ -239,22 +239,9 @@ public final class ConvergenceBenchmark {
   }
 
   private void closeAll() {
-    List<Future<Void>> closing = new ArrayList<>();
-    nodes.forEach(x -> closing.add(x.close()));
-    nodes.clear();
-    try {
-      await(Future.join(closing));
-    } catch (RuntimeException e) {
-      System.err.println("warning: closing the nodes: " + e);
-    }
-    if (zookeeper != null) {
-      try {
-        zookeeper.close();
-      } catch (Exception e) {
-        System.err.println("warning: closing ZooKeeper: " + e);
-      }
-    }
+    BenchSupport.closeQuietly(nodes, zookeeper);
   }
+
 
 
   private static double ms(long nanos) {

@@ -27,7 +27,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -512,22 +511,9 @@ public final class CronLoadBenchmark {
   }
 
   private void closeAll() {
-    List<Future<Void>> closing = new ArrayList<>();
-    nodes.values().forEach(x -> closing.add(x.close()));
-    nodes.clear();
-    try {
-      await(Future.join(closing));
-    } catch (RuntimeException e) {
-      System.err.println("warning: closing the nodes: " + e);
-    }
-    if (zookeeper != null) {
-      try {
-        zookeeper.close();
-      } catch (Exception e) {
-        System.err.println("warning: closing ZooKeeper: " + e);
-      }
-    }
+    BenchSupport.closeQuietly(nodes.values(), zookeeper);
   }
+
 
   private static <T> T await(Future<T> future) {
     return Blocking.await(future, STEP_TIMEOUT_MS);

@@ -1,0 +1,102 @@
+package dev.vxext.benchmarks;
+
+import dev.vxext.ClusterNode;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import org.apache.curator.test.TestingServer;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Function;
+
+import static dev.vxext.testing.ClusterFixture.await;
+
+/** What the cluster benchmarks share: sequential and in-flight request loops, and closing a run's nodes. */
+final class BenchSupport {
+
+  private BenchSupport() {
+  }
+
+  /** Runs {@code count} requests one after the other on {@code ctx}; stores each round trip (ns) from {@code offset}. */
+  static Future<Void> sequential(Context ctx, Function<Integer, Future<?>> op, int count, long[] samples, int offset) {
+    Promise<Void> promise = Promise.promise();
+    ctx.runOnContext(v -> step(ctx, op, 0, count, samples, offset, promise));
+    return promise.future();
+  }
+
+  private static void step(Context ctx, Function<Integer, Future<?>> op, int i, int count, long[] samples, int offset,
+                           Promise<Void> promise) {
+    if (i == count) {
+      promise.complete();
+      return;
+    }
+    long t0 = System.nanoTime();
+    op.apply(offset + i).onComplete(ar -> {
+      long rtt = System.nanoTime() - t0;
+      if (ar.failed()) {
+        if (samples == null && i == 0 && ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+          ctx.owner().setTimer(5, id -> step(ctx, op, 0, count, samples, offset, promise));
+        } else {
+          promise.fail(ar.cause());
+        }
+        return;
+      }
+      if (samples != null) {
+        samples[offset + i] = rtt;
+      }
+      step(ctx, op, i + 1, count, samples, offset, promise);
+    });
+  }
+
+  /** {@code total} requests with {@code inFlight} in flight, on {@code ctx}: requests per second. */
+  static Future<Double> throughput(Context ctx, Function<Integer, Future<?>> op, int total, int inFlight) {
+    Promise<Double> promise = Promise.promise();
+    ctx.runOnContext(v -> {
+      int[] issued = {0};
+      int[] completed = {0};
+      long t0 = System.nanoTime();
+      Runnable[] next = new Runnable[1];
+      next[0] = () -> {
+        int i = issued[0]++;
+        op.apply(i).onComplete(ar -> {
+          if (ar.failed()) {
+            promise.tryFail(ar.cause());
+            return;
+          }
+          if (++completed[0] == total) {
+            promise.tryComplete(total / ((System.nanoTime() - t0) / 1e9));
+          } else if (issued[0] < total) {
+            next[0].run();
+          }
+        });
+      };
+      for (int k = 0; k < inFlight; k++) {
+        next[0].run();
+      }
+    });
+    return promise.future();
+  }
+
+  /** Closes {@code nodes} (and forgets them), then {@code zookeeper} when set; failures are printed, not thrown. */
+  static void closeQuietly(Collection<ClusterNode> nodes, TestingServer zookeeper) {
+    List<Future<Void>> closing = new ArrayList<>();
+    nodes.forEach(x -> closing.add(x.close()));
+    nodes.clear();
+    try {
+      await(Future.join(closing));
+    } catch (RuntimeException e) {
+      System.err.println("warning: closing the nodes: " + e);
+    }
+    if (zookeeper != null) {
+      try {
+        zookeeper.close();
+      } catch (Exception e) {
+        System.err.println("warning: closing ZooKeeper: " + e);
+      }
+    }
+  }
+}
