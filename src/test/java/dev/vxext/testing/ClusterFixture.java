@@ -33,23 +33,33 @@ public final class ClusterFixture implements AutoCloseable {
   private static TestingServer server;
 
   private final boolean clustered;
+  private final TestingServer own;
   private final String rootPath;
   private final Map<String, ClusterNode> nodes = new LinkedHashMap<>();
 
-  private ClusterFixture(boolean clustered) {
+  private ClusterFixture(boolean clustered, TestingServer own) {
     this.clustered = clustered;
+    this.own = own;
     this.rootPath = "vxext-test-" + ProcessHandle.current().pid() + "-" + ROOTS.incrementAndGet();
   }
 
   /** @return a fixture whose nodes form a cluster on the shared embedded ZooKeeper */
   public static ClusterFixture clustered() {
     zookeeper();
-    return new ClusterFixture(true);
+    return new ClusterFixture(true, null);
+  }
+
+  /**
+   * @return a fixture whose nodes form a cluster on {@code server}, a ZooKeeper of the test's own (one it
+   *   may stop and restart without disturbing the other tests)
+   */
+  public static ClusterFixture clustered(TestingServer server) {
+    return new ClusterFixture(true, server);
   }
 
   /** @return a fixture whose nodes each run alone (no cluster manager) */
   public static ClusterFixture single() {
-    return new ClusterFixture(false);
+    return new ClusterFixture(false, null);
   }
 
   /** @return the shared embedded ZooKeeper server, started on first use */
@@ -77,9 +87,14 @@ public final class ClusterFixture implements AutoCloseable {
     NodeOptions o = new NodeOptions().setNodeName(name).setSyncInterval(SYNC_INTERVAL)
       .setSessionTimeout(SESSION_TIMEOUT).setRequestTimeout(REQUEST_TIMEOUT);
     if (clustered) {
-      o.setZookeeperHosts(zookeeper().getConnectString()).setZookeeperRootPath(rootPath);
+      o.setZookeeperHosts(zookeeperConnectString()).setZookeeperRootPath(rootPath);
     }
     return o;
+  }
+
+  /** @return the connect string of this fixture's ZooKeeper */
+  public String zookeeperConnectString() {
+    return (own != null ? own : zookeeper()).getConnectString();
   }
 
   /** Starts a node with {@link #options(String)}. */
@@ -133,7 +148,7 @@ public final class ClusterFixture implements AutoCloseable {
       ((VertxInternal) node(name).vertx()).clusterManager()).delegate();
     ZooKeeper client = zk.getCuratorFramework().getZookeeperClient().getZooKeeper();
     CountDownLatch connected = new CountDownLatch(1);
-    ZooKeeper twin = new ZooKeeper(zookeeper().getConnectString(), (int) SESSION_TIMEOUT, e -> {
+    ZooKeeper twin = new ZooKeeper(zookeeperConnectString(), (int) SESSION_TIMEOUT, e -> {
       if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) connected.countDown();
     }, client.getSessionId(), client.getSessionPasswd());
     try {

@@ -101,6 +101,8 @@ public final class ClusterMembership {
   private boolean republishing;
   private boolean withdrawing;
   private boolean stopped;
+  /** A new ZooKeeper session carries this node's registrations again: publish the node under it too. */
+  private final Runnable sessionRenewed = this::sessionRenewed;
 
   /**
    * @param cm the cluster manager, or {@code null} for a node that runs alone
@@ -146,8 +148,9 @@ public final class ClusterMembership {
         known.putIfAbsent(e.nodeId(), e);
       }
       publish(null, null);
-      if (cm instanceof FanOutClusterManager) {
-        ((FanOutClusterManager) cm).addNodeListener(nodeListener);
+      if (cm instanceof FanOutClusterManager fanOut) {
+        fanOut.addNodeListener(nodeListener);
+        fanOut.addSessionRenewedListener(sessionRenewed);
       }
       timer = vertx.setPeriodic(reconcileInterval, id -> reconcile());
       return null;
@@ -164,8 +167,9 @@ public final class ClusterMembership {
       vertx.cancelTimer(timer);
       timer = -1;
     }
-    if (cm instanceof FanOutClusterManager) {
-      ((FanOutClusterManager) cm).removeNodeListener(nodeListener);
+    if (cm instanceof FanOutClusterManager fanOut) {
+      fanOut.removeNodeListener(nodeListener);
+      fanOut.removeSessionRenewedListener(sessionRenewed);
     }
   }
 
@@ -230,6 +234,15 @@ public final class ClusterMembership {
     List<String> list = new ArrayList<>();
     if (array != null) array.forEach(o -> list.add(String.valueOf(o)));
     return list;
+  }
+
+  private void sessionRenewed() {
+    context.runOnContext(v -> {
+      if (!stopped) {
+        log.info("[node={}] new ZooKeeper session: publishing this node again", selfName);
+        removed(selfId);
+      }
+    });
   }
 
   private void added(String id) {

@@ -1,6 +1,8 @@
 package dev.vxext.cluster.impl;
 
 import io.vertx.core.Completable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.shareddata.Counter;
@@ -10,10 +12,14 @@ import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.core.spi.cluster.RegistrationListener;
+import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -23,12 +29,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * (only when HA is on) would replace ours, or ours would replace it. This wrapper gives the delegate one
  * listener that calls Vert.x's listener first and then every listener added with
  * {@link #addNodeListener(NodeListener)}. Listeners are called on the cluster manager's thread.
+ * <p>
+ * It also records every clustered event-bus registration it passes on, so that on ZooKeeper, once the
+ * node has a new session after a long outage, the previous session is ended and every registration is
+ * added again under the new one ({@link ZookeeperSessions}; vertx-zookeeper alone leaves them owned by the
+ * old session, which deletes them when it expires).
  */
 public class FanOutClusterManager implements ClusterManager {
 
   private final ClusterManager delegate;
   private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
   private volatile NodeListener vertxListener;
+  /** This node's clustered registrations, as passed on (address to registrations). */
+  private final Map<String, Set<RegistrationInfo>> registrations = new ConcurrentHashMap<>();
+  private final List<Runnable> renewedListeners = new CopyOnWriteArrayList<>();
+  private volatile Vertx vertx;
+  private volatile ZookeeperSessions sessions;
 
   public FanOutClusterManager(ClusterManager delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -64,6 +80,45 @@ public class FanOutClusterManager implements ClusterManager {
     listeners.remove(listener);
   }
 
+  /**
+   * Adds a listener called once a new ZooKeeper session carries this node's registrations again (after
+   * the previous session was lost); never called on other cluster managers.
+   */
+  public void addSessionRenewedListener(Runnable listener) {
+    renewedListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Removes a listener added with {@link #addSessionRenewedListener(Runnable)}. */
+  public void removeSessionRenewedListener(Runnable listener) {
+    renewedListeners.remove(listener);
+  }
+
+  /**
+   * Adds every recorded registration of this node again (creating what the cluster manager lost).
+   *
+   * @return a future completed with how many were re-added, failed when one could not be
+   */
+  Future<Integer> replayRegistrations() {
+    List<Future<Void>> done = new ArrayList<>();
+    registrations.forEach((address, infos) -> {
+      for (RegistrationInfo info : List.copyOf(infos)) {
+        Promise<Void> p = Promise.promise();
+        delegate.addRegistration(address, info, p);
+        done.add(p.future().compose(v -> {
+          // removed while it was being added again: remove it once more
+          Set<RegistrationInfo> now = registrations.get(address);
+          if (now != null && now.contains(info)) {
+            return Future.succeededFuture();
+          }
+          Promise<Void> undo = Promise.promise();
+          delegate.removeRegistration(address, info, undo);
+          return undo.future();
+        }));
+      }
+    });
+    return Future.all(done).map(done.size());
+  }
+
   @Override
   public void nodeListener(NodeListener listener) {
     vertxListener = listener;
@@ -71,6 +126,7 @@ public class FanOutClusterManager implements ClusterManager {
 
   @Override
   public void init(Vertx vertx) {
+    this.vertx = vertx;
     delegate.init(vertx);
   }
 
@@ -101,11 +157,24 @@ public class FanOutClusterManager implements ClusterManager {
 
   @Override
   public void join(Completable<Void> promise) {
-    delegate.join(promise);
+    delegate.join((v, failure) -> {
+      if (failure == null && delegate instanceof ZookeeperClusterManager zk && vertx != null) {
+        ZookeeperSessions s = new ZookeeperSessions(vertx, zk.getCuratorFramework(), zk.getNodeId(), this::replayRegistrations);
+        s.onRenewed(() -> renewedListeners.forEach(Runnable::run));
+        s.start();
+        sessions = s;
+      }
+      promise.complete(v, failure);
+    });
   }
 
   @Override
   public void leave(Completable<Void> promise) {
+    ZookeeperSessions s = sessions;
+    sessions = null;
+    if (s != null) {
+      s.close();
+    }
     delegate.leave(promise);
   }
 
@@ -121,11 +190,18 @@ public class FanOutClusterManager implements ClusterManager {
 
   @Override
   public void addRegistration(String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    if (!registrationInfo.localOnly()) {
+      registrations.computeIfAbsent(address, a -> ConcurrentHashMap.newKeySet()).add(registrationInfo);
+    }
     delegate.addRegistration(address, registrationInfo, promise);
   }
 
   @Override
   public void removeRegistration(String address, RegistrationInfo registrationInfo, Completable<Void> promise) {
+    registrations.computeIfPresent(address, (a, set) -> {
+      set.remove(registrationInfo);
+      return set.isEmpty() ? null : set;
+    });
     delegate.removeRegistration(address, registrationInfo, promise);
   }
 
