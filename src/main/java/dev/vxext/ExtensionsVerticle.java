@@ -38,6 +38,9 @@ public class ExtensionsVerticle extends VerticleBase {
   private NodeMetrics metrics;
   private volatile AdminVerticle admin;
   private volatile String cronDeployment;
+  private volatile WhereIsVerticle whereis;
+  private volatile DaemonVerticle daemons;
+  private Future<Void> leaving;
 
   /** Reads the {@link NodeOptions} from the deployment config. */
   public ExtensionsVerticle() {
@@ -77,6 +80,27 @@ public class ExtensionsVerticle extends VerticleBase {
     return id == null ? Future.succeededFuture() : vertx.undeploy(id).otherwiseEmpty();
   }
 
+  /**
+   * The graceful leave of this node, before its processes and services stop: the cron service stops (and
+   * delivers the ticks it claimed), the node announces to every member that it is leaving (it leaves the
+   * ring: it is asked nothing more, nothing new is placed on it), then its daemons stop and the members are
+   * told, so the leader places them elsewhere at once. The node still answers meanwhile. Undeploying this
+   * verticle leaves this way too. Safe to call several times.
+   *
+   * @return a future completed once the daemons are handed off (never failed; bounded by the request timeout)
+   */
+  public synchronized Future<Void> leave() {
+    if (leaving == null) {
+      WhereIsVerticle w = whereis;
+      DaemonVerticle d = daemons;
+      leaving = stopCron()
+        .eventually(() -> w == null ? Future.succeededFuture() : w.announceLeaving())
+        .eventually(() -> d == null ? Future.succeededFuture() : d.handOff())
+        .otherwiseEmpty();
+    }
+    return leaving;
+  }
+
   /** @return the registry the node's meters are recorded in (null before the start) */
   public MeterRegistry meterRegistry() {
     return registry;
@@ -107,8 +131,11 @@ public class ExtensionsVerticle extends VerticleBase {
     }
     metrics = NodeMetrics.install(vertx, registry, self);
     AdminOptions adminOptions = opts.getAdmin();
-    return vertx.deployVerticle(new WhereIsVerticle(opts))
-      .compose(id -> vertx.deployVerticle(new DaemonVerticle(opts)))
+    // the services stop in parallel when this verticle is undeployed: each first waits for the leave
+    whereis = new WhereIsVerticle(opts, this::leave);
+    daemons = new DaemonVerticle(opts, () -> whereis.announceLeaving());
+    return vertx.deployVerticle(whereis)
+      .compose(id -> vertx.deployVerticle(daemons))
       .compose(id -> vertx.deployVerticle(new CronVerticle(opts)))
       .compose(id -> {
         cronDeployment = id;

@@ -270,9 +270,10 @@ public final class ClusterNodeImpl implements ClusterNode {
     // a promise without a context: vertx.close() shuts down the event loops a context-bound
     // future would need to notify its listeners
     Promise<Void> done = Promise.promise();
-    // cron first (it delivers the ticks it claimed), then the processes (their names are withdrawn
-    // cleanly), then the rest of the extensions, then Vert.x
-    extensions.stopCron()
+    // the graceful leave first (cron stops and delivers the ticks it claimed, the node announces it leaves,
+    // its daemons are handed off), then the other processes (their names are withdrawn cleanly), then the
+    // rest of the extensions, then Vert.x
+    extensions.leave()
       .compose(v -> {
         List<Future<Void>> processes = new ArrayList<>();
         for (ProcessId p : addressBook.localProcesses()) {

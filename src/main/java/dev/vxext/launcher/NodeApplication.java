@@ -146,18 +146,19 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
   }
 
   /**
-   * SIGTERM: the cron service stops first and delivers the ticks it already claimed (a claimed tick is
-   * fired by no other node), then Vert.x closes. Runs on the shutdown thread, not an event loop.
+   * SIGTERM: the graceful leave ({@link ExtensionsVerticle#leave()}: the cron service stops first and
+   * delivers the ticks it already claimed, the node announces it leaves, its daemons are handed off), then
+   * Vert.x closes. Runs on the shutdown thread, not an event loop.
    */
   @Override
   public void beforeStoppingVertx(HookContext context) {
     ExtensionsVerticle e = extensions;
     if (e == null) return;
     try {
-      e.stopCron().toCompletionStage().toCompletableFuture()
-        .get(options.getRequestTimeout() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+      e.leave().toCompletionStage().toCompletableFuture()
+        .get(2 * options.getRequestTimeout() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (Exception ex) {
-      System.err.println("vxext: cron service did not stop cleanly: " + ex);
+      System.err.println("vxext: the node did not leave cleanly: " + ex);
     }
   }
 

@@ -10,9 +10,16 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
- * An immutable snapshot of the available nodes and the ring built over them.
+ * An immutable snapshot of the member nodes and the ring built over them.
+ * <p>
+ * A member that announced it is leaving (a graceful leave in progress) is still a member (its messages are
+ * admitted, its processes still answer until they stop) but no longer on the ring: it owns no directory
+ * share, is asked nothing, and nothing new is placed on it.
  */
 public final class MembershipView implements Shareable {
 
@@ -22,9 +29,16 @@ public final class MembershipView implements Shareable {
   private final long version;
   private final List<NodeEntry> nodes;
   private final Map<String, NodeEntry> byName;
+  private final Set<String> leaving;
+  private final List<String> names;
   private final HashRing ring;
 
   public MembershipView(long version, Collection<NodeEntry> nodes) {
+    this(version, nodes, Set.of());
+  }
+
+  /** @param leaving the names of the members that are leaving (not on the ring) */
+  public MembershipView(long version, Collection<NodeEntry> nodes, Set<String> leaving) {
     List<NodeEntry> sorted = new ArrayList<>(nodes);
     sorted.sort(Comparator.comparing(NodeEntry::name));
     Map<String, NodeEntry> map = new LinkedHashMap<>();
@@ -34,7 +48,13 @@ public final class MembershipView implements Shareable {
     this.version = version;
     this.nodes = Collections.unmodifiableList(sorted);
     this.byName = Collections.unmodifiableMap(map);
-    this.ring = HashRing.of(map.keySet());
+    this.names = List.copyOf(map.keySet());
+    TreeSet<String> out = new TreeSet<>(leaving);
+    out.retainAll(map.keySet());
+    this.leaving = Collections.unmodifiableSet(out);
+    List<String> onRing = new ArrayList<>(map.keySet());
+    onRing.removeAll(out);
+    this.ring = HashRing.of(onRing);
   }
 
   /** @return increases by one with every change */
@@ -47,9 +67,31 @@ public final class MembershipView implements Shareable {
     return nodes;
   }
 
-  /** @return the node names, sorted */
+  /** @return the member names (leaving ones included), sorted */
   public List<String> names() {
-    return ring.members();
+    return names;
+  }
+
+  /** @return true when member {@code name} announced it is leaving */
+  public boolean leaving(String name) {
+    return leaving.contains(name);
+  }
+
+  /** @return the names of the members that announced they are leaving, sorted */
+  public Set<String> leaving() {
+    return leaving;
+  }
+
+  /**
+   * @return the names of the members that are not leaving and match {@code filter}, sorted: where
+   *   something new may be placed (a daemon of a launcher they offer, a cron job they declare)
+   */
+  public List<String> placeable(Predicate<NodeEntry> filter) {
+    List<String> list = new ArrayList<>();
+    for (NodeEntry n : nodes) {
+      if (!leaving.contains(n.name()) && filter.test(n)) list.add(n.name());
+    }
+    return list;
   }
 
   /** @return the entry of {@code name}, or null */
@@ -57,12 +99,12 @@ public final class MembershipView implements Shareable {
     return byName.get(name);
   }
 
-  /** @return true when {@code name} is available */
+  /** @return true when {@code name} is a member (leaving or not) */
   public boolean contains(String name) {
     return byName.containsKey(name);
   }
 
-  /** @return the ring over the node names */
+  /** @return the ring over the member names that are not leaving */
   public HashRing ring() {
     return ring;
   }
@@ -74,6 +116,6 @@ public final class MembershipView implements Shareable {
 
   @Override
   public String toString() {
-    return "MembershipView{v" + version + " " + names() + "}";
+    return "MembershipView{v" + version + " " + names + (leaving.isEmpty() ? "" : " leaving " + leaving) + "}";
   }
 }

@@ -55,6 +55,10 @@ public final class ClusterMembership {
     /** A node left; {@code view} no longer contains it. @return how many directory entries were dropped */
     int left(NodeEntry node, MembershipView view);
 
+    /** A node (this one included) announced it is leaving; {@code view} has it off the ring. */
+    default void leaving(NodeEntry node, MembershipView view) {
+    }
+
     /** This node's own registration was lost and came back (for example after a session expiry). */
     void rejoined();
 
@@ -83,6 +87,8 @@ public final class ClusterMembership {
   private final Map<String, NodeEntry> known = new HashMap<>();
   private final Set<String> pending = new HashSet<>();
   private final Set<String> ignored = new HashSet<>();
+  /** Names of the members that announced a graceful leave (off the ring until they are gone). */
+  private final Set<String> leavingNames = new HashSet<>();
   private final NodeListener nodeListener = new NodeListener() {
     @Override
     public void nodeAdded(String nodeId) {
@@ -236,6 +242,25 @@ public final class ClusterMembership {
     return list;
   }
 
+  /**
+   * Member {@code name} (this node included) announced a graceful leave: it stays a member until it is
+   * gone, but leaves the ring at once (no directory share, nothing new placed on it). Must be called on the
+   * membership context.
+   *
+   * @return true when {@code name} is a member (and is now marked leaving)
+   */
+  public boolean leaving(String name) {
+    NodeEntry e = known.values().stream().filter(n -> n.name().equals(name)).findFirst().orElse(null);
+    if (e == null || stopped) {
+      return false;
+    }
+    if (leavingNames.add(name)) {
+      log.info("[node={}] node leaving: {}", selfName, name);
+      publish(e, MembershipEvent.Type.LEAVING);
+    }
+    return true;
+  }
+
   private void sessionRenewed() {
     context.runOnContext(v -> {
       if (!stopped) {
@@ -281,6 +306,7 @@ public final class ClusterMembership {
         }
       }
       known.put(id, e);
+      leavingNames.remove(e.name());
       log.info("[node={}] node joined: {}", selfName, e.name());
       publish(e, MembershipEvent.Type.JOINED);
     });
@@ -310,6 +336,7 @@ public final class ClusterMembership {
     if (e != null) {
       // a node ignored for claiming this name (restarted before the old session expired) gets its turn
       ignored.clear();
+      leavingNames.remove(e.name());
       log.info("[node={}] node left: {}", selfName, e.name());
       publish(e, MembershipEvent.Type.LEFT);
     }
@@ -362,17 +389,17 @@ public final class ClusterMembership {
   }
 
   private void publish(NodeEntry changed, MembershipEvent.Type type) {
-    MembershipView view = new MembershipView(++version, known.values());
+    MembershipView view = new MembershipView(++version, known.values(), leavingNames);
     maps.view(view);
     if (changed == null) {
       return;
     }
     int dropped = 0;
     try {
-      if (type == MembershipEvent.Type.JOINED) {
-        listener.joined(changed, view);
-      } else {
-        dropped = listener.left(changed, view);
+      switch (type) {
+        case JOINED -> listener.joined(changed, view);
+        case LEAVING -> listener.leaving(changed, view);
+        case LEFT -> dropped = listener.left(changed, view);
       }
     } catch (RuntimeException e) {
       log.error("[node={}] membership listener failed on {} {}", selfName, type, changed.name(), e);

@@ -153,11 +153,7 @@ public final class CronVerticle extends VerticleBase {
   }
 
   private String owner(String job) {
-    List<String> eligible = new ArrayList<>();
-    for (NodeEntry n : maps.view().nodes()) {
-      if (n.declares(job)) eligible.add(n.name());
-    }
-    return placement.choose(job, eligible);
+    return placement.choose(job, maps.view().placeable(n -> n.declares(job)));
   }
 
   private void activate(JobState s) {

@@ -117,13 +117,8 @@ final class DaemonRecovery {
     if (local != null) {
       return scan(name, local);
     }
-    String node = null;
-    for (NodeEntry n : maps.view().nodes()) {
-      if (n.offers(name)) {
-        node = n.name();
-        break;
-      }
-    }
+    List<String> offering = maps.view().placeable(n -> n.offers(name));
+    String node = offering.isEmpty() ? null : offering.get(0);
     if (node == null) {
       return Future.succeededFuture(List.of());
     }
@@ -245,10 +240,7 @@ final class DaemonRecovery {
         log.debug("[node={}] daemon '{}' not placed yet: settle delay after a node loss", self, d.name());
         return Future.succeededFuture();
       }
-      List<String> eligible = new ArrayList<>();
-      for (NodeEntry n : maps.view().nodes()) {
-        if (n.offers(launcherName) && !leaving.test(n.name())) eligible.add(n.name());
-      }
+      List<String> eligible = new ArrayList<>(maps.view().placeable(n -> n.offers(launcherName) && !leaving.test(n.name())));
       if (eligible.isEmpty()) {
         counts[3]++;
         log.warn("[node={}] no node offers launcher '{}' for daemon '{}'", self, launcherName, d.name());

@@ -12,6 +12,7 @@ import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -51,7 +52,11 @@ public final class DaemonVerticle extends VerticleBase {
   private final NodeOptions options;
   private final String self;
   private final Map<String, Launcher> launchers;
-  private final java.util.Set<String> leaving = new java.util.HashSet<>();
+  /** Nodes that stopped their daemons for a graceful leave: what they ran counts as gone. */
+  private final java.util.Set<String> handedOff = new java.util.HashSet<>();
+  /** Runs before this node's daemons are handed off (the node announces it is leaving). */
+  private final java.util.function.Supplier<Future<?>> beforeHandOff;
+  private Future<Void> handOff;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private BookMaps maps;
   private LeaderElection election;
@@ -83,9 +88,46 @@ public final class DaemonVerticle extends VerticleBase {
   private DaemonRecovery.Report lastReport;
 
   public DaemonVerticle(NodeOptions options) {
+    this(options, Future::succeededFuture);
+  }
+
+  /**
+   * @param beforeHandOff what a graceful leave does before the daemons stop (the node announces that it
+   *                      is leaving, so nothing new is placed on it)
+   */
+  public DaemonVerticle(NodeOptions options, java.util.function.Supplier<Future<?>> beforeHandOff) {
     this.options = new NodeOptions(options);
     this.self = options.getNodeName();
     this.launchers = options.getLaunchers();
+    this.beforeHandOff = beforeHandOff;
+  }
+
+  /**
+   * The graceful leave of this node's daemons: it stops leading, announces that it leaves, stops its
+   * daemons, then tells every other member they are stopped, so the leader places them at once. Safe to
+   * call several times (one hand-off).
+   *
+   * @return a future completed once the members acknowledged or did not answer in time (never failed)
+   */
+  public Future<Void> handOff() {
+    if (context == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      if (handOff == null) {
+        election.stop();
+        cancel(scanTimer);
+        cancel(periodicTimer);
+        cancel(announceTimer);
+        fencing.stop();
+        boolean clustered = ((VertxInternal) vertx).clusterManager() != null;
+        handOff = !clustered ? Future.succeededFuture()
+          : beforeHandOff.get().transform(ar -> host.handOff(peers));
+      }
+      handOff.onComplete(done);
+    });
+    return done.future();
   }
 
   @Override
@@ -96,7 +138,7 @@ public final class DaemonVerticle extends VerticleBase {
     maps.leader(LeaderInfo.UNKNOWN);
     metrics = NodeMetrics.of(vertx);
     recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch(),
-      leaving::contains, () -> gate.closedUntil());
+      handedOff::contains, () -> gate.closedUntil());
     gate = new FailoverGate(vertx, self, options.getFailoverDelay(), () -> {
       if (election.state() == LeaderElection.State.LEADER) {
         scanSoon();
@@ -132,13 +174,8 @@ public final class DaemonVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // no reconciliation while the node goes away; the lock is released at once for the next leader
-    election.stop();
-    cancel(scanTimer);
-    cancel(periodicTimer);
-    cancel(announceTimer);
-    fencing.stop();
-    Future<Void> handOff = ((VertxInternal) vertx).clusterManager() == null ? Future.succeededFuture() : host.handOff(peers);
-    return handOff.eventually(this::shutdown);
+    return handOff().timeout(options.getRequestTimeout(), java.util.concurrent.TimeUnit.MILLISECONDS)
+      .eventually(this::shutdown);
   }
 
   /** Keeps {@link #lastSeen} to the nodes of the current view. */
@@ -217,7 +254,7 @@ public final class DaemonVerticle extends VerticleBase {
       case "leaving" -> {
         String node = body.getString("node");
         if (node != null && !node.equals(self)) {
-          leaving.add(node);
+          handedOff.add(node);
           if (election.state() == LeaderElection.State.LEADER) {
             scanSoon();
           }
@@ -263,7 +300,7 @@ public final class DaemonVerticle extends VerticleBase {
     announce(null);
     announceTimer = vertx.setPeriodic(options.getSyncInterval(), t -> announce(null));
     long now = System.currentTimeMillis();
-    if (!leaving.isEmpty() || now - lastHandOffAt <= options.getSettleDelay()) {
+    if (!handedOff.isEmpty() || now - lastHandOffAt <= options.getSettleDelay()) {
       // a node (maybe the previous leader) just handed its daemons off: place them now
       scanSoon();
     } else {
@@ -292,8 +329,8 @@ public final class DaemonVerticle extends VerticleBase {
       if (event.node().equals(leader.node()) && !leader.self()) {
         setLeader(LeaderInfo.UNKNOWN);
       }
-      boolean handedOff = leaving.remove(event.node());
-      if (handedOff) {
+      boolean handedOffFirst = handedOff.remove(event.node());
+      if (handedOffFirst) {
         lastHandOffAt = System.currentTimeMillis();
       } else {
         if (lossAt == 0) lossAt = System.currentTimeMillis();
@@ -303,15 +340,15 @@ public final class DaemonVerticle extends VerticleBase {
         gate.lost(event.node(), lastSeen.get(event.node()));
       }
       if (election.state() == LeaderElection.State.LEADER) {
-        if (handedOff) {
+        if (handedOffFirst) {
           scanSoon();
         } else {
           scheduleScan(options.getFailoverDelay());
         }
       }
-    } else {
+    } else if (event.type() == MembershipEvent.Type.JOINED) {
       lastJoinAt = System.currentTimeMillis();
-      leaving.remove(event.node());
+      handedOff.remove(event.node());
       gate.clear(event.node());
       if (election.state() == LeaderElection.State.LEADER) {
         announce(event.node());

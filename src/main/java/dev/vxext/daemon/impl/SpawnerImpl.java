@@ -47,10 +47,7 @@ public final class SpawnerImpl implements Spawner {
     if (problem != null) {
       return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
     }
-    List<String> eligible = new ArrayList<>();
-    for (NodeEntry n : maps.view().nodes()) {
-      if (n.offers(launcher)) eligible.add(n.name());
-    }
+    List<String> eligible = maps.view().placeable(n -> n.offers(launcher));
     if (eligible.isEmpty()) {
       return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no available node offers launcher '" + launcher + "'"));
     }

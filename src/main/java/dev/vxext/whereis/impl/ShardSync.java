@@ -87,7 +87,7 @@ final class ShardSync {
    */
   void viewChanged(MembershipView v, Set<String> joined) {
     streams.keySet().removeIf(owner -> {
-      if (!v.contains(owner)) {
+      if (!v.contains(owner) || v.leaving(owner)) {
         streams.get(owner).close();
         return true;
       }

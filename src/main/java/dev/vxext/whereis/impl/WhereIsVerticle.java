@@ -14,6 +14,7 @@ import dev.vxext.process.impl.Forwarder;
 import dev.vxext.process.impl.LocalRegistry;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The whereis verticle: this node's process registry, its share of the cluster directory, locate, and the
@@ -40,6 +42,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class WhereIsVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(WhereIsVerticle.class);
+  /** How long a leaving node waits for each member to acknowledge its notice, at most. */
+  static final long LEAVE_NOTICE_MS = 2_000;
 
   private final NodeOptions options;
   private final String self;
@@ -62,11 +66,59 @@ public final class WhereIsVerticle extends VerticleBase {
   /** When a refusal was last logged, per sender (lanes refuse on their own event loops too). */
   private final Map<String, Long> refusedLogged = new ConcurrentHashMap<>();
   private long timer = -1;
+  /** Runs before this verticle stops (the node's graceful leave: it must still answer meanwhile). */
+  private final Supplier<Future<?>> beforeStop;
+  private Future<Void> leavingNotice;
 
   public WhereIsVerticle(NodeOptions options) {
+    this(options, Future::succeededFuture);
+  }
+
+  /**
+   * @param beforeStop what must be done before this verticle stops answering (the hand-off of the node's
+   *                   daemons); waited for at most the request timeout
+   */
+  public WhereIsVerticle(NodeOptions options, Supplier<Future<?>> beforeStop) {
     this.options = new NodeOptions(options);
     this.options.validate();
     this.self = options.getNodeName();
+    this.beforeStop = beforeStop;
+  }
+
+  /**
+   * Starts this node's graceful leave: it leaves the ring here and tells every other member, so they ask
+   * it nothing more and place nothing new on it, while it still answers until it is gone.
+   *
+   * @return a future completed once every member acknowledged or did not answer within
+   *   {@link #LEAVE_NOTICE_MS} (never failed)
+   */
+  public synchronized Future<Void> announceLeaving() {
+    if (leavingNotice != null) {
+      return leavingNotice;
+    }
+    Promise<Void> done = Promise.promise();
+    leavingNotice = done.future();
+    if (context == null) {
+      done.complete();
+      return leavingNotice;
+    }
+    context.runOnContext(v -> {
+      if (membership == null || !membership.leaving(self)) {
+        done.complete();
+        return;
+      }
+      List<Future<Object>> told = new ArrayList<>();
+      DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "member.leaving")
+        .setSendTimeout(Math.min(LEAVE_NOTICE_MS, options.getRequestTimeout()));
+      for (String node : maps.view().names()) {
+        if (!node.equals(self)) {
+          told.add(vertx.eventBus().request(WhereIs.nodeAddress(node), new JsonObject().put("node", self), o)
+            .map(m -> (Object) m.body()).otherwiseEmpty());
+        }
+      }
+      Future.join(told).<Void>mapEmpty().onComplete(done);
+    });
+    return leavingNotice;
   }
 
   @Override
@@ -108,6 +160,12 @@ public final class WhereIsVerticle extends VerticleBase {
       }
 
       @Override
+      public void leaving(NodeEntry node, MembershipView view) {
+        // off the ring: its directory shares move to the next owners now
+        sync.viewChanged(view, Set.of());
+      }
+
+      @Override
       public void rejoined() {
         sync.resendAll();
       }
@@ -141,6 +199,12 @@ public final class WhereIsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    // the node still answers while it leaves (its daemons are handed off first)
+    return beforeStop.get().timeout(options.getRequestTimeout(), java.util.concurrent.TimeUnit.MILLISECONDS)
+      .transform(ar -> shutdown());
+  }
+
+  private Future<?> shutdown() {
     LocalMapAddressBook.withdrawLocator(vertx, directLocator);
     if (timer >= 0) vertx.cancelTimer(timer);
     if (membership != null) membership.stop();
@@ -194,6 +258,18 @@ public final class WhereIsVerticle extends VerticleBase {
     }
     switch (action) {
       case "ping" -> msg.reply(new JsonObject().put("node", self));
+      case "member.leaving" -> {
+        // only a node itself may say it is leaving
+        String node = msg.body() instanceof JsonObject b && b.getValue("node") instanceof String n ? n : null;
+        if (node == null) {
+          msg.fail(WhereIs.BAD_REQUEST, "member.leaving needs {\"node\": <its own name>}");
+        } else if (!node.equals(from)) {
+          refuse(msg, from, WhereIs.FORBIDDEN, "'" + from + "' cannot say that '" + node + "' is leaving");
+        } else {
+          membership.leaving(node);
+          msg.reply(new JsonObject().put("ok", true));
+        }
+      }
       case "processes" -> {
         JsonArray list = new JsonArray();
         registry.all().forEach(p -> list.add(p.toJson()));
