@@ -17,17 +17,21 @@ public final class BookMaps {
   static final String LEADER_KEY = "leader";
   static final String PROCESSES_MAP = "vxext.processes";
   static final String DIRECTORY_MAP = "vxext.directory";
+  static final String PEERS_MAP = "vxext.peers";
+  static final String PEERS_KEY = "requests";
 
   private final LocalMap<String, MembershipView> view;
   private final LocalMap<String, LeaderInfo> leader;
   private final LocalMap<String, ProcessId> processes;
   private final LocalMap<String, DirectoryEntry> directory;
+  private final LocalMap<String, PeerRequests> peers;
 
   public BookMaps(Vertx vertx) {
     this.view = vertx.sharedData().getLocalMap(VIEW_MAP);
     this.leader = vertx.sharedData().getLocalMap(LEADER_MAP);
     this.processes = vertx.sharedData().getLocalMap(PROCESSES_MAP);
     this.directory = vertx.sharedData().getLocalMap(DIRECTORY_MAP);
+    this.peers = vertx.sharedData().getLocalMap(PEERS_MAP);
   }
 
   /** @return the current membership view, never null */
@@ -58,6 +62,17 @@ public final class BookMaps {
   /** @return name to entry, for the directory entries this node owns */
   public LocalMap<String, DirectoryEntry> directory() {
     return directory;
+  }
+
+  /** @return the requests in flight to other nodes (one tracker per Vert.x instance, created on first use) */
+  public PeerRequests peers() {
+    PeerRequests p = peers.get(PEERS_KEY);
+    if (p == null) {
+      PeerRequests created = new PeerRequests();
+      p = peers.putIfAbsent(PEERS_KEY, created);
+      if (p == null) p = created;
+    }
+    return p;
   }
 
   /** Empties every map (when the extensions stop). */

@@ -339,6 +339,10 @@ public final class ClusterMembership {
       leavingNames.remove(e.name());
       log.info("[node={}] node left: {}", selfName, e.name());
       publish(e, MembershipEvent.Type.LEFT);
+      int failed = maps.peers().gone(e.name(), "left the cluster");
+      if (failed > 0) {
+        log.info("[node={}] {} request(s) in flight to {} failed (503): it left", selfName, failed, e.name());
+      }
     }
   }
 

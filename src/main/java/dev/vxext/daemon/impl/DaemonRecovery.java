@@ -268,7 +268,7 @@ final class DaemonRecovery {
     if (epoch.getAsLong() <= 0) {
       return Future.failedFuture("this node no longer leads: '" + d.name() + "' is left to the next leader");
     }
-    return DaemonVerticle.spawnRequest(vertx, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout)
+    return DaemonVerticle.spawnRequest(vertx, maps, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout)
       .onSuccess(pid -> log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node()))
       .recover(t -> {
         if (WhereIs.hasCode(t, WhereIs.CONFLICT) && t.getMessage() != null && t.getMessage().contains("epoch")) {

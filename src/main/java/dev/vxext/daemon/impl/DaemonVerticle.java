@@ -198,14 +198,15 @@ public final class DaemonVerticle extends VerticleBase {
   }
 
   /** Sends a spawn request to {@code target} (this node included), fenced by {@code epoch} when &gt; 0. */
-  static Future<ProcessId> spawnRequest(Vertx vertx, String target, String launcher, String name, JsonObject args,
-                                        long epoch, long timeout) {
+  static Future<ProcessId> spawnRequest(Vertx vertx, BookMaps maps, String target, String launcher, String name,
+                                        JsonObject args, long epoch, long timeout) {
     DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.spawn").setSendTimeout(timeout);
     if (epoch > 0) {
       o.addHeader(EPOCH_HEADER, Long.toString(epoch));
     }
     JsonObject body = new JsonObject().put("launcher", launcher).put("name", name).put("args", args);
-    return vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(target), body, o).map(m -> ProcessId.fromJson(m.body()));
+    return maps.peers().<JsonObject>request(vertx, target, WhereIs.nodeAddress(target), body, o)
+      .map(m -> ProcessId.fromJson(m.body()));
   }
 
   private void handle(Message<Object> msg) {

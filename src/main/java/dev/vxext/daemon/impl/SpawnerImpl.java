@@ -57,7 +57,7 @@ public final class SpawnerImpl implements Spawner {
         return Future.failedFuture(t);
       }
       String target = PLACEMENT.choose(name, eligible);
-      return DaemonVerticle.spawnRequest(vertx, target, launcher, name, config, 0, timeout);
+      return DaemonVerticle.spawnRequest(vertx, maps, target, launcher, name, config, 0, timeout);
     });
   }
 }

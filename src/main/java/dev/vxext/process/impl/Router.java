@@ -119,12 +119,12 @@ public final class Router {
     }
     // its lane first; a lane without a consumer (the node restarted with fewer event loops, or is
     // stopping) is no answer: the node's address decides
-    return vertx.eventBus().<T>request(WhereIs.laneAddress(node, target.lane()), message, opts).recover(t ->
+    return maps.peers().<T>request(vertx, node, WhereIs.laneAddress(node, target.lane()), message, opts).recover(t ->
       noHandlers(t) ? remote(WhereIs.nodeAddress(node), node, name, message, opts) : localFailure(t, name));
   }
 
   private <T> Future<Message<T>> remote(String address, String node, String name, Object message, DeliveryOptions opts) {
-    return vertx.eventBus().<T>request(address, message, opts).recover(t -> noHandlers(t)
+    return maps.peers().<T>request(vertx, node, address, message, opts).recover(t -> noHandlers(t)
       ? Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "node " + node + " is not reachable"))
       : localFailure(t, name));
   }

@@ -1,6 +1,7 @@
 package dev.vxext.whereis.impl;
 
 import dev.vxext.addressbook.impl.MembershipView;
+import dev.vxext.addressbook.impl.PeerRequests;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.whereis.WhereIs;
@@ -40,9 +41,11 @@ final class Locator {
   private final Supplier<MembershipView> view;
   private final DirectoryStore store;
   private final Function<String, ProcessId> localRegistry;
+  private final PeerRequests peers;
 
   Locator(Vertx vertx, String self, int replicas, Supplier<MembershipView> view, DirectoryStore store,
-          Function<String, ProcessId> localRegistry) {
+          Function<String, ProcessId> localRegistry, PeerRequests peers) {
+    this.peers = peers;
     this.vertx = vertx;
     this.self = self;
     this.replicas = replicas;
@@ -115,7 +118,7 @@ final class Locator {
           askAll(others);
           return;
         }
-        if (ar.failed() && !WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
+        if (ar.failed() && !answered(ar.cause())) {
           timedOut.set(true);
         }
         askAll(others.subList(1, others.size()));
@@ -130,7 +133,7 @@ final class Locator {
           if (ar.succeeded() && found(ar.result())) {
             return;
           }
-          if (ar.failed() && !WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
+          if (ar.failed() && !answered(ar.cause())) {
             // a timeout, or an owner that refused us (we are not a member in its view): not a "not found"
             timedOut.set(true);
           }
@@ -157,8 +160,16 @@ final class Locator {
 
     Future<Message<Object>> request(String owner, long sendTimeout) {
       DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate").setSendTimeout(sendTimeout);
-      return vertx.eventBus().request(WhereIs.nodeAddress(owner), name, options);
+      return peers.request(vertx, owner, WhereIs.nodeAddress(owner), name, options);
     }
+  }
+
+  /**
+   * @return true when an owner's failure still tells where the name is not: it does not know it (404), or
+   *   it is gone (503: its entries are dropped everywhere, the other owners know what there is)
+   */
+  private static boolean answered(Throwable t) {
+    return WhereIs.hasCode(t, WhereIs.NOT_FOUND) || WhereIs.hasCode(t, WhereIs.NOT_READY);
   }
 
   private Future<ProcessId> fallback(String name, boolean timedOut, long timeout) {

@@ -143,7 +143,7 @@ public final class WhereIsVerticle extends VerticleBase {
         sync.down(process);
       }
     }, lanes::laneOf);
-    locator = new Locator(vertx, self, replicas, maps::view, store, registry::get);
+    locator = new Locator(vertx, self, replicas, maps::view, store, registry::get, maps.peers());
     forwarder = new Forwarder(vertx, self, registry::get, options.getRequestTimeout());
     long reconcile = Math.min(options.getSyncInterval(), cm instanceof dev.vxext.cluster.impl.FanOutClusterManager ? 1000 : 200);
     membership = new ClusterMembership(vertx, context, cm, self, maps, new ClusterMembership.Listener() {

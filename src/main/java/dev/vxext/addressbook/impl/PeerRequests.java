@@ -1,0 +1,76 @@
+package dev.vxext.addressbook.impl;
+
+import dev.vxext.whereis.WhereIs;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.shareddata.Shareable;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The requests this Vert.x instance has in flight to other nodes, by node name, so that none waits for its
+ * timeout once that node is gone: when the membership sees a node leave (its session expired, or its
+ * process was proven gone), every request still waiting for it fails at once with 503. Without this, a
+ * request sent to a node that is cut off or dead waits for the full request timeout (the event bus drops
+ * what it cannot deliver).
+ * <p>
+ * One instance per Vert.x instance ({@link BookMaps#peers()}); thread-safe; futures complete on the
+ * caller's context.
+ */
+public final class PeerRequests implements Shareable {
+
+  private final ConcurrentHashMap<String, Set<Promise<?>>> inflight = new ConcurrentHashMap<>();
+
+  /**
+   * Sends a request to {@code address} on node {@code node}.
+   *
+   * @return the reply, or the event bus's failure, or a 503 failure as soon as {@code node} is gone
+   */
+  public <T> Future<Message<T>> request(Vertx vertx, String node, String address, Object body, DeliveryOptions options) {
+    ContextInternal ctx = ((VertxInternal) vertx).getOrCreateContext();
+    Promise<Message<T>> promise = ctx.promise();
+    Set<Promise<?>> set = inflight.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet());
+    set.add(promise);
+    vertx.eventBus().<T>request(address, body, options).onComplete(ar -> {
+      set.remove(promise);
+      if (ar.succeeded()) {
+        promise.tryComplete(ar.result());
+      } else {
+        promise.tryFail(ar.cause());
+      }
+    });
+    return promise.future();
+  }
+
+  /**
+   * Node {@code node} is gone: every request in flight to it fails now with 503.
+   *
+   * @return how many requests were failed
+   */
+  public int gone(String node, String why) {
+    Set<Promise<?>> set = inflight.remove(node);
+    if (set == null) {
+      return 0;
+    }
+    int n = 0;
+    for (Promise<?> p : set) {
+      if (p.tryFail(WhereIs.failure(WhereIs.NOT_READY, "node " + node + " " + why
+        + "; the request may or may not have reached it"))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** @return how many requests are in flight to {@code node} */
+  public int inflight(String node) {
+    Set<Promise<?>> set = inflight.get(node);
+    return set == null ? 0 : set.size();
+  }
+}
