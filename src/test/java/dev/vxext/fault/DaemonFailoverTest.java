@@ -140,6 +140,30 @@ class DaemonFailoverTest {
       }
     });
 
+    // when ZooKeeper counts the victim gone (its session expired): the cluster manager's own member list
+    String victimId = observer.addressBook().availableNodes().stream().filter(e -> e.name().equals(victim.name))
+      .findFirst().orElseThrow().nodeId();
+    io.vertx.core.spi.cluster.ClusterManager cm = ((io.vertx.core.internal.VertxInternal) observer.vertx()).clusterManager();
+    AtomicLong sessionGone = new AtomicLong(-1);
+    long watchCm = observer.vertx().setPeriodic(10, id -> {
+      if (sessionGone.get() < 0 && !cm.getNodes().contains(victimId)) sessionGone.set(System.currentTimeMillis());
+    });
+    // calls to the victim's processes around the kill: every one ends well before the request timeout
+    List<String> targets = new ArrayList<>(moved);
+    targets.add(FaultNode.PROBE_PREFIX + victim.name);
+    List<long[]> callTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Future<?>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long[] callTimer = {-1};
+    callTimer[0] = observer.vertx().setPeriodic(20, id -> {
+      for (String t : targets) {
+        long issued = System.currentTimeMillis();
+        Future<Message<Object>> f = observer.call(t, new JsonObject().put("ping", true));
+        calls.add(f);
+        f.onComplete(ar -> callTimes.add(new long[] {issued, System.currentTimeMillis(), ar.succeeded() ? 200
+          : ar.cause() instanceof io.vertx.core.eventbus.ReplyException r ? r.failureCode() : -1}));
+      }
+    });
+
     long t0 = System.currentTimeMillis();
     victim.process.destroyForcibly();
     assertThat(victim.process.waitFor(10, TimeUnit.SECONDS)).as("the victim died").isTrue();
@@ -159,6 +183,19 @@ class DaemonFailoverTest {
       () -> "a heartbeat of every moved daemon from a survivor; heartbeats " + beats.all());
     Map<String, Long> failover = new LinkedHashMap<>();
     moved.forEach(n -> failover.put(n, beats.firstBeatAfter(n, t0, survivors) - t0));
+    observer.vertx().cancelTimer(callTimer[0]);
+    until(poll(Duration.ofSeconds(10)), () -> calls.stream().allMatch(Future::isComplete),
+      () -> "every call around the kill completed; " + calls.stream().filter(f -> !f.isComplete()).count() + " pending");
+    Map<Integer, Long> outcomes = new java.util.TreeMap<>();
+    long slowestAfterKill = 0;
+    for (long[] c : callTimes) {
+      outcomes.merge((int) c[2], 1L, Long::sum);
+      if (c[0] >= dead) slowestAfterKill = Math.max(slowestAfterKill, c[1] - c[0]);
+    }
+    System.out.printf("CALLS-AROUND-KILL to %s's processes %s: outcomes by code %s, slowest issued after the kill %d ms%n",
+      victim.name, targets, outcomes, slowestAfterKill);
+    assertThat(outcomes.keySet()).as("outcomes of the calls around the kill (200 answered, 503 node gone, 404 not"
+      + " placed yet; never a timeout)").isSubsetOf(200, 404, 503);
 
     // a late duplicate would show here: for 2 s every daemon has exactly one live instance, on a survivor
     until(poll(Duration.ofSeconds(10)).during(Duration.ofSeconds(2)), () -> names.stream().allMatch(n -> {
@@ -190,6 +227,13 @@ class DaemonFailoverTest {
     assertThat(beats.all()).as("heartbeats of the victim after its death")
       .noneMatch(i -> i.node().equals(victim.name) && i.lastAt() > dead);
     assertThat(beats.overlaps(OVERLAP_TOLERANCE_MS)).as("two instances of one daemon alive at once").isEmpty();
+    // the daemons ran elsewhere before ZooKeeper counted the victim gone: the refused connection was the proof
+    until(poll(Duration.ofMillis(SESSION_TIMEOUT * 3)), () -> sessionGone.get() > 0,
+      () -> "the victim's session expiring");
+    observer.vertx().cancelTimer(watchCm);
+    System.out.printf("FAILOVER-VS-SESSION daemons serving elsewhere after %d ms, the session expired after %d ms%n",
+      max, sessionGone.get() - t0);
+    assertThat(t0 + max).as("every daemon running elsewhere before the victim's session expired").isLessThan(sessionGone.get());
   }
 
   /** @return the nodes that report they lead */

@@ -84,6 +84,7 @@ public final class ClusterMembership {
   private final List<String> cronJobs;
   private final NodeInfoReader infoReader;
   private final NameClaim nameClaim;
+  private final PeerLiveness liveness;
   private final Map<String, NodeEntry> known = new HashMap<>();
   private final Set<String> pending = new HashSet<>();
   private final Set<String> ignored = new HashSet<>();
@@ -112,10 +113,12 @@ public final class ClusterMembership {
 
   /**
    * @param cm the cluster manager, or {@code null} for a node that runs alone
+   * @param watchOptions options of the connections that watch each member's event-bus address (with the
+   *                     event bus's TLS settings), see {@link PeerLiveness}
    */
   public ClusterMembership(Vertx vertx, Context context, ClusterManager cm, String selfName, BookMaps maps,
                            Listener listener, long reconcileInterval, long sessionTimeout, List<String> launchers,
-                           List<String> cronJobs) {
+                           List<String> cronJobs, io.vertx.core.net.NetClientOptions watchOptions) {
     this.vertx = vertx;
     this.context = context;
     this.cm = cm;
@@ -128,6 +131,7 @@ public final class ClusterMembership {
     this.cronJobs = List.copyOf(new java.util.TreeSet<>(cronJobs));
     this.infoReader = cm == null ? null : new NodeInfoReader(vertx, cm);
     this.nameClaim = cm == null ? null : new NameClaim(vertx, cm, selfName, selfId, sessionTimeout);
+    this.liveness = cm == null ? null : new PeerLiveness(vertx, selfName, watchOptions, this::provenGone, this::provenBack);
   }
 
   /** @return the cluster manager's id of this node ({@code "local"} when alone) */
@@ -152,6 +156,7 @@ public final class ClusterMembership {
       known.put(selfId, new NodeEntry(selfName, selfId, own.host(), own.port(), System.currentTimeMillis(), launchers, cronJobs));
       for (NodeEntry e : entries) {
         known.putIfAbsent(e.nodeId(), e);
+        liveness.watch(e);
       }
       publish(null, null);
       if (cm instanceof FanOutClusterManager fanOut) {
@@ -172,6 +177,9 @@ public final class ClusterMembership {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
+    }
+    if (liveness != null) {
+      liveness.close();
     }
     if (cm instanceof FanOutClusterManager fanOut) {
       fanOut.removeNodeListener(nodeListener);
@@ -280,7 +288,8 @@ public final class ClusterMembership {
       }
       return;
     }
-    if (known.containsKey(id) || pending.contains(id) || ignored.contains(id)) {
+    if (known.containsKey(id) || pending.contains(id) || ignored.contains(id)
+      || (liveness != null && liveness.proven(id))) {
       return;
     }
     pending.add(id);
@@ -307,13 +316,36 @@ public final class ClusterMembership {
       }
       known.put(id, e);
       leavingNames.remove(e.name());
+      if (liveness != null) liveness.watch(e);
       log.info("[node={}] node joined: {}", selfName, e.name());
       publish(e, MembershipEvent.Type.JOINED);
     });
   }
 
+  /** The cluster manager no longer lists node {@code id} (its session ended). */
   private void removed(String id) {
     if (stopped) return;
+    if (liveness != null && !id.equals(selfId)) {
+      liveness.unwatch(id);
+    }
+    drop(id, "left the cluster");
+  }
+
+  /** Node {@code id} is proven gone before its session ended: it leaves the view now (see {@link PeerLiveness}). */
+  private void provenGone(String id) {
+    if (!stopped && known.containsKey(id)) {
+      drop(id, "is gone (its event-bus port refuses connections)");
+    }
+  }
+
+  /** A node proven gone accepts connections again: it was alive, it comes back into the view. */
+  private void provenBack(String id) {
+    if (!stopped) {
+      added(id);
+    }
+  }
+
+  private void drop(String id, String why) {
     if (id.equals(selfId)) {
       if (!selfLost) {
         selfLost = true;
@@ -337,9 +369,9 @@ public final class ClusterMembership {
       // a node ignored for claiming this name (restarted before the old session expired) gets its turn
       ignored.clear();
       leavingNames.remove(e.name());
-      log.info("[node={}] node left: {}", selfName, e.name());
+      log.info("[node={}] node left: {} ({})", selfName, e.name(), why);
       publish(e, MembershipEvent.Type.LEFT);
-      int failed = maps.peers().gone(e.name(), "left the cluster");
+      int failed = maps.peers().gone(e.name(), why);
       if (failed > 0) {
         log.info("[node={}] {} request(s) in flight to {} failed (503): it left", selfName, failed, e.name());
       }
@@ -387,6 +419,7 @@ public final class ClusterMembership {
       }
     }
     ignored.retainAll(ids);
+    liveness.retainOnly(ids);
     for (String id : ids) {
       added(id);
     }

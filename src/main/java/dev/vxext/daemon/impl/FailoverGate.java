@@ -1,14 +1,13 @@
 package dev.vxext.daemon.impl;
 
 import dev.vxext.addressbook.NodeEntry;
-import io.netty.channel.ConnectTimeoutException;
+import dev.vxext.cluster.impl.PeerLiveness;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.ConnectException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -104,7 +103,6 @@ final class FailoverGate {
 
   /** @return true only for a refused connection (a timeout says nothing) */
   static boolean refused(Throwable t) {
-    return t instanceof ConnectException && !(t instanceof ConnectTimeoutException)
-      && t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused");
+    return PeerLiveness.refused(t);
   }
 }

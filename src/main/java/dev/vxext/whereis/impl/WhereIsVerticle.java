@@ -180,7 +180,8 @@ public final class WhereIsVerticle extends VerticleBase {
         return vertx.eventBus().request("vxext.daemon", new JsonObject(), o).<Void>mapEmpty().otherwiseEmpty();
       }
     }, reconcile, options.getSessionTimeout(), new ArrayList<>(options.getLaunchers().keySet()),
-      options.getCronJobs().stream().filter(j -> j.getScope() == dev.vxext.cron.CronScope.CLUSTER).map(j -> j.getName()).toList());
+      options.getCronJobs().stream().filter(j -> j.getScope() == dev.vxext.cron.CronScope.CLUSTER).map(j -> j.getName()).toList(),
+      new io.vertx.core.net.NetClientOptions(options.getEventBusOptions()));
     return membership.start().compose(v -> {
       consumers.add(vertx.eventBus().localConsumer(WhereIs.REGISTRY_ADDRESS, registry::handle));
       consumers.add(vertx.eventBus().localConsumer(WhereIs.ADDRESS, this::handleApi));
