@@ -13,7 +13,14 @@ import dev.vxext.testing.DaemonWorker;
 import dev.vxext.testing.EchoProcess;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonObject;
+import dev.vxext.cluster.impl.FanOutClusterManager;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.data.Stat;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,6 +51,48 @@ class ZookeeperOutageTest {
   private static final Duration CONVERGE = Duration.ofSeconds(20);
   /** Well above the recovery this test measures (printed), well below a hang. */
   private static final Duration RECOVER = Duration.ofSeconds(40);
+
+  private static String nodeId(ClusterNode n) {
+    return ((VertxInternal) n.vertx()).clusterManager().getNodeId();
+  }
+
+  private static long sessionOf(ClusterNode n) throws Exception {
+    ZookeeperClusterManager zk = (ZookeeperClusterManager) ((FanOutClusterManager)
+      ((VertxInternal) n.vertx()).clusterManager()).delegate();
+    return zk.getCuratorFramework().getZookeeperClient().getZooKeeper().getSessionId();
+  }
+
+  /** @return every ephemeral znode under {@code root}, path to owning session */
+  private static Map<String, Long> ephemerals(TestingServer zk, String root) throws Exception {
+    Map<String, Long> found = new LinkedHashMap<>();
+    try (CuratorFramework c = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
+      c.start();
+      c.blockUntilConnected();
+      List<String> todo = new ArrayList<>(List.of("/" + root));
+      while (!todo.isEmpty() && found.size() < 100_000) {
+        String path = todo.remove(todo.size() - 1);
+        Stat stat = c.checkExists().forPath(path);
+        if (stat == null) continue;
+        if (stat.getEphemeralOwner() != 0) found.put(path.substring(root.length() + 1), stat.getEphemeralOwner());
+        for (String child : c.getChildren().forPath(path)) todo.add(path + "/" + child);
+      }
+    }
+    return found;
+  }
+
+  /** @return the ephemeral znodes whose owner is not the current session of one of {@code nodes} */
+  private static List<String> staleEphemerals(TestingServer zk, String root, List<ClusterNode> nodes) throws Exception {
+    List<Long> live = new ArrayList<>();
+    for (ClusterNode n : nodes) live.add(sessionOf(n));
+    return ephemerals(zk, root).entrySet().stream().filter(e -> !live.contains(e.getValue()))
+      .map(e -> e.getKey() + " (0x" + Long.toHexString(e.getValue()) + ")").toList();
+  }
+
+  /** @return the ephemeral znodes owned by the current session of {@code node} */
+  private static List<String> owned(TestingServer zk, String root, ClusterNode node) throws Exception {
+    long session = sessionOf(node);
+    return ephemerals(zk, root).entrySet().stream().filter(e -> e.getValue() == session).map(Map.Entry::getKey).toList();
+  }
 
   @Test
   void theClusterRecoversByItselfAfterAnOutageLongerThanTheSession() throws Exception {
@@ -105,6 +154,14 @@ class ZookeeperOutageTest {
       System.out.printf("ZOOKEEPER-OUTAGE %d ms down (session %d ms): all well (for good) %d ms after ZooKeeper was back%n",
         back - stopped, SESSION, firstWell[0] - back);
       assertThat(DaemonWorker.maxConcurrent()).as("a daemon ran twice at some moment").isEqualTo(1);
+      assertThat(staleEphemerals(zk, cluster.options("x").getZookeeperRootPath(), nodes))
+        .as("ephemeral znodes not owned by a node's current session").isEmpty();
+      for (ClusterNode n : nodes) {
+        assertThat(owned(zk, cluster.options("x").getZookeeperRootPath(), n))
+          .as("what node %s owns in ZooKeeper under its current session", n.name())
+          .contains("/vxext/names/" + n.name(), "/cluster/nodes/" + nodeId(n))
+          .anyMatch(p -> p.startsWith("/__vertx.subs/vxext.node." + n.name() + "/"));
+      }
     }
   }
 }
