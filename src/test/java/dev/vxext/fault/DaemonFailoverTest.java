@@ -141,8 +141,9 @@ class DaemonFailoverTest {
     });
 
     // when ZooKeeper counts the victim gone (its session expired): the cluster manager's own member list
-    String victimId = observer.addressBook().availableNodes().stream().filter(e -> e.name().equals(victim.name))
-      .findFirst().orElseThrow().nodeId();
+    dev.vxext.addressbook.NodeEntry victimEntry = observer.addressBook().availableNodes().stream()
+      .filter(e -> e.name().equals(victim.name)).findFirst().orElseThrow();
+    String victimId = victimEntry.nodeId();
     io.vertx.core.spi.cluster.ClusterManager cm = ((io.vertx.core.internal.VertxInternal) observer.vertx()).clusterManager();
     AtomicLong sessionGone = new AtomicLong(-1);
     long watchCm = observer.vertx().setPeriodic(10, id -> {
@@ -164,8 +165,30 @@ class DaemonFailoverTest {
       }
     });
 
+    // when the kill becomes observable: the victim's event-bus port refuses connections (probed every ms)
+    AtomicLong refusedAt = new AtomicLong(-1);
+    Thread prober = new Thread(() -> {
+      for (int i = 0; i < 10_000 && refusedAt.get() < 0; i++) {
+        try (java.net.Socket s = new java.net.Socket()) {
+          s.connect(new java.net.InetSocketAddress(victimEntry.host(), victimEntry.port()), 200);
+        } catch (java.net.ConnectException e) {
+          refusedAt.set(System.currentTimeMillis());
+          return;
+        } catch (IOException e) {
+          // not refused: go on
+        }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "refusal-prober");
+    prober.setDaemon(true);
+
     long t0 = System.currentTimeMillis();
     victim.process.destroyForcibly();
+    prober.start();
     assertThat(victim.process.waitFor(10, TimeUnit.SECONDS)).as("the victim died").isTrue();
     assertThat(victim.process.exitValue()).as("exit status of a SIGKILLed JVM").isEqualTo(128 + 9);
     long dead = System.currentTimeMillis();
@@ -188,12 +211,16 @@ class DaemonFailoverTest {
       () -> "every call around the kill completed; " + calls.stream().filter(f -> !f.isComplete()).count() + " pending");
     Map<Integer, Long> outcomes = new java.util.TreeMap<>();
     long slowestAfterKill = 0;
+    long slowestFailure = 0;
+    long refused = refusedAt.get();
     for (long[] c : callTimes) {
       outcomes.merge((int) c[2], 1L, Long::sum);
       if (c[0] >= dead) slowestAfterKill = Math.max(slowestAfterKill, c[1] - c[0]);
+      if (c[2] != 200 && refused > 0) slowestFailure = Math.max(slowestFailure, c[1] - Math.max(c[0], refused));
     }
-    System.out.printf("CALLS-AROUND-KILL to %s's processes %s: outcomes by code %s, slowest issued after the kill %d ms%n",
-      victim.name, targets, outcomes, slowestAfterKill);
+    System.out.printf("CALLS-AROUND-KILL to %s's processes %s: outcomes by code %s, slowest issued after the kill %d ms;"
+        + " the port refused connections %d ms after the kill, the last failed call ended %d ms after that (or after it was issued)%n",
+      victim.name, targets, outcomes, slowestAfterKill, refused - t0, slowestFailure);
     assertThat(outcomes.keySet()).as("outcomes of the calls around the kill (200 answered, 503 node gone, 404 not"
       + " placed yet; never a timeout)").isSubsetOf(200, 404, 503);
 
