@@ -131,7 +131,9 @@ public final class ClusterMembership {
     this.cronJobs = List.copyOf(new java.util.TreeSet<>(cronJobs));
     this.infoReader = cm == null ? null : new NodeInfoReader(vertx, cm);
     this.nameClaim = cm == null ? null : new NameClaim(vertx, cm, selfName, selfId, sessionTimeout);
-    this.liveness = cm == null ? null : new PeerLiveness(vertx, selfName, watchOptions, this::provenGone, this::provenBack);
+    this.liveness = cm == null ? null : new PeerLiveness(vertx, selfName, watchOptions, this::provenGone, this::provenBack,
+      gone -> known.values().stream().anyMatch(e -> e.name().equals(gone.name())
+        || (e.port() == gone.port() && java.util.Objects.equals(e.host(), gone.host()))));
   }
 
   /** @return the cluster manager's id of this node ({@code "local"} when alone) */

@@ -24,8 +24,9 @@ import java.util.function.Consumer;
  * all (a host or link gone silent) proves nothing, and the watch tries again.
  * <p>
  * A member proven gone is watched on while the cluster manager still lists it: if its port accepts
- * connections again (it was not gone after all, say a firewall rejected the probes for a while), it is
- * reported back. Confined to one Vert.x context (the membership's); {@link #close()} is safe twice.
+ * connections again on two probes a second apart (it was not gone after all, say a firewall rejected the
+ * probes for a while), it is reported back, unless another member now uses that name or that address (a
+ * restarted process on the same port is another node). Confined to one Vert.x context (the membership's); {@link #close()} is safe twice.
  * <p>
  * The proof rests on one assumption, stated in the README: no firewall between nodes <em>rejects</em>
  * connections to a live node's event-bus port (a DROP rule is fine: silence proves nothing).
@@ -41,6 +42,7 @@ public final class PeerLiveness {
   private final NetClientOptions clientOptions;
   private final Consumer<String> gone;
   private final Consumer<String> back;
+  private final java.util.function.Predicate<NodeEntry> replaced;
   private final Map<String, Watch> watches = new HashMap<>();
   private NetClient client;
   private boolean closed;
@@ -50,6 +52,7 @@ public final class PeerLiveness {
     final NodeEntry node;
     NetSocket socket;
     boolean proven;
+    boolean acceptedOnce;
     long retry = -1;
 
     Watch(NodeEntry node) {
@@ -62,8 +65,11 @@ public final class PeerLiveness {
    *                      bus sees a complete handshake)
    * @param gone          called with the node id of a member proven gone
    * @param back          called with the node id of a member proven gone whose port accepts connections again
+   * @param replaced      true when another member now has the name or the address of a node proven gone
    */
-  PeerLiveness(Vertx vertx, String self, NetClientOptions clientOptions, Consumer<String> gone, Consumer<String> back) {
+  PeerLiveness(Vertx vertx, String self, NetClientOptions clientOptions, Consumer<String> gone, Consumer<String> back,
+               java.util.function.Predicate<NodeEntry> replaced) {
+    this.replaced = replaced;
     this.vertx = vertx;
     this.self = self;
     this.clientOptions = new NetClientOptions(clientOptions).setConnectTimeout(CONNECT_TIMEOUT_MS)
@@ -135,7 +141,25 @@ public final class PeerLiveness {
         if (ar.succeeded()) ar.result().close();
         return;
       }
-      if (ar.succeeded()) {
+      if (ar.succeeded() && w.proven) {
+        ar.result().close();
+        if (replaced.test(w.node)) {
+          // it stays gone (and unprobed) until the cluster manager forgets it
+          log.info("[node={}] the address {}:{} of node {} (gone) is used by another member now", self,
+            w.node.host(), w.node.port(), w.node.name());
+          stop(w);
+        } else if (!w.acceptedOnce) {
+          w.acceptedOnce = true;
+          later(w);
+        } else {
+          w.proven = false;
+          w.acceptedOnce = false;
+          log.warn("[node={}] node {} accepts connections again on {}:{}: it was not gone", self, w.node.name(),
+            w.node.host(), w.node.port());
+          back.accept(w.node.nodeId());
+          connect(w);
+        }
+      } else if (ar.succeeded()) {
         NetSocket s = ar.result();
         w.socket = s;
         s.handler(data -> { });
@@ -148,13 +172,8 @@ public final class PeerLiveness {
             }
           }
         });
-        if (w.proven) {
-          w.proven = false;
-          log.warn("[node={}] node {} accepts connections again on {}:{}: it was not gone", self, w.node.name(),
-            w.node.host(), w.node.port());
-          back.accept(w.node.nodeId());
-        }
       } else if (refused(ar.cause())) {
+        w.acceptedOnce = false;
         if (!w.proven) {
           w.proven = true;
           log.warn("[node={}] node {} refuses connections on its event-bus address {}:{} (probed in {} ms): its "
