@@ -7,6 +7,7 @@
 #   nodes=3 names=200 samples=3000 block=100 warmup=2000 requests=50000 inflight=64 runs=3
 #   phases=zk,hz,failover   (any subset, in that order)   settle=2000 failover=1500 (settleDelay, failoverDelay of our daemon nodes, failover phase; the defaults)
 #   kill=follower|leader   (failover phase: kill the non-leader running most daemons, or the leader)
+#   session=4000           (ZooKeeper sessionTimeout of every node, ms)
 # BENCH_CLASSES=<dir> / BENCH_TEST_CLASSES=<dir>: run copies of target/classes / target/test-classes
 # (before/after runs, or runs while the tree is rebuilt); SKIP_BUILD=1 skips the Maven build.
 # Bounded: the harness is killed after ${CLUSTER_BENCH_TIMEOUT:-900} s; its child JVMs end with it

@@ -93,6 +93,8 @@ public final class ClusterHarness {
   private final int runs;
   private final List<ChildJvm> children = new ArrayList<>();
   private TestingServer zookeeper;
+  /** ZooKeeper session timeout of every node (key {@code session}), ms. */
+  private final long sessionTimeout;
   /** p50 (µs) of the directory reads, per label, for the summary table. */
   private final Map<String, double[]> directory = new LinkedHashMap<>();
 
@@ -107,6 +109,7 @@ public final class ClusterHarness {
     this.inflight = Integer.parseInt(conf.getOrDefault("inflight", "64"));
     this.runs = Integer.parseInt(conf.getOrDefault("runs", "3"));
     this.settleDelay = Long.parseLong(conf.getOrDefault("settle", String.valueOf(NodeOptions.DEFAULT_SETTLE_DELAY)));
+    this.sessionTimeout = Long.parseLong(conf.getOrDefault("session", String.valueOf(BenchNode.SESSION_TIMEOUT)));
     this.failoverDelay = Long.parseLong(conf.getOrDefault("failover", String.valueOf(NodeOptions.DEFAULT_FAILOVER_DELAY)));
     String kill = conf.getOrDefault("kill", "follower");
     if (!kill.equals("follower") && !kill.equals("leader")) {
@@ -322,7 +325,7 @@ public final class ClusterHarness {
     }
     System.out.println();
     System.out.printf("## Failover after kill -9: Vert.x HA vs our daemons (same ZooKeeper, sessionTimeout %d ms, our settleDelay %d ms, failoverDelay %d ms; we kill the %s)%n%n",
-      BenchNode.SESSION_TIMEOUT, settleDelay, failoverDelay, killLeader ? "leader" : "follower running most daemons");
+      sessionTimeout, settleDelay, failoverDelay, killLeader ? "leader" : "follower running most daemons");
     System.out.println("| run | Vert.x HA verticle (ms) | our daemons: max (ms) | our daemons: median (ms) | moved | ours max / HA |");
     System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for (int r = 0; r < runs; r++) {
@@ -340,7 +343,7 @@ public final class ClusterHarness {
     String root = "vxext-bench-ha-" + ProcessHandle.current().pid() + "-" + run + "-" + System.currentTimeMillis();
     String zk = zookeeper.getConnectString();
     NodeOptions o = new NodeOptions().setNodeName("ha-observer").setZookeeperHosts(zk).setZookeeperRootPath(root)
-      .setSessionTimeout(BenchNode.SESSION_TIMEOUT);
+      .setSessionTimeout(sessionTimeout);
     VertxOptions vo = new VertxOptions();
     vo.getEventBusOptions().setHost("127.0.0.1");
     Vertx observer = await(Vertx.builder().with(vo).withClusterManager(new ZookeeperClusterManager(ZookeeperConfig.of(o))).buildClustered());
@@ -359,7 +362,7 @@ public final class ClusterHarness {
     try {
       for (int i = 1; i <= 3; i++) {
         started.add(startChild(List.of(BenchNode.class.getName(), "ha", "ha-" + i, zk, root,
-          String.valueOf(BenchNode.SESSION_TIMEOUT), String.valueOf(i == 1))));
+          String.valueOf(sessionTimeout), String.valueOf(i == 1))));
       }
       for (ChildJvm c : started) {
         awaitLine(c, "READY ", READY_WAIT);
@@ -417,7 +420,7 @@ public final class ClusterHarness {
     // (it used the 2000 ms default before, which made every run measure that instead of `settle`)
     Supplier<ClusterNode> startObserver = () -> {
       ClusterNode o = await(ClusterNode.start(new NodeOptions().setNodeName("observer").setZookeeperHosts(zk)
-        .setZookeeperRootPath(root).setSessionTimeout(BenchNode.SESSION_TIMEOUT).setClusterHost("127.0.0.1")
+        .setZookeeperRootPath(root).setSessionTimeout(sessionTimeout).setClusterHost("127.0.0.1")
         .setSettleDelay(settleDelay).setFailoverDelay(failoverDelay)));
       await(o.register(FaultNode.MONITOR, Monitor::new, new DeploymentOptions()));
       return o;
@@ -427,7 +430,7 @@ public final class ClusterHarness {
     Map<String, ChildJvm> started = new LinkedHashMap<>();
     try {
       for (String n : List.of("fault-a", "fault-b", "fault-c")) {
-        started.put(n, startChild(List.of(FaultNode.class.getName(), n, zk, root, String.valueOf(BenchNode.SESSION_TIMEOUT),
+        started.put(n, startChild(List.of(FaultNode.class.getName(), n, zk, root, String.valueOf(sessionTimeout),
           String.valueOf(settleDelay), String.valueOf(DAEMONS), "observer", String.valueOf(failoverDelay))));
       }
       for (ChildJvm c : started.values()) {
