@@ -68,6 +68,8 @@ public final class ClusterNodeImpl implements ClusterNode {
   private final Router router;
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
   private volatile Future<Void> closed;
+  /** Futures of operations still pending (calls, awaitExit...): failed with 503 when the node closes. */
+  private final java.util.Set<Promise<?>> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ClusterNodeImpl(Vertx vertx, NodeOptions options, boolean ownsVertx, ExtensionsVerticle extensions,
                           String extensionsId) {
@@ -145,13 +147,52 @@ public final class ClusterNodeImpl implements ClusterNode {
     return addressBook;
   }
 
+  /** @return a failed future: this node is closed */
+  private <T> Future<T> closedFailure() {
+    return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
+  }
+
+  /**
+   * Runs {@code operation} while the node is open, tracking its future: if the node closes before it
+   * completes, it fails with 503 (Vert.x closing would leave it pending for good). Completes on the
+   * caller's context.
+   */
+  private <T> Future<T> tracked(Supplier<Future<T>> operation) {
+    if (state.get() != State.STARTED) {
+      return closedFailure();
+    }
+    Promise<T> promise;
+    Future<T> running;
+    try {
+      promise = ((io.vertx.core.internal.VertxInternal) vertx).getOrCreateContext().promise();
+      running = operation.get();
+    } catch (RuntimeException e) {
+      return state.get() != State.STARTED ? closedFailure() : Future.failedFuture(e);
+    }
+    pending.add(promise);
+    running.onComplete(ar -> {
+      pending.remove(promise);
+      if (ar.succeeded()) {
+        promise.tryComplete(ar.result());
+      } else {
+        promise.tryFail(ar.cause());
+      }
+    });
+    return promise.future();
+  }
+
+  /** Fails every operation still pending: the node is closed. */
+  private void failPending() {
+    for (Promise<?> p : List.copyOf(pending)) {
+      p.tryFail(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " was closed before this completed"));
+    }
+    pending.clear();
+  }
+
   @Override
   public Future<ProcessId> register(String name, Supplier<? extends Deployable> verticle, DeploymentOptions deployment) {
     Objects.requireNonNull(verticle, "verticle");
-    if (state.get() != State.STARTED) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
-    }
-    return ProcessDeployer.deploy(vertx, name, verticle, deployment);
+    return tracked(() -> ProcessDeployer.deploy(vertx, name, verticle, deployment));
   }
 
   @Override
@@ -161,7 +202,7 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   @Override
   public Future<ProcessId> lookup(String name) {
-    return LocalMapAddressBook.lookup(vertx, name, options.getRequestTimeout());
+    return tracked(() -> LocalMapAddressBook.lookup(vertx, name, options.getRequestTimeout()));
   }
 
   @Override
@@ -171,18 +212,12 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   @Override
   public <T> Future<Message<T>> call(String name, Object message, DeliveryOptions delivery) {
-    if (state.get() != State.STARTED) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
-    }
-    return router.call(name, message, delivery);
+    return tracked(() -> router.call(name, message, delivery));
   }
 
   @Override
   public Future<Void> send(String name, Object message) {
-    if (state.get() != State.STARTED) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
-    }
-    return router.send(name, message);
+    return tracked(() -> router.send(name, message));
   }
 
   @Override
@@ -191,12 +226,27 @@ public final class ClusterNodeImpl implements ClusterNode {
     if (problem != null) {
       throw new IllegalArgumentException("launcher " + problem);
     }
-    return new SpawnerImpl(vertx, launcher, options.getRequestTimeout());
+    Spawner spawner = new SpawnerImpl(vertx, launcher, options.getRequestTimeout());
+    return new Spawner() {
+      @Override
+      public String launcher() {
+        return launcher;
+      }
+
+      @Override
+      public Future<ProcessId> spawnRegister(String name, JsonObject args) {
+        return tracked(() -> spawner.spawnRegister(name, args));
+      }
+    };
   }
 
   @Override
   public Future<Void> awaitExit(ProcessId process) {
     Objects.requireNonNull(process, "process");
+    return tracked(() -> exitOf(process));
+  }
+
+  private Future<Void> exitOf(ProcessId process) {
     Promise<Void> gone = Promise.promise();
     if (!maps.view().contains(process.node())) {
       gone.complete();
@@ -234,7 +284,7 @@ public final class ClusterNodeImpl implements ClusterNode {
   @Override
   public Future<List<CronJobInfo>> cronJobs() {
     DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, "list");
-    return vertx.eventBus().<JsonArray>request("vxext.cron", null, o).recover(WhereIs::notRunningIfNoHandlers)
+    return tracked(() -> vertx.eventBus().<JsonArray>request("vxext.cron", null, o)).recover(WhereIs::notRunningIfNoHandlers)
       .map(m -> {
         List<CronJobInfo> list = new ArrayList<>();
         m.body().forEach(o2 -> list.add(CronJobInfo.fromJson((JsonObject) o2)));
@@ -284,6 +334,7 @@ public final class ClusterNodeImpl implements ClusterNode {
       .eventually(() -> vertx.undeploy(extensionsId))
       .eventually(router::close)
       .onComplete(ar -> {
+        failPending();
         Future<Void> shutdown = ownsVertx ? vertx.close() : Future.succeededFuture();
         shutdown.onComplete(done);
       });

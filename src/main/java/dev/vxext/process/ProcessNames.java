@@ -2,11 +2,16 @@ package dev.vxext.process;
 
 /**
  * The rule for process and node names: 1 to {@value #MAX_LENGTH} characters of {@code [A-Za-z0-9._@-]}.
+ * A process may not be registered under a name starting with a reserved prefix ({@code vxext.}: the
+ * addresses of the node's own services; {@code __vertx.}: Vert.x's own), since a process consumes on the
+ * local address equal to its name.
  */
 public final class ProcessNames {
 
   /** The longest name accepted. */
   public static final int MAX_LENGTH = 128;
+  /** Prefixes no process name may start with. */
+  public static final java.util.List<String> RESERVED_PREFIXES = java.util.List.of("vxext.", "__vertx.");
 
   private ProcessNames() {
   }
@@ -27,6 +32,24 @@ public final class ProcessNames {
     }
     if (!allowedChars(name)) {
       return "'" + abbreviate(name) + "' may only contain letters, digits and . _ @ -";
+    }
+    return null;
+  }
+
+  /**
+   * @param name a candidate name for a process to register (register, registerSelf, spawn, conf)
+   * @return {@code null} when a process may be registered under it, otherwise what is wrong with it
+   */
+  public static String registrationProblem(String name) {
+    String problem = problem(name);
+    if (problem != null) {
+      return problem;
+    }
+    for (String prefix : RESERVED_PREFIXES) {
+      if (name.startsWith(prefix)) {
+        return "'" + abbreviate(name) + "' starts with the reserved prefix '" + prefix + "' (addresses of "
+          + (prefix.equals("vxext.") ? "the node's own services" : "Vert.x itself") + ")";
+      }
     }
     return null;
   }

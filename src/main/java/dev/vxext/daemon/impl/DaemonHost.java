@@ -57,7 +57,7 @@ final class DaemonHost {
     if (launcher == null) {
       return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "node " + self + " offers no launcher '" + launcherName + "'"));
     }
-    String problem = ProcessNames.problem(name);
+    String problem = ProcessNames.registrationProblem(name);
     if (problem != null) {
       return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
     }

@@ -191,7 +191,7 @@ final class DaemonRecovery {
         return Future.failedFuture("launcher '" + launcherName + "' returned an empty page that says it has more");
       }
       for (DaemonProcess d : batch.processes()) {
-        String problem = ProcessNames.problem(d.name());
+        String problem = ProcessNames.registrationProblem(d.name());
         if (problem != null) {
           log.warn("[node={}] launcher '{}' declared an invalid daemon name: name {}; skipped", self, launcherName, problem);
         } else {
@@ -272,7 +272,12 @@ final class DaemonRecovery {
       .onSuccess(pid -> log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node()))
       .recover(t -> {
         if (WhereIs.hasCode(t, WhereIs.CONFLICT) && t.getMessage() != null && t.getMessage().contains("epoch")) {
-          return Future.failedFuture(t);
+          // the target refused our epoch: give up only when the cluster has a newer leader than us
+          long ours = epoch.getAsLong();
+          return vertx.sharedData().getCounter(dev.vxext.cluster.impl.LeaderElection.EPOCH)
+            .compose(io.vertx.core.shareddata.Counter::get)
+            .compose(cluster -> cluster > ours || attempt + 1 >= ATTEMPTS_PER_NODE ? Future.<ProcessId>failedFuture(t)
+              : place(launcherName, d, candidates, index, attempt + 1));
         }
         boolean nextNode = attempt + 1 >= ATTEMPTS_PER_NODE;
         if (nextNode && index + 1 >= candidates.size()) {

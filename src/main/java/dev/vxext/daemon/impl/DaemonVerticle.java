@@ -63,7 +63,7 @@ public final class DaemonVerticle extends VerticleBase {
   private ConnectionMonitor monitor;
   private DaemonRecovery recovery;
   private DaemonHost host;
-  private long highestEpoch;
+  private EpochFence epochs;
   private long scanTimer = -1;
   /** When the planned scan ({@link #scanTimer}) runs, epoch ms. */
   private long scanAt;
@@ -136,6 +136,7 @@ public final class DaemonVerticle extends VerticleBase {
     startedAt = System.currentTimeMillis();
     maps = new BookMaps(vertx);
     maps.leader(LeaderInfo.UNKNOWN);
+    epochs = new EpochFence(vertx, self);
     metrics = NodeMetrics.of(vertx);
     recovery = new DaemonRecovery(vertx, self, launchers, maps, options.getRequestTimeout(), () -> election.epoch(),
       handedOff::contains, () -> gate.closedUntil());
@@ -215,10 +216,41 @@ public final class DaemonVerticle extends VerticleBase {
       msg.fail(WhereIs.BAD_REQUEST, "daemon request needs a JSON object body");
       return;
     }
-    if (!fenced(msg)) {
+    String from = msg.headers().get(WhereIs.FROM_HEADER);
+    String invalid = invalid(action == null ? "" : action, body, from);
+    if (invalid != null) {
+      msg.fail(WhereIs.BAD_REQUEST, invalid);
       return;
     }
-    switch (action == null ? "" : action) {
+    epochs.admit(msg.headers().get(EPOCH_HEADER), "leader".equals(action)).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(msg, ar.cause());
+      } else {
+        dispatch(action, body, msg);
+      }
+    });
+  }
+
+  /**
+   * @return what is wrong with a command's body, or null. Commands about a node ({@code leader},
+   *   {@code leaving}) may only come from that node itself.
+   */
+  private static String invalid(String action, JsonObject body, String from) {
+    return switch (action) {
+      case "spawn" -> !(body.getValue("launcher") instanceof String) || !(body.getValue("name") instanceof String)
+        ? "spawn needs {\"launcher\": <name>, \"name\": <process name>, \"args\": {...}}" : null;
+      case "leader", "leaving" -> !(body.getValue("node") instanceof String node) ? action + " needs {\"node\": <name>}"
+        : from != null && !from.equals(node) ? "'" + from + "' cannot speak for node '" + node + "'" : null;
+      case "scan" -> !(body.getValue("launcher") instanceof String) ? "scan needs {\"launcher\": <name>}" : null;
+      case "duplicate" -> !(body.getValue("name") instanceof String) || !(body.getValue("deploymentId") instanceof String)
+        || !(body.getValue("winner") instanceof String) ? "duplicate needs {\"name\", \"deploymentId\", \"winner\"}" : null;
+      case "list", "fence" -> null;
+      default -> "unknown daemon action '" + action + "'";
+    };
+  }
+
+  private void dispatch(String action, JsonObject body, Message<Object> msg) {
+    switch (action) {
       case "list" -> {
         if (election.state() != LeaderElection.State.LEADER) {
           msg.fail(WhereIs.MISDIRECTED, "node " + self + " is not the leader (the leader is " + maps.leader().node() + ")");
@@ -228,33 +260,19 @@ public final class DaemonVerticle extends VerticleBase {
           msg.reply(list.put("leader", self).put("epoch", election.epoch()));
         }
       }
-      case "spawn" -> host.spawn(body).onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(ar.result().toJson());
-        } else {
-          int code = ar.cause() instanceof io.vertx.core.eventbus.ReplyException r ? r.failureCode() : 500;
-          msg.fail(code, String.valueOf(ar.cause().getMessage()));
-        }
-      });
+      case "spawn" -> host.spawn(body).onComplete(ar -> reply(msg, ar.map(ProcessId::toJson)));
       case "leader" -> {
         String node = body.getString("node");
-        if (node != null && !node.equals(self)) {
-          maps.leader(new LeaderInfo(node, highestEpoch, false));
-          metrics.leadership(node, highestEpoch);
+        if (!node.equals(self)) {
+          maps.leader(new LeaderInfo(node, epochs.highest(), false));
+          metrics.leadership(node, epochs.highest());
         }
         msg.reply(new JsonObject().put("ok", true));
       }
-      case "scan" -> recovery.scanForLeader(body.getString("launcher")).onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(ar.result());
-        } else {
-          int code = ar.cause() instanceof io.vertx.core.eventbus.ReplyException r ? r.failureCode() : 500;
-          msg.fail(code, String.valueOf(ar.cause().getMessage()));
-        }
-      });
+      case "scan" -> recovery.scanForLeader(body.getString("launcher")).onComplete(ar -> reply(msg, ar));
       case "leaving" -> {
         String node = body.getString("node");
-        if (node != null && !node.equals(self)) {
+        if (!node.equals(self)) {
           handedOff.add(node);
           if (election.state() == LeaderElection.State.LEADER) {
             scanSoon();
@@ -271,32 +289,21 @@ public final class DaemonVerticle extends VerticleBase {
     }
   }
 
-  /** Refuses a command whose epoch is lower than the highest seen; @return true when it may proceed */
-  private boolean fenced(Message<Object> msg) {
-    String header = msg.headers().get(EPOCH_HEADER);
-    if (header == null) {
-      return true;
+  private static void reply(Message<Object> msg, io.vertx.core.AsyncResult<JsonObject> ar) {
+    if (ar.succeeded()) {
+      msg.reply(ar.result());
+    } else {
+      fail(msg, ar.cause());
     }
-    long epoch;
-    try {
-      epoch = Long.parseLong(header);
-    } catch (NumberFormatException e) {
-      msg.fail(WhereIs.BAD_REQUEST, "epoch header is not a number");
-      return false;
-    }
-    if (epoch < highestEpoch) {
-      log.warn("[node={}] refused a command of stale leader epoch {} (highest seen {})", self, epoch, highestEpoch);
-      msg.fail(WhereIs.CONFLICT, "stale leader epoch " + epoch + ": node " + self + " has seen epoch " + highestEpoch);
-      return false;
-    }
-    if (epoch > highestEpoch) {
-      highestEpoch = epoch;
-    }
-    return true;
+  }
+
+  private static void fail(Message<Object> msg, Throwable t) {
+    int code = t instanceof io.vertx.core.eventbus.ReplyException r ? r.failureCode() : 500;
+    msg.fail(code, String.valueOf(t.getMessage()));
   }
 
   private void onElected(long epoch) {
-    highestEpoch = Math.max(highestEpoch, epoch);
+    epochs.elected(epoch);
     setLeader(new LeaderInfo(self, epoch, true));
     announce(null);
     announceTimer = vertx.setPeriodic(options.getSyncInterval(), t -> announce(null));

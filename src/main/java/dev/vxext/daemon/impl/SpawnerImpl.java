@@ -43,7 +43,7 @@ public final class SpawnerImpl implements Spawner {
 
   @Override
   public Future<ProcessId> spawnRegister(String name, JsonObject args) {
-    String problem = ProcessNames.problem(name);
+    String problem = ProcessNames.registrationProblem(name);
     if (problem != null) {
       return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
     }

@@ -104,7 +104,7 @@ public final class LocalRegistry {
   }
 
   private void reserve(String name) {
-    String problem = ProcessNames.problem(name);
+    String problem = ProcessNames.registrationProblem(name);
     if (problem != null) {
       throw WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem);
     }

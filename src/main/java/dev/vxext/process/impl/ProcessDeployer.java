@@ -29,13 +29,27 @@ public final class ProcessDeployer {
   public static Future<ProcessId> deploy(Vertx vertx, String name, Supplier<? extends Deployable> verticle,
                                          DeploymentOptions options) {
     DeploymentOptions opts = options == null ? new DeploymentOptions() : options;
+    if (opts.getInstances() < 1) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "cannot register '" + name
+        + "': deployment options ask for " + opts.getInstances() + " instances, at least 1 is needed"));
+    }
     JsonObject body = new JsonObject().put("name", name);
     return registry(vertx, "reserve", body)
-      .compose(r -> vertx.deployVerticle(() -> new ProcessDeployable(name, verticle.get()), opts)
+      .compose(r -> deployNow(vertx, name, verticle, opts)
         .recover(t -> registry(vertx, "release", body).transform(ar -> Future.failedFuture(t)))
         .compose(id -> registry(vertx, "commit", body.copy().put("deploymentId", id))
           .recover(t -> vertx.undeploy(id).transform(ar -> Future.failedFuture(t)))))
       .map(ProcessId::fromJson);
+  }
+
+  /** Deploys; a deployment that throws at once (bad options, a failing supplier) is a failed future. */
+  private static Future<String> deployNow(Vertx vertx, String name, Supplier<? extends Deployable> verticle,
+                                          DeploymentOptions opts) {
+    try {
+      return vertx.deployVerticle(() -> new ProcessDeployable(name, verticle.get()), opts);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** @return the reply of the node's registry to {@code action}, or its failure (503 when not running) */

@@ -165,11 +165,13 @@ final class Locator {
   }
 
   /**
-   * @return true when an owner's failure still tells where the name is not: it does not know it (404), or
-   *   it is gone (503: its entries are dropped everywhere, the other owners know what there is)
+   * @return true when an owner's failure still tells where the name is not: it does not know it (404), it
+   *   is gone (503: its entries are dropped everywhere, the other owners know what there is), or it has no
+   *   node address (yet: a joining node's share is still on its way to it; any more: it is stopping)
    */
   private static boolean answered(Throwable t) {
-    return WhereIs.hasCode(t, WhereIs.NOT_FOUND) || WhereIs.hasCode(t, WhereIs.NOT_READY);
+    return WhereIs.hasCode(t, WhereIs.NOT_FOUND) || WhereIs.hasCode(t, WhereIs.NOT_READY)
+      || (t instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS);
   }
 
   private Future<ProcessId> fallback(String name, boolean timedOut, long timeout) {

@@ -405,6 +405,8 @@ public final class WhereIsVerticle extends VerticleBase {
       .setSendTimeout(options.getRequestTimeout());
     String epoch = msg.headers().get("epoch");
     if (epoch != null) o.addHeader("epoch", epoch);
+    String from = msg.headers().get(WhereIs.FROM_HEADER);
+    if (from != null) o.addHeader(WhereIs.FROM_HEADER, from);
     vertx.eventBus().request(address, msg.body(), o).onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(ar.result().body());
