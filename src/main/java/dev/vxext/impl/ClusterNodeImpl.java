@@ -155,7 +155,8 @@ public final class ClusterNodeImpl implements ClusterNode {
   /**
    * Runs {@code operation} while the node is open, tracking its future: if the node closes before it
    * completes, it fails with 503 (Vert.x closing would leave it pending for good). Completes on the
-   * caller's context.
+   * caller's context when called on one; a caller outside Vert.x gets a future without a context (one bound
+   * to a context of this instance could not notify it once the instance is closed).
    */
   private <T> Future<T> tracked(Supplier<Future<T>> operation) {
     if (state.get() != State.STARTED) {
@@ -164,7 +165,8 @@ public final class ClusterNodeImpl implements ClusterNode {
     Promise<T> promise;
     Future<T> running;
     try {
-      promise = ((io.vertx.core.internal.VertxInternal) vertx).getOrCreateContext().promise();
+      io.vertx.core.Context current = Vertx.currentContext();
+      promise = current != null ? ((io.vertx.core.internal.ContextInternal) current).promise() : Promise.promise();
       running = operation.get();
     } catch (RuntimeException e) {
       return state.get() != State.STARTED ? closedFailure() : Future.failedFuture(e);

@@ -134,6 +134,16 @@ public final class LocalMapAddressBook implements AddressBook {
    * hop through the whereis verticle's context), else by asking the whereis verticle on its local address.
    */
   public static Future<ProcessId> lookup(Vertx vertx, String name, long timeout) {
+    try {
+      return lookupNow(vertx, name, timeout);
+    } catch (RuntimeException e) {
+      // the Vert.x instance is closed (no context can be had any more)
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "the cluster extensions are not running on this"
+        + " Vert.x instance (" + e.getClass().getSimpleName() + ")"));
+    }
+  }
+
+  private static Future<ProcessId> lookupNow(Vertx vertx, String name, long timeout) {
     DirectLocator direct = vertx.sharedData().<String, DirectLocator>getLocalMap(LOCATOR_MAP).get(LOCATOR_KEY);
     if (direct != null) {
       Future<ProcessId> found;
