@@ -250,8 +250,6 @@ public final class CronVerticle extends VerticleBase {
         log.debug("[node={}] cron job '{}': tick {} already fired elsewhere", self, s.job.getName(), tick.at());
         return Future.succeededFuture();
       }
-      s.fired++;
-      metrics.cronFired(s.job.getName(), clock.millis() - scheduledAt);
       deliver(s, scheduledAt);
       return Future.<Void>succeededFuture();
     }).recover(t -> retryClaim(s, tick, t));
@@ -302,6 +300,11 @@ public final class CronVerticle extends VerticleBase {
         sent.onComplete(ar -> deliveries.remove(sent));
       }
     }
+    // a tick counts as fired once delivered; one never delivered within the grace counts as missed
+    sent.onSuccess(v -> {
+      s.fired++;
+      metrics.cronFired(s.job.getName(), clock.millis() - scheduledAt);
+    });
     sent.onFailure(t -> {
       long deadline = scheduledAt + s.job.getMisfireGrace();
       if (!stopped && clock.millis() + 1_000 <= deadline) {
