@@ -338,6 +338,106 @@ final class FaultChecks {
       (took >= 0 ? "after " + took + " ms: " : "not within " + boundMs + " ms: ") + last);
   }
 
+  /**
+   * Waits for the initial convergence (every node a member, every daemon running and heartbeating once,
+   * one leader, then every process locatable) and adds the check.
+   *
+   * @return true when it converged within {@code boundMs} (+ 10 s for the lookups)
+   */
+  static boolean converge(FaultCluster c, FaultReport report, long boundMs) throws InterruptedException {
+    long formed = FaultCluster.until(boundMs, 200, () -> c.allMembers() && c.everyDaemonOnce() && c.leaders().size() == 1
+      && runningOnceProblems(c).isEmpty());
+    long located = formed < 0 ? -1 : FaultCluster.until(10_000, 250, () -> c.locateProblems().isEmpty());
+    report.check("initial convergence: " + c.names.size() + " members, every daemon running and heartbeating once, one"
+        + " leader, every process locatable", formed >= 0 && located >= 0,
+      formed < 0 ? "placement " + c.placement() + ", leaders " + c.leaders() + ", " + runningOnceProblems(c)
+        : located < 0 ? "locate problems " + FaultReport.firstN(c.locateProblems(), 6)
+        : "after " + (formed + located) + " ms; placement " + c.placement() + ", leader " + c.leaders());
+    return formed >= 0 && located >= 0;
+  }
+
+  /** @return the node JVM (not {@code leader}) running the most daemons, by heartbeats; null when none runs any */
+  static String busiestFollower(FaultCluster c, String leader) {
+    Map<String, List<String>> placement = c.placement();
+    return c.names.stream().filter(n -> !n.equals(leader) && !placement.getOrDefault(n, List.of()).isEmpty())
+      .max(java.util.Comparator.comparingInt(n -> placement.get(n).size())).orElse(null);
+  }
+
+  /**
+   * @return the time of the first {@code UP} of {@code daemon} at or after {@code t} in a JVM other than
+   *   {@code except} (-1 when none), from the nodes' lifetime lines
+   */
+  static long firstUpElsewhere(FaultCluster c, String daemon, long t, FaultJvm except) {
+    long best = -1;
+    for (FaultJvm j : c.everyJvm()) {
+      if (j == except) {
+        continue;
+      }
+      for (FaultJvm.Life l : j.lives()) {
+        if (l.daemon().equals(daemon) && l.up() >= t && (best < 0 || l.up() < best)) {
+          best = l.up();
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * @return the end ({@code DOWN}, or the JVM's end) of {@code daemon}'s instance in {@code jvm} that ran at
+   *   {@code t}; -1 when none ran then or it still runs
+   */
+  static long downOf(FaultJvm jvm, String daemon, long t) {
+    for (FaultJvm.Life l : jvm.lives()) {
+      if (l.daemon().equals(daemon) && l.runsAt(t)) {
+        return l.down();
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * One daemon's hand-off when its node left: the last heartbeat of its old instance, the first heartbeat
+   * of its next instance elsewhere (after {@code t0}), the old instance's {@code DOWN} and the new one's
+   * {@code UP} (epoch ms, -1 when none).
+   */
+  record HandOff(String daemon, long lastBeat, long firstBeat, long down, long up) {
+    /** @return the heartbeat gap, -1 when the daemon did not move */
+    long beatGap() {
+      return lastBeat < 0 || firstBeat < 0 ? -1 : firstBeat - lastBeat;
+    }
+
+    /** @return DOWN of the old instance to UP of the new one, -1 when unknown */
+    long lifeGap() {
+      return down < 0 || up < 0 ? -1 : up - down;
+    }
+  }
+
+  /** @return the hand-off of each of {@code daemons}, which ran in {@code old} until it left at {@code t0} */
+  static List<HandOff> handOffs(FaultCluster c, FaultJvm old, List<String> daemons, long t0) {
+    List<HandOff> list = new ArrayList<>();
+    for (String d : daemons) {
+      long last = -1;
+      for (HeartbeatMonitor.Instance i : c.beats.all()) {
+        if (i.name().equals(d) && i.node().equals(old.name) && i.incarnation() == old.incarnation && i.firstAt() < t0) {
+          last = Math.max(last, i.lastAt());
+        }
+      }
+      long first = c.beats.firstStartAfter(d, t0, i -> !(i.node().equals(old.name) && i.incarnation() == old.incarnation));
+      list.add(new HandOff(d, last, first, downOf(old, d, t0), firstUpElsewhere(c, d, t0, old)));
+    }
+    return list;
+  }
+
+  /** @return the p-th percentile (nearest rank, 0 < p <= 100) of {@code values}, 0 when empty */
+  static long percentile(List<Long> values, double p) {
+    if (values.isEmpty()) {
+      return 0;
+    }
+    List<Long> s = values.stream().sorted().toList();
+    int rank = (int) Math.ceil(p / 100.0 * s.size());
+    return s.get(Math.max(0, Math.min(s.size() - 1, rank - 1)));
+  }
+
   /** Waits for {@code futures} (at most 10 s); the unfinished ones count as failed. */
   static void await(List<? extends Future<?>> futures) {
     try {

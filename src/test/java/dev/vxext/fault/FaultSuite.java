@@ -34,8 +34,10 @@ import java.util.concurrent.TimeUnit;
 public final class FaultSuite {
 
   private static final List<String> SCENARIOS = List.of(RandomKillScenario.NAME, ZookeeperRestartScenario.NAME,
-    SigstopScenario.LEADER, SigstopScenario.FOLLOWER);
-  private static final long WATCHDOG_MINUTES = 14;
+    SigstopScenario.LEADER, SigstopScenario.FOLLOWER, PartitionScenario.ZK_OUTAGE, PartitionScenario.ZK_CUT,
+    PartitionScenario.PEER_CUT, PartitionScenario.ASYMMETRIC_CUT, PartitionScenario.LEADER_ISOLATED,
+    GracefulLeaveScenario.NAME, RollingRestartScenario.NAME);
+  private static final long WATCHDOG_MINUTES = 40;
 
   private FaultSuite() {
   }
@@ -109,7 +111,10 @@ public final class FaultSuite {
             new Random(seed), restartAfter).run();
           case ZookeeperRestartScenario.NAME -> () -> new ZookeeperRestartScenario(server, dir).run();
           case SigstopScenario.LEADER -> () -> new SigstopScenario(server.getConnectString(), dir, true).run();
-          default -> () -> new SigstopScenario(server.getConnectString(), dir, false).run();
+          case SigstopScenario.FOLLOWER -> () -> new SigstopScenario(server.getConnectString(), dir, false).run();
+          case GracefulLeaveScenario.NAME -> () -> new GracefulLeaveScenario(server.getConnectString(), dir, quick).run();
+          case RollingRestartScenario.NAME -> () -> new RollingRestartScenario(server.getConnectString(), dir).run();
+          default -> () -> new PartitionScenario(s, server, dir, quick).run();
         };
         reports.put(s, runOne(s, scenario));
       }
