@@ -46,50 +46,77 @@ final class FaultChecks {
   /** Reported with the others, not required: every node names the leader the nodes report. */
   static final String LEADER_KNOWN = "every node names that leader (ClusterNode.leader(); informational)";
 
-  /** What a recovery measured: ms from the heal to the first poll where each condition held, -1 never. */
-  record Recovery(long healAt, long boundMs, Map<String, Long> first, long all, Map<String, String> lastProblems) {
+  /** A condition that had held and failed again at a later poll ({@code at}: ms from the heal). */
+  record Relapse(String condition, long at, String problem) {
+  }
+
+  /**
+   * What a recovery measured (ms from the heal): when each condition first held (-1 never), the start of
+   * the streak of polls in which all held together until the end of the watch ({@code all}, -1 when none
+   * started within the bound and lasted), the problems at the last poll that found each failing, and
+   * every relapse of a condition after it had held.
+   */
+  record Recovery(long healAt, long boundMs, long watchedMs, Map<String, Long> first, long all,
+                  Map<String, String> lastProblems, List<Relapse> relapses) {
     boolean recovered() {
       return all >= 0;
     }
   }
 
+  /** Once all conditions hold, they must keep holding this long (and until the end of the quiet window). */
+  static final long HOLD_MS = 3_000;
+
   /**
-   * Polls every condition of {@link #CONDITIONS} (every {@value #POLL_MS} ms, until all hold together or
-   * {@code boundMs} after {@code healAt}); a condition holds at the end of the poll that found it.
+   * Polls every condition of {@link #CONDITIONS} (every {@value #POLL_MS} ms) after a heal at
+   * {@code healAt}: the cluster has recovered when all hold together, from a poll within {@code boundMs}
+   * of the heal, and keep holding for {@value #HOLD_MS} ms and at least until 2 session timeouts + 2 s
+   * after the heal (a session that expires on the server after it comes back, and what depended on it,
+   * shows up only then). A condition holds at the end of the poll that found it.
    */
   static Recovery recovery(FaultCluster c, long healAt, long boundMs) throws InterruptedException {
     Map<String, Long> first = new LinkedHashMap<>();
     Map<String, String> last = new LinkedHashMap<>();
+    List<Relapse> relapses = new ArrayList<>();
     CONDITIONS.forEach(k -> first.put(k, -1L));
     first.put(LEADER_KNOWN, -1L);
-    long all = -1;
-    long deadline = healAt + boundMs;
-    for (int poll = 0; poll < boundMs / POLL_MS + 2; poll++) {
+    long quietUntil = healAt + 2 * c.sessionTimeout + 2_000;
+    long hardEnd = Math.max(healAt + boundMs + HOLD_MS, quietUntil) + POLL_MS;
+    long streak = -1;
+    for (int poll = 0; poll < (hardEnd - healAt) / POLL_MS + 2; poll++) {
       long started = System.currentTimeMillis();
       Map<String, String> problems = problems(c);
-      long t = System.currentTimeMillis() - healAt;
+      long now = System.currentTimeMillis();
+      long t = now - healAt;
       boolean every = true;
       for (Map.Entry<String, String> e : problems.entrySet()) {
+        String k = e.getKey();
         if (e.getValue() == null) {
-          first.compute(e.getKey(), (k, v) -> v < 0 ? t : v);
-          last.remove(e.getKey());
+          first.compute(k, (key, v) -> v < 0 ? t : v);
+          last.remove(k);
         } else {
-          last.put(e.getKey(), e.getValue());
-          if (CONDITIONS.contains(e.getKey())) {
+          if (first.get(k) >= 0 && !last.containsKey(k)) {
+            relapses.add(new Relapse(k, t, e.getValue()));
+          }
+          last.put(k, e.getValue());
+          if (CONDITIONS.contains(k)) {
             every = false;
           }
         }
       }
-      if (every) {
-        all = t;
+      if (every && streak < 0 && t <= boundMs) {
+        streak = t;
+      } else if (!every) {
+        streak = -1;
+      }
+      if (streak >= 0 && t - streak >= HOLD_MS && now >= quietUntil) {
         break;
       }
-      if (System.currentTimeMillis() >= deadline) {
+      if (now >= hardEnd || (streak < 0 && t > boundMs)) {
         break;
       }
-      Thread.sleep(Math.max(1, Math.min(POLL_MS - (System.currentTimeMillis() - started), deadline - System.currentTimeMillis())));
+      Thread.sleep(Math.max(1, Math.min(POLL_MS - (System.currentTimeMillis() - started), hardEnd - System.currentTimeMillis())));
     }
-    return new Recovery(healAt, boundMs, first, all, last);
+    return new Recovery(healAt, boundMs, System.currentTimeMillis() - healAt, first, streak, last, relapses);
   }
 
   /** @return condition to its problem now (null when it holds) */
@@ -140,26 +167,70 @@ final class FaultChecks {
     return p;
   }
 
-  /** Adds the recovery table and its check ({@code what} says what the heal was). */
+  /** Adds the recovery table and its checks ({@code what} says what the heal was). */
   static void reportRecovery(FaultReport report, Recovery r, String what) {
-    report.table("recovery after " + what + " (ms from then to the first poll that found each condition;"
-      + " bound " + r.boundMs() + " ms)", "condition", "held after", "problem at the last poll");
-    r.first().forEach((k, v) -> report.row(k, v < 0 ? "not within the bound" : v + " ms",
-      r.lastProblems().getOrDefault(k, v < 0 ? "?" : "-")));
-    report.row("ALL of the above (but the informational one) at once", r.all() < 0 ? "not within the bound" : r.all() + " ms", "");
+    report.table("recovery after " + what + " (ms from then to the first poll that found each condition; watched "
+      + r.watchedMs() + " ms; bound " + r.boundMs() + " ms, then all must hold " + HOLD_MS + " ms and through 2 session"
+      + " timeouts + 2 s)", "condition", "first held after", "problem at the last failing poll");
+    r.first().forEach((k, v) -> report.row(k, v < 0 ? "never" : v + " ms", r.lastProblems().getOrDefault(k, "-")));
+    report.row("ALL of the above (but the informational one) at once, and stayed so", r.all() < 0 ? "no" : r.all() + " ms", "");
+    if (!r.relapses().isEmpty()) {
+      report.table("relapses: a condition that had held failed again (ms from " + what + ")", "at", "condition", "problem");
+      r.relapses().stream().limit(20).forEach(x -> report.row(x.at() + " ms", x.condition(), x.problem()));
+    }
     List<String> failed = CONDITIONS.stream().filter(k -> r.first().get(k) < 0 || r.lastProblems().containsKey(k)).toList();
-    report.check("recovery after " + what + " within " + r.boundMs() + " ms: members back, one leader, every daemon"
-        + " once, every process locatable, /health 200", r.recovered(),
-      r.recovered() ? "recovered after " + r.all() + " ms" : "not recovered: " + failed.stream()
+    report.check("recovery after " + what + ": members back, one leader, every daemon once, every process locatable,"
+        + " /health 200, all within " + r.boundMs() + " ms and lasting", r.recovered(),
+      r.recovered() ? "recovered after " + r.all() + " ms" + (r.relapses().isEmpty() ? "" : " (after "
+        + r.relapses().size() + " relapses)") : "not recovered: " + failed.stream()
         .map(k -> k + " (" + r.lastProblems().get(k) + ")").toList());
+    boolean onceNow = !r.lastProblems().containsKey(CONDITIONS.get(2)) && !r.lastProblems().containsKey(CONDITIONS.get(3));
     long once = Math.max(r.first().get(CONDITIONS.get(2)), r.first().get(CONDITIONS.get(3)));
-    boolean onceOk = r.first().get(CONDITIONS.get(2)) >= 0 && r.first().get(CONDITIONS.get(3)) >= 0;
-    report.check("every declared daemon runs exactly once within " + r.boundMs() + " ms after " + what,
-      onceOk, onceOk ? "after " + once + " ms" : r.lastProblems().getOrDefault(CONDITIONS.get(2), "")
-        + " / " + r.lastProblems().getOrDefault(CONDITIONS.get(3), ""));
+    boolean onceOk = onceNow && once >= 0 && once <= r.boundMs();
+    report.check("every declared daemon runs exactly once within " + r.boundMs() + " ms after " + what + " (and still at"
+        + " the end of the watch)", onceOk, onceOk ? "after " + once + " ms" : "first after " + (once < 0 ? "never" : once + " ms")
+        + "; at the last failing poll: " + r.lastProblems().getOrDefault(CONDITIONS.get(2), "-") + " / "
+        + r.lastProblems().getOrDefault(CONDITIONS.get(3), "-"));
     long health = r.first().get(CONDITIONS.get(5));
-    report.check("/health of every live node and the observer back to 200 within " + r.boundMs() + " ms after " + what,
-      health >= 0, health >= 0 ? "after " + health + " ms" : r.lastProblems().get(CONDITIONS.get(5)));
+    boolean healthOk = health >= 0 && health <= r.boundMs() && !r.lastProblems().containsKey(CONDITIONS.get(5));
+    report.check("/health of every live node and the observer back to 200 within " + r.boundMs() + " ms after " + what
+        + " (and still at the end of the watch)", healthOk, healthOk ? "after " + health + " ms"
+        : "first after " + (health < 0 ? "never" : health + " ms") + "; " + r.lastProblems().getOrDefault(CONDITIONS.get(5), ""));
+  }
+
+  /** A change of a node's {@code /health} status seen by {@link #watchHealth} ({@code at}: epoch ms; -1: no answer). */
+  record HealthChange(long at, String node, int status) {
+  }
+
+  /**
+   * Polls {@code /health} of every live node and the observer every 500 ms until {@code until} (epoch ms;
+   * bounded): a fixed wait that watches.
+   *
+   * @return every change of status, the first poll's included
+   */
+  static List<HealthChange> watchHealth(FaultCluster c, long until) throws InterruptedException {
+    Map<String, Integer> current = new LinkedHashMap<>();
+    List<HealthChange> changes = new ArrayList<>();
+    long polls = Math.max(0, until - System.currentTimeMillis()) / 500 + 2;
+    for (long i = 0; i < polls && System.currentTimeMillis() < until; i++) {
+      long started = System.currentTimeMillis();
+      Map<String, Integer> now = healthAll(c);
+      long t = System.currentTimeMillis();
+      now.forEach((n, st) -> {
+        if (!st.equals(current.get(n))) {
+          changes.add(new HealthChange(t, n, st));
+          current.put(n, st);
+        }
+      });
+      Thread.sleep(Math.max(1, Math.min(500 - (System.currentTimeMillis() - started), until - System.currentTimeMillis())));
+    }
+    return changes;
+  }
+
+  /** Adds a table of {@code /health} changes, ms from {@code t0}. */
+  static void reportHealth(FaultReport report, List<HealthChange> changes, long t0, String title) {
+    report.table(title, "at", "node", "/health");
+    changes.forEach(ch -> report.row(FaultReport.rel(ch.at(), t0), ch.node(), ch.status() < 0 ? "no answer" : ch.status()));
   }
 
   /** @return each live node's own view through its probe ({@code {members, leader}}), for those that answered */
@@ -298,11 +369,7 @@ final class FaultChecks {
    */
   static void finish(FaultCluster c, FaultReport report, LoadStream load, Map<String, Long> phases, long cronFrom)
     throws InterruptedException {
-    if (load != null) {
-      load.stop();
-      load.awaitQuiet(REQUEST_BOUND_MS);
-      load.report(report, REQUEST_BOUND_MS, phases);
-    }
+    finishLoad(report, load, phases);
     checkNoDuplicates(c, report);
     List<String> rogue = new ArrayList<>();
     c.everyJvm().forEach(j -> j.placementsWhileNotLeading(200).forEach(l -> rogue.add(j.id() + ": " + l)));
@@ -313,12 +380,31 @@ final class FaultChecks {
     checkHealth(report, c, 15_000);
   }
 
+  /** Stops the load, waits for its requests (bounded) and adds its table and check. */
+  static void finishLoad(FaultReport report, LoadStream load, Map<String, Long> phases) throws InterruptedException {
+    load.stop();
+    load.awaitQuiet(REQUEST_BOUND_MS);
+    load.report(report, REQUEST_BOUND_MS, phases);
+  }
+
+  /** @return a load of calls and lookups to every daemon and every node's probe, started */
+  static LoadStream startLoad(FaultCluster c, boolean registers) {
+    List<String> targets = new ArrayList<>(c.daemons());
+    c.names.forEach(n -> targets.add(FaultNode.PROBE_PREFIX + n));
+    return new LoadStream(c.observer(), targets, registers).start();
+  }
+
   /** The two "never two instances at once" checks: by heartbeats and by lifetimes. */
   static void checkNoDuplicates(FaultCluster c, FaultReport report) {
     List<HeartbeatMonitor.Overlap> overlaps = c.beats.overlaps(TOLERANCE_MS);
     report.check("never two instances of one daemon heartbeating at once (> " + TOLERANCE_MS + " ms)", overlaps.isEmpty(),
       overlaps.isEmpty() ? c.beats.all().size() + " instances, " + c.beats.counts()
         : overlaps.size() + " overlaps: " + FaultReport.firstN(overlaps, 8));
+    checkLifetimes(c, report);
+  }
+
+  /** The check "never two instances running at once" by the nodes' own UP/DOWN lines. */
+  static void checkLifetimes(FaultCluster c, FaultReport report) {
     List<String> lives = lifeOverlaps(c, TOLERANCE_MS);
     int count = c.everyJvm().stream().mapToInt(j -> j.lives().size()).sum();
     report.check("never two instances of one daemon running at once (> " + TOLERANCE_MS + " ms; the nodes' own"

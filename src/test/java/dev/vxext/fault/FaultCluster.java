@@ -118,6 +118,11 @@ final class FaultCluster implements AutoCloseable {
     return sessionTimeout + settleDelay + 3_000;
   }
 
+  /** @return the bound of a recovery after a heal: 2 session timeouts + 2 settle delays + 5 s */
+  long recoveryBound() {
+    return 2 * sessionTimeout + 2 * settleDelay + 5_000;
+  }
+
   /** @return the daemon names {@code fd-00 ..} */
   List<String> daemons() {
     return FaultNode.daemonNames(daemonCount);
@@ -255,6 +260,14 @@ final class FaultCluster implements AutoCloseable {
   /** One-way cut: {@code from} cannot reach {@code to} (its connections to {@code to} are held); {@code to} reaches {@code from}. */
   void cutOneWay(String from, String to) {
     links(to).eventBus().blackholeFrom(nodeId(from));
+  }
+
+  /** @return per node, its proxies' connections held / open: {@code node: event bus h/o, zookeeper h/o} */
+  synchronized String linkStates() {
+    List<String> states = new ArrayList<>();
+    links.values().forEach(l -> states.add(l.node() + ": event bus " + l.eventBus().heldConnections() + "/"
+      + l.eventBus().connections() + ", zookeeper " + l.zookeeper().heldConnections() + "/" + l.zookeeper().connections()));
+    return String.join("; ", states);
   }
 
   /** Heals every proxy of every node. @return the time, epoch ms */

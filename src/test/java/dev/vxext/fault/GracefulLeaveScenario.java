@@ -66,9 +66,7 @@ final class GracefulLeaveScenario {
       report.note(String.format("%d node JVMs, %d daemons, sessionTimeout %d ms, settleDelay %d ms, requestTimeout %d ms;"
           + " %d runs (the leader every %dth); logs in %s", NODES.size(), DAEMONS, SESSION_TIMEOUT, SETTLE_DELAY,
         FaultNode.REQUEST_TIMEOUT_MS, runs, LEADER_EVERY, logDir));
-      List<String> targets = new ArrayList<>(c.daemons());
-      NODES.forEach(n -> targets.add(FaultNode.PROBE_PREFIX + n));
-      LoadStream load = new LoadStream(c.observer(), targets, false).start();
+      LoadStream load = FaultChecks.startLoad(c, false);
       long loadFrom = System.currentTimeMillis();
       long cronFrom = loadFrom + 1_000;
       List<Run> done = new ArrayList<>();
@@ -90,7 +88,7 @@ final class GracefulLeaveScenario {
         }
       }
       long healAt = System.currentTimeMillis();
-      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, PartitionScenario.RECOVERY_BOUND);
+      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, c.recoveryBound());
       table(report, done);
       List<Long> gaps = done.stream().map(Run::gap).toList();
       List<String> over = new ArrayList<>();

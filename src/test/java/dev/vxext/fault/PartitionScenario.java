@@ -25,8 +25,8 @@ import java.util.Map;
  *   session timeout.</li>
  * </ul>
  * Then the fault heals. Checks (besides {@link FaultChecks#finish}): the recovery after the heal within
- * {@value #RECOVERY_BOUND} ms (members, one leader, every daemon once, every process locatable, every
- * {@code /health} 200); for a node cut from ZooKeeper (zk-cut, leader-isolated): its daemons run elsewhere
+ * 15 s ({@link FaultCluster#recoveryBound()}: members, one leader, every daemon once, every process
+ * locatable, every {@code /health} 200, lasting at least 2 session timeouts + 2 s after the heal); for a node cut from ZooKeeper (zk-cut, leader-isolated): its daemons run elsewhere
  * within the failover bound and it stops them before they start elsewhere; for leader-isolated: another
  * node leads during the cut.
  */
@@ -41,8 +41,6 @@ final class PartitionScenario {
   private static final int DAEMONS = 12;
   private static final long SESSION_TIMEOUT = 4_000;
   private static final long SETTLE_DELAY = 1_000;
-  /** Recovery bound after the heal: 2 session timeouts + settle delay + failover delay + 5 s. */
-  static final long RECOVERY_BOUND = 2 * SESSION_TIMEOUT + 2 * SETTLE_DELAY + 5_000;
   private static final int MAX_LOG_LINES = 14;
   private static final String[] LOG_NEEDLES = {"State change", "self-fencing", "election", "also runs on",
     "own cluster registration", "node left", "node joined", "placed on", "expired", "stale leader", "lost node",
@@ -109,24 +107,29 @@ final class PartitionScenario {
         c.proxied() ? " behind proxies" : "", DAEMONS, SESSION_TIMEOUT, SETTLE_DELAY, FaultNode.REQUEST_TIMEOUT_MS,
         duration(), leader, what(victim, leader), placement, logDir));
 
-      List<String> targets = new ArrayList<>(c.daemons());
-      nodes.forEach(n -> targets.add(FaultNode.PROBE_PREFIX + n));
-      LoadStream load = new LoadStream(c.observer(), targets, false).start();
+      LoadStream load = FaultChecks.startLoad(c, false);
       long loadFrom = System.currentTimeMillis();
       long cronFrom = loadFrom + 1_000;
       // a steady state under load first
       Thread.sleep(1_000);
       long faultAt = System.currentTimeMillis();
       long healAt;
+      List<FaultChecks.HealthChange> health = List.of();
+      String links = "-";
       try {
         faultAt = cut(c, victim, leader);
-        Thread.sleep(duration());
+        health = FaultChecks.watchHealth(c, faultAt + duration());
+        links = c.proxied() ? c.linkStates() : "-";
       } finally {
         healAt = heal(c);
       }
-      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, RECOVERY_BOUND);
+      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, c.recoveryBound());
 
       timeline(report, c, vj, moved, faultAt, healAt, recovery);
+      if (c.proxied()) {
+        report.note("proxies just before the heal (connections held / open): " + links);
+      }
+      FaultChecks.reportHealth(report, health, faultAt, "/health during the fault (changes, ms from the fault)");
       if (vj != null) {
         daemonTable(report, c, vj, moved, faultAt, healAt);
       }
@@ -215,8 +218,8 @@ final class PartitionScenario {
       report.check("the cut node stops each of its daemons before it starts elsewhere (self-fencing first)",
         fencedLate.isEmpty(), (fencedLate.isEmpty() ? "" : FaultReport.firstN(fencedLate, 6) + "; ")
           + "margin (its last DOWN -> the first UP elsewhere) " + (lastDown > 0 && firstUp > 0 ? (firstUp - lastDown) + " ms" : "-")
-          + "; it stopped them " + (lastDown > 0 && left > 0 ? (lastDown - left) + " ms after" : "?")
-          + " the first node counted it gone");
+          + "; it stopped the last " + (lastDown > 0 && left > 0 ? Math.abs(lastDown - left) + " ms "
+          + (lastDown > left ? "after" : "before") : "? ms before/after") + " the first node counted it gone");
     }
     if (name.equals(LEADER_ISOLATED)) {
       long newLeader = c.leadershipAfter(faultAt).stream()

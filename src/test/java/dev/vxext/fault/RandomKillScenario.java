@@ -16,7 +16,8 @@ import static dev.vxext.fault.FaultCluster.until;
  * node JVM is killed with SIGKILL every 8-10 s and a fresh JVM with the same node name is started 1 s
  * later, so the cluster keeps 3-4 nodes. Checks: after each kill every daemon of the victim heartbeats
  * again from another node within the failover bound; no two instances of a daemon ever heartbeat at once
- * (more than 250 ms); at the end every daemon answers a call.
+ * (more than 250 ms); at the end every daemon answers a call; plus the recovery after the last restart and
+ * the invariants of {@link FaultChecks} (the observer's requests during the kills, lifetimes, {@code /health}).
  */
 final class RandomKillScenario {
 
@@ -73,11 +74,22 @@ final class RandomKillScenario {
         return report;
       }
       long cronFrom = System.currentTimeMillis() + 1_000;
+      LoadStream load = FaultChecks.startLoad(c, false);
+      long loadFrom = System.currentTimeMillis();
       List<Kill> kills = killLoop(c, duration, report);
+      long healAt = System.currentTimeMillis();
+      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, c.recoveryBound());
       table(report, kills, c.failoverBound());
+      FaultChecks.reportRecovery(report, recovery, "the last restart");
       finalChecks(c, report, kills);
+      FaultChecks.checkLifetimes(c, report);
       c.checkLocatable(report, 15_000);
       c.checkCron(report, cronFrom, System.currentTimeMillis() - 2_000);
+      Map<String, Long> phases = new LinkedHashMap<>();
+      phases.put("during the kills", loadFrom);
+      phases.put("after the last restart", healAt);
+      FaultChecks.finishLoad(report, load, phases);
+      FaultChecks.checkHealth(report, c, 15_000);
       c.shutdown();
       report.note("exit status of the node JVMs (137 = SIGKILL, 0 = clean close on stdin EOF): " + c.exits());
     }

@@ -57,9 +57,7 @@ final class RollingRestartScenario {
       report.note(String.format("%d node JVMs, %d daemons, sessionTimeout %d ms, settleDelay %d ms, requestTimeout %d ms;"
           + " placement %s, leader %s; logs in %s", NODES.size(), DAEMONS, SESSION_TIMEOUT, SETTLE_DELAY,
         FaultNode.REQUEST_TIMEOUT_MS, c.placement(), c.leaders(), logDir));
-      List<String> targets = new ArrayList<>(c.daemons());
-      NODES.forEach(n -> targets.add(FaultNode.PROBE_PREFIX + n));
-      LoadStream load = new LoadStream(c.observer(), targets, true).start();
+      LoadStream load = FaultChecks.startLoad(c, true);
       long loadFrom = System.currentTimeMillis();
       long cronFrom = loadFrom + 1_000;
       Thread.sleep(1_000);
@@ -74,7 +72,7 @@ final class RollingRestartScenario {
         }
       }
       long healAt = System.currentTimeMillis();
-      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, PartitionScenario.RECOVERY_BOUND);
+      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, c.recoveryBound());
       table(report, restarts);
       List<String> slow = new ArrayList<>();
       restarts.forEach(r -> {
@@ -122,7 +120,7 @@ final class RollingRestartScenario {
     List<FaultChecks.HandOff> handOffs = FaultChecks.handOffs(c, old, daemons, t0);
     FaultJvm fresh = c.launch(node);
     long member = fresh.awaitReady(BACK_MS) && until(BACK_MS, 100, c::allMembers) >= 0 ? System.currentTimeMillis() - t0 : -1;
-    long settled = member < 0 ? -1 : until(PartitionScenario.RECOVERY_BOUND, 100,
+    long settled = member < 0 ? -1 : until(c.recoveryBound(), 100,
       () -> c.allMembers() && c.everyDaemonOnce() && FaultChecks.runningOnceProblems(c).isEmpty()) >= 0
       ? System.currentTimeMillis() - t0 : -1;
     return new Restart(old.id(), leaders.contains(node), handOffs, exitAt < 0 ? -1 : exitAt - t0,

@@ -123,6 +123,11 @@ public final class TcpProxy implements AutoCloseable {
     return links.size();
   }
 
+  /** @return how many of the open connections are held now (by {@link #blackhole()} or {@link #blackholeFrom}) */
+  public int heldConnections() {
+    return (int) links.stream().filter(this::holds).count();
+  }
+
   @Override
   public synchronized void close() {
     closed = true;
