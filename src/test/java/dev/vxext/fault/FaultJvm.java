@@ -99,7 +99,7 @@ final class FaultJvm {
     pb.environment().keySet().removeIf(k -> k.startsWith("VXEXT_"));
     FaultJvm jvm = new FaultJvm(name, incarnation, startedAt, log, out, pb.start());
     ALL.add(jvm);
-    jvm.process.onExit().thenRun(() -> jvm.exitedAt = System.currentTimeMillis());
+    jvm.process.onExit().thenRun(jvm::exited);
     Thread reader = new Thread(jvm::readStdout, "stdout-" + name + "-" + incarnation);
     reader.setDaemon(true);
     reader.start();
@@ -215,9 +215,20 @@ final class FaultJvm {
     return at;
   }
 
-  /** Waits at most {@code ms} for the JVM to exit. @return true when it has */
+  /** Waits at most {@code ms} for the JVM to exit (and records when it did). @return true when it has */
   boolean awaitExit(long ms) throws InterruptedException {
-    return process.waitFor(ms, TimeUnit.MILLISECONDS);
+    boolean exited = process.waitFor(ms, TimeUnit.MILLISECONDS);
+    if (exited) {
+      exited();
+    }
+    return exited;
+  }
+
+  /** Records the exit time once: the first of the exit callback and a wait that saw it. */
+  private synchronized void exited() {
+    if (exitedAt < 0) {
+      exitedAt = System.currentTimeMillis();
+    }
   }
 
   /** @return {@code HH:mm:ss.SSS} of an epoch-ms time, as the node logs print it */

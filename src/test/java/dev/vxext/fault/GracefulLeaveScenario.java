@@ -134,7 +134,7 @@ final class GracefulLeaveScenario {
     FaultJvm old = c.jvm(v);
     List<String> daemons = List.copyOf(placement.get(v));
     long t0 = old.closeStdin();
-    long exitAt = old.awaitExit(EXIT_MS) ? Math.max(old.exitedAt(), t0) : -1;
+    long exitAt = old.awaitExit(EXIT_MS) ? old.exitedAt() : -1;
     if (exitAt < 0) {
       old.stop(System.nanoTime());
     }

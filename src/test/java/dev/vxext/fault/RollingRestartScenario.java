@@ -111,7 +111,7 @@ final class RollingRestartScenario {
     FaultJvm old = c.jvm(node);
     List<String> daemons = List.copyOf(c.placement().getOrDefault(node, List.of()));
     long t0 = old.terminate();
-    long exitAt = old.awaitExit(EXIT_MS) ? Math.max(old.exitedAt(), t0) : -1;
+    long exitAt = old.awaitExit(EXIT_MS) ? old.exitedAt() : -1;
     if (exitAt < 0) {
       old.stop(System.nanoTime());
     }
