@@ -35,9 +35,13 @@ final class LoadStream {
   /** Codes a request may fail with during a fault: not found, not ready, timeout. */
   static final Set<Integer> EXPECTED_CODES = Set.of(404, 503, 504);
   private static final int MAX_OPS = 60_000;
+  private static final int MAX_MESSAGE = 160;
 
-  /** One request: kind, target, issued and completed (-1 while pending) epoch ms, outcome. */
-  record Op(String kind, String target, long issuedAt, long doneAt, String outcome) {
+  /**
+   * One request: kind, target, issued and completed (-1 while pending) epoch ms, outcome, and the failure's
+   * message (null on success; at most {@value #MAX_MESSAGE} characters).
+   */
+  record Op(String kind, String target, long issuedAt, long doneAt, String outcome, String message) {
     long took() {
       return doneAt < 0 ? -1 : doneAt - issuedAt;
     }
@@ -114,14 +118,18 @@ final class LoadStream {
     int index;
     synchronized (this) {
       index = ops.size();
-      ops.add(new Op(kind, target, issued, -1, "pending"));
+      ops.add(new Op(kind, target, issued, -1, "pending", null));
     }
     future.onComplete(ar -> done(index, ar));
   }
 
   private synchronized void done(int index, AsyncResult<?> ar) {
     Op op = ops.get(index);
-    ops.set(index, new Op(op.kind(), op.target(), op.issuedAt(), System.currentTimeMillis(), outcome(ar)));
+    String message = ar.succeeded() ? null : String.valueOf(ar.cause().getMessage());
+    if (message != null && message.length() > MAX_MESSAGE) {
+      message = message.substring(0, MAX_MESSAGE);
+    }
+    ops.set(index, new Op(op.kind(), op.target(), op.issuedAt(), System.currentTimeMillis(), outcome(ar), message));
   }
 
   /** @return "ok", the failure code ("504"), or "other: ..." */
@@ -216,6 +224,12 @@ final class LoadStream {
         list.size() - pending - counts.getOrDefault("ok", 0) - counts.getOrDefault("404", 0)
           - counts.getOrDefault("503", 0) - counts.getOrDefault("504", 0),
         late, pending, worst + " ms", FaultReport.median(took) + " ms");
+    }
+    Map<String, String> samples = new LinkedHashMap<>();
+    all.stream().filter(o -> o.message() != null).forEach(o -> samples.putIfAbsent(o.kind() + " " + o.outcome()
+      + (o.took() < FaultNode.REQUEST_TIMEOUT_MS / 2 ? " fast" : " slow"), o.message()));
+    if (!samples.isEmpty()) {
+      report.note("a failure message of each kind (fast: under half the request timeout): " + samples);
     }
     Map<String, Integer> others = new LinkedHashMap<>();
     all.stream().filter(o -> o.doneAt() >= 0 && !o.outcome().equals("ok") && !EXPECTED_CODES.contains(codeOf(o.outcome())))

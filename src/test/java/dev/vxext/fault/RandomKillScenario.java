@@ -226,7 +226,7 @@ final class RandomKillScenario {
           worst = Math.max(worst, o.took());
           boolean fast = o.doneAt() >= 0 && o.took() <= FAIL_FAST_MS && (o.outcome().equals("503") || o.outcome().equals("404"));
           if (!fast) {
-            slow.add("kill " + k.n() + " " + d + ": " + o.outcome() + " after " + o.took() + " ms");
+            slow.add("kill " + k.n() + " " + d + ": " + o.outcome() + " after " + o.took() + " ms (" + o.message() + ")");
           }
         }
       }
