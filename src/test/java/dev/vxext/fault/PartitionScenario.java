@@ -26,9 +26,11 @@ import java.util.Map;
  * </ul>
  * Then the fault heals. Checks (besides {@link FaultChecks#finish}): the recovery after the heal within
  * 15 s ({@link FaultCluster#recoveryBound()}: members, one leader, every daemon once, every process
- * locatable, every {@code /health} 200, lasting at least 2 session timeouts + 2 s after the heal); for a node cut from ZooKeeper (zk-cut, leader-isolated): its daemons run elsewhere
- * within the failover bound and it stops them before they start elsewhere; for leader-isolated: another
- * node leads during the cut.
+ * locatable, every {@code /health} 200, lasting at least 2 session timeouts + 2 s after the heal); for a
+ * node cut from ZooKeeper (zk-cut, leader-isolated): its daemons run elsewhere within the failover bound,
+ * within failoverDelay + {@value #PLACE_SLACK_MS} ms of the first node counting it gone, and it stops them
+ * before they start elsewhere; for leader-isolated: another node leads during the cut and the cut-off
+ * leader steps down.
  */
 final class PartitionScenario {
 
@@ -41,6 +43,8 @@ final class PartitionScenario {
   private static final int DAEMONS = 12;
   private static final long SESSION_TIMEOUT = 4_000;
   private static final long SETTLE_DELAY = 1_000;
+  /** Slack of "placed within failoverDelay of the node counted gone". */
+  private static final long PLACE_SLACK_MS = 1_000;
   private static final int MAX_LOG_LINES = 14;
   private static final String[] LOG_NEEDLES = {"State change", "self-fencing", "election", "also runs on",
     "own cluster registration", "node left", "node joined", "placed on", "expired", "stale leader", "lost node",
@@ -215,6 +219,13 @@ final class PartitionScenario {
       long firstUp = moved.stream().mapToLong(d -> FaultChecks.firstUpElsewhere(c, d, faultAt, vj)).filter(t -> t > 0)
         .min().orElse(-1);
       long left = nodeLeft(c, vj.name, faultAt);
+      long lastUp = moved.stream().mapToLong(d -> FaultChecks.firstUpElsewhere(c, d, faultAt, vj)).max().orElse(-1);
+      boolean allUp = moved.stream().allMatch(d -> FaultChecks.firstUpElsewhere(c, d, faultAt, vj) > 0);
+      report.check("its daemons start elsewhere within failoverDelay + " + PLACE_SLACK_MS + " ms ("
+          + (SETTLE_DELAY + PLACE_SLACK_MS) + " ms) of the first node counting it gone (nothing waits for the cut node)",
+        left > 0 && allUp && lastUp - left <= SETTLE_DELAY + PLACE_SLACK_MS,
+        left < 0 ? "no node counted it gone during the cut" : !allUp ? "not all started elsewhere"
+          : "counted gone " + FaultReport.rel(left, faultAt) + ", last started elsewhere " + (lastUp - left) + " ms later");
       report.check("the cut node stops each of its daemons before it starts elsewhere (self-fencing first)",
         fencedLate.isEmpty(), (fencedLate.isEmpty() ? "" : FaultReport.firstN(fencedLate, 6) + "; ")
           + "margin (its last DOWN -> the first UP elsewhere) " + (lastDown > 0 && firstUp > 0 ? (firstUp - lastDown) + " ms" : "-")
