@@ -6,7 +6,6 @@ import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.cluster.LeaderInfo;
 import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.process.ProcessId;
-import dev.vxext.testing.TcpProxy;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.Future;
@@ -33,7 +32,7 @@ import java.util.function.BooleanSupplier;
  * port, for {@code /health}. {@link #close()} stops everything, bounded.
  * <p>
  * With {@link #behindProxies()}, every node (the observer too) runs behind two {@link TcpProxy}s of its
- * own ({@link NodeLinks}): peers reach its event bus only through one (it advertises the proxy's port as
+ * own ({@link ClusterLinks}): peers reach its event bus only through one (it advertises the proxy's port as
  * {@code clusterPublicPort}), and it reaches ZooKeeper only through the other, so a scenario can cut and
  * heal its links ({@link #cutFromZookeeper}, {@link #cutFromPeers}, {@link #cutOneWay}, {@link #healAll}).
  */
@@ -58,23 +57,10 @@ final class FaultCluster implements AutoCloseable {
   private final Map<String, FaultJvm> current = new LinkedHashMap<>();
   private final List<FaultJvm> every = new ArrayList<>();
   private final List<FaultJvm.Leadership> observerLeadership = new CopyOnWriteArrayList<>();
-  private final Map<String, NodeLinks> links = new LinkedHashMap<>();
-  private final List<NodeLinks> everyLinks = new ArrayList<>();
+  private final ClusterLinks links;
   private boolean proxied;
   private ClusterNode observer;
   private Map<String, Object> exits;
-
-  /**
-   * The two proxies of one node incarnation: {@code eventBus} in front of its event-bus port
-   * {@code clusterPort} (peers connect to {@code eventBus.port()}), {@code zookeeper} in front of the
-   * ZooKeeper server (its connect string).
-   */
-  record NodeLinks(String node, int clusterPort, TcpProxy eventBus, TcpProxy zookeeper) {
-    void close() {
-      eventBus.close();
-      zookeeper.close();
-    }
-  }
 
   /** A leadership report of a node JVM ({@code LEADERSHIP} line) or of the observer. */
   record LeaderEvent(String node, long at, boolean leader) {
@@ -89,6 +75,7 @@ final class FaultCluster implements AutoCloseable {
     this.sessionTimeout = sessionTimeout;
     this.settleDelay = settleDelay;
     this.daemonCount = daemonCount;
+    this.links = new ClusterLinks(zookeeper);
     this.rootPath = "vxext-faults-" + scenario + "-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
   }
 
@@ -146,7 +133,7 @@ final class FaultCluster implements AutoCloseable {
       .setSyncInterval(500).setReconcileInterval(1_000).setRequestTimeout(FaultNode.REQUEST_TIMEOUT_MS)
       .setAdmin(new dev.vxext.admin.AdminOptions().setHost("127.0.0.1").setPort(0));
     if (proxied) {
-      NodeLinks l = newLinks(OBSERVER);
+      ClusterLinks.NodeLinks l = links.create(OBSERVER);
       options.setZookeeperHosts(l.zookeeper().address()).setClusterHost("127.0.0.1").setClusterPort(l.clusterPort())
         .setEventBusOptions(new JsonObject().put("clusterPublicHost", "127.0.0.1")
           .put("clusterPublicPort", l.eventBus().port()));
@@ -166,7 +153,7 @@ final class FaultCluster implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of(name, zookeeper, rootPath, Long.toString(sessionTimeout),
       Long.toString(settleDelay), Integer.toString(daemonCount), OBSERVER, "--admin-port=0"));
     if (proxied) {
-      NodeLinks l = newLinks(name);
+      ClusterLinks.NodeLinks l = links.create(name);
       args.set(1, l.zookeeper().address());
       args.add("--cluster-port=" + l.clusterPort());
       args.add("--public-port=" + l.eventBus().port());
@@ -179,41 +166,6 @@ final class FaultCluster implements AutoCloseable {
       every.add(jvm);
     }
     return jvm;
-  }
-
-  /**
-   * New proxies for a node (incarnation): a free loopback port for its event bus, an event-bus proxy in
-   * front of it and a ZooKeeper proxy; the node's previous ones are closed.
-   */
-  private synchronized NodeLinks newLinks(String name) throws IOException {
-    int port;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
-    TcpProxy eventBus = TcpProxy.startEventBus(name, port);
-    TcpProxy zk;
-    try {
-      zk = TcpProxy.start(name + "-zk", Integer.parseInt(zookeeper.substring(zookeeper.lastIndexOf(':') + 1)));
-    } catch (IOException | RuntimeException e) {
-      eventBus.close();
-      throw e;
-    }
-    NodeLinks l = new NodeLinks(name, port, eventBus, zk);
-    NodeLinks old = links.put(name, l);
-    if (old != null) {
-      old.close();
-    }
-    everyLinks.add(l);
-    return l;
-  }
-
-  /** @return the current proxies of {@code node} (or of the observer) */
-  synchronized NodeLinks links(String node) {
-    NodeLinks l = links.get(node);
-    if (l == null) {
-      throw new IllegalStateException("node " + node + " has no proxies (behindProxies() not set?)");
-    }
-    return l;
   }
 
   /** @return the cluster node id of {@code node} (a node JVM's {@code NODEID} line, or the observer's) */
@@ -235,57 +187,27 @@ final class FaultCluster implements AutoCloseable {
 
   /** Cuts {@code node} from ZooKeeper only: its ZooKeeper proxy holds every byte. */
   void cutFromZookeeper(String node) {
-    links(node).zookeeper().blackhole();
+    links.cutFromZookeeper(node);
   }
 
-  /**
-   * Cuts {@code node} from every peer (the observer included) both ways: its event-bus proxy holds
-   * every byte, and every other proxy holds the connections whose sender is {@code node}.
-   */
+  /** Cuts {@code node} from every peer (the observer included) both ways. */
   void cutFromPeers(String node) {
-    String id = nodeId(node);
-    List<NodeLinks> all;
-    synchronized (this) {
-      all = List.copyOf(links.values());
-    }
-    for (NodeLinks l : all) {
-      if (l.node().equals(node)) {
-        l.eventBus().blackhole();
-      } else {
-        l.eventBus().blackholeFrom(id);
-      }
-    }
+    links.cutFromPeers(node, nodeId(node));
   }
 
-  /** One-way cut: {@code from} cannot reach {@code to} (its connections to {@code to} are held); {@code to} reaches {@code from}. */
+  /** One-way cut: {@code from} cannot reach {@code to}; {@code to} reaches {@code from}. */
   void cutOneWay(String from, String to) {
-    links(to).eventBus().blackholeFrom(nodeId(from));
-  }
-
-  /** @return per node, its proxies' connections held / open: {@code node: event bus h/o, zookeeper h/o} */
-  synchronized String linkStates() {
-    List<String> states = new ArrayList<>();
-    links.values().forEach(l -> states.add(l.node() + ": event bus " + l.eventBus().heldConnections() + "/"
-      + l.eventBus().connections() + ", zookeeper " + l.zookeeper().heldConnections() + "/" + l.zookeeper().connections()));
-    return String.join("; ", states);
+    links.cutOneWay(nodeId(from), to);
   }
 
   /** Heals every proxy of every node. @return the time, epoch ms */
   long healAll() {
-    List<NodeLinks> all;
-    synchronized (this) {
-      all = List.copyOf(links.values());
-    }
-    for (NodeLinks l : all) {
-      for (TcpProxy p : List.of(l.eventBus(), l.zookeeper())) {
-        try {
-          p.heal();
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException("cannot heal " + p, e);
-        }
-      }
-    }
-    return System.currentTimeMillis();
+    return links.healAll();
+  }
+
+  /** @return per node, its proxies' connections held / open */
+  String linkStates() {
+    return links.states();
   }
 
   /** @return the current JVM of node {@code name} */
@@ -682,11 +604,7 @@ final class FaultCluster implements AutoCloseable {
       for (FaultJvm j : all) {
         exits.put(j.id(), j.stop(deadline));
       }
-      List<NodeLinks> proxies;
-      synchronized (this) {
-        proxies = List.copyOf(everyLinks);
-      }
-      proxies.forEach(NodeLinks::close);
+      links.closeAll();
     }
     return exits;
   }

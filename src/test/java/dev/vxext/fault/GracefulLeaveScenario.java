@@ -92,7 +92,7 @@ final class GracefulLeaveScenario {
         }
       }
       long healAt = System.currentTimeMillis();
-      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, c.recoveryBound());
+      Recovery.Result recovery = Recovery.measure(c, healAt, c.recoveryBound());
       table(report, done);
       List<Long> gaps = done.stream().map(Run::gap).toList();
       List<String> over = new ArrayList<>();
@@ -107,7 +107,7 @@ final class GracefulLeaveScenario {
         done.size() == runs && over.isEmpty(), done.size() + "/" + runs + " runs; p50 " + show(FaultChecks.percentile(gaps, 50))
           + ", p99 " + show(FaultChecks.percentile(gaps, 99)) + ", max " + show(FaultReport.max(gaps))
           + (over.isEmpty() ? "" : "; over the bound: " + FaultReport.firstN(over, 8)));
-      FaultChecks.reportRecovery(report, recovery, "the last restart");
+      Recovery.report(report, recovery, "the last restart");
       Map<String, Long> phases = new LinkedHashMap<>();
       phases.put("during the runs", loadFrom);
       phases.put("after the last restart", healAt);

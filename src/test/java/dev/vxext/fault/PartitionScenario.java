@@ -118,27 +118,27 @@ final class PartitionScenario {
       Thread.sleep(1_000);
       long faultAt = System.currentTimeMillis();
       long healAt;
-      List<FaultChecks.HealthChange> health = List.of();
+      List<Recovery.HealthChange> health = List.of();
       String links = "-";
       try {
         faultAt = cut(c, victim, leader);
-        health = FaultChecks.watchHealth(c, faultAt + duration());
+        health = Recovery.watchHealth(c, faultAt + duration());
         links = c.proxied() ? c.linkStates() : "-";
       } finally {
         healAt = heal(c);
       }
-      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, c.recoveryBound());
+      Recovery.Result recovery = Recovery.measure(c, healAt, c.recoveryBound());
 
       timeline(report, c, vj, moved, faultAt, healAt, recovery);
       if (c.proxied()) {
         report.note("proxies just before the heal (connections held / open): " + links);
       }
-      FaultChecks.reportHealth(report, health, faultAt, "/health during the fault (changes, ms from the fault)");
+      Recovery.reportHealth(report, health, faultAt, "/health during the fault (changes, ms from the fault)");
       if (vj != null) {
         daemonTable(report, c, vj, moved, faultAt, healAt);
       }
       logTable(report, c, faultAt);
-      FaultChecks.reportRecovery(report, recovery, healWhat());
+      Recovery.report(report, recovery, healWhat());
       specificChecks(report, c, vj, moved, faultAt, healAt);
       Map<String, Long> phases = new LinkedHashMap<>();
       phases.put("before the fault", loadFrom);
@@ -263,7 +263,7 @@ final class PartitionScenario {
   }
 
   private static void timeline(FaultReport report, FaultCluster c, FaultJvm vj, List<String> moved, long faultAt,
-                               long healAt, FaultChecks.Recovery recovery) {
+                               long healAt, Recovery.Result recovery) {
     List<Object[]> events = new ArrayList<>();
     events.add(new Object[] {faultAt, "fault"});
     events.add(new Object[] {healAt, "heal"});

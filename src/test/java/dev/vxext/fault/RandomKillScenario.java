@@ -82,9 +82,9 @@ final class RandomKillScenario {
       long loadFrom = System.currentTimeMillis();
       List<Kill> kills = killLoop(c, duration, report);
       long healAt = System.currentTimeMillis();
-      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, c.recoveryBound());
+      Recovery.Result recovery = Recovery.measure(c, healAt, c.recoveryBound());
       table(report, kills, c.failoverBound());
-      FaultChecks.reportRecovery(report, recovery, "the last restart");
+      Recovery.report(report, recovery, "the last restart");
       finalChecks(c, report, kills);
       FaultChecks.checkLifetimes(c, report);
       c.checkLocatable(report, 15_000);

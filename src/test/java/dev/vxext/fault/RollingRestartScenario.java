@@ -76,7 +76,7 @@ final class RollingRestartScenario {
         }
       }
       long healAt = System.currentTimeMillis();
-      FaultChecks.Recovery recovery = FaultChecks.recovery(c, healAt, c.recoveryBound());
+      Recovery.Result recovery = Recovery.measure(c, healAt, c.recoveryBound());
       table(report, restarts);
       List<String> slow = new ArrayList<>();
       restarts.forEach(r -> {
@@ -98,7 +98,7 @@ final class RollingRestartScenario {
           + " ms heartbeat period) for every restarted node's daemons",
         over.isEmpty(), over.isEmpty() ? "max " + show(restarts.stream().mapToLong(Restart::gap).max().orElse(0))
           : "over: " + over);
-      FaultChecks.reportRecovery(report, recovery, "the last restart");
+      Recovery.report(report, recovery, "the last restart");
       Map<String, Long> phases = new LinkedHashMap<>();
       phases.put("before the restarts", loadFrom);
       phases.put("during the restarts", rollFrom);

@@ -85,7 +85,7 @@ final class SigstopScenario {
         .filter(d -> c.beats.live(d, System.currentTimeMillis() - 500).stream().noneMatch(elsewhere)).toList();
       long contAt = vj.thaw();
       c.beats.freeze(victim, stopAt, contAt);
-      FaultChecks.Recovery recovery = FaultChecks.recovery(c, contAt, c.recoveryBound());
+      Recovery.Result recovery = Recovery.measure(c, contAt, c.recoveryBound());
 
       long settled = until(30_000, 100, () -> c.allMembers() && c.everyDaemonOnce() && c.leaders().size() == 1);
       boolean stable = settled >= 0 && FaultCluster.stable(3_000, 10_000, c::everyDaemonOnce);
@@ -95,7 +95,7 @@ final class SigstopScenario {
       timeline(report, c, vj, moved, stopAt, contAt, settled < 0 ? -1 : contAt + settled);
       daemonTable(report, c, victim, placement, stopAt, contAt, end);
       logTable(report, c, stopAt, contAt);
-      FaultChecks.reportRecovery(report, recovery, "SIGCONT");
+      Recovery.report(report, recovery, "SIGCONT");
 
       if (leaderVictim) {
         long newLeader = c.leadershipAfter(stopAt).stream()

@@ -73,7 +73,7 @@ final class ZookeeperRestartScenario {
         server.restart();
       }
       long upAt = System.currentTimeMillis();
-      FaultChecks.Recovery recovery = FaultChecks.recovery(c, upAt, c.recoveryBound());
+      Recovery.Result recovery = Recovery.measure(c, upAt, c.recoveryBound());
 
       // fencing (suspended for half the session timeout) and the re-placements happen within a session timeout
       Thread.sleep(Math.max(0, stopAt + SESSION_TIMEOUT - System.currentTimeMillis()));
@@ -106,7 +106,7 @@ final class ZookeeperRestartScenario {
 
       nodeTable(report, c, stopAt);
       daemonTable(report, c, before, stopAt);
-      FaultChecks.reportRecovery(report, recovery, "the ZooKeeper restart");
+      Recovery.report(report, recovery, "the ZooKeeper restart");
 
       report.check("after the restart every daemon heartbeats exactly once (3 s), its lookup agrees", stable,
         "placement " + c.placement() + ", lookups " + after.size() + "/" + DAEMONS);
