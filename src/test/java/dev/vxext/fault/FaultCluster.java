@@ -7,6 +7,7 @@ import dev.vxext.cluster.LeaderInfo;
 import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.process.ProcessId;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,13 @@ import java.util.function.BooleanSupplier;
  * The cluster of one fault scenario: {@link FaultNode} JVMs on a fresh ZooKeeper root path, plus an
  * observer {@link ClusterNode} in this JVM (no launchers) that runs the {@value FaultNode#MONITOR}
  * process recording the heartbeats. Knows the current JVM of every node name (a node killed and started
- * again gets a new incarnation). {@link #close()} stops everything, bounded.
+ * again gets a new incarnation). Every node (the observer too) runs its admin server on a free loopback
+ * port, for {@code /health}. {@link #close()} stops everything, bounded.
+ * <p>
+ * With {@link #behindProxies()}, every node (the observer too) runs behind two {@link TcpProxy}s of its
+ * own ({@link ClusterLinks}): peers reach its event bus only through one (it advertises the proxy's port as
+ * {@code clusterPublicPort}), and it reaches ZooKeeper only through the other, so a scenario can cut and
+ * heal its links ({@link #cutFromZookeeper}, {@link #cutFromPeers}, {@link #cutOneWay}, {@link #healAll}).
  */
 final class FaultCluster implements AutoCloseable {
 
@@ -50,6 +57,8 @@ final class FaultCluster implements AutoCloseable {
   private final Map<String, FaultJvm> current = new LinkedHashMap<>();
   private final List<FaultJvm> every = new ArrayList<>();
   private final List<FaultJvm.Leadership> observerLeadership = new CopyOnWriteArrayList<>();
+  private final ClusterLinks links;
+  private boolean proxied;
   private ClusterNode observer;
   private Map<String, Object> exits;
 
@@ -66,7 +75,24 @@ final class FaultCluster implements AutoCloseable {
     this.sessionTimeout = sessionTimeout;
     this.settleDelay = settleDelay;
     this.daemonCount = daemonCount;
+    this.links = new ClusterLinks(zookeeper);
     this.rootPath = "vxext-faults-" + scenario + "-" + ProcessHandle.current().pid() + "-" + System.currentTimeMillis();
+  }
+
+  /**
+   * Runs every node (the observer too) behind proxies of its own (see the class documentation); call it
+   * before {@link #start()}.
+   *
+   * @return this
+   */
+  FaultCluster behindProxies() {
+    this.proxied = true;
+    return this;
+  }
+
+  /** @return true when the nodes run behind proxies */
+  boolean proxied() {
+    return proxied;
   }
 
   /** @return the log of this JVM (the observer's lines carry {@code [node=observer]}), written by {@link FaultSuite} */
@@ -77,6 +103,11 @@ final class FaultCluster implements AutoCloseable {
   /** @return the failover bound: session timeout + settle delay + 3 s slack */
   long failoverBound() {
     return sessionTimeout + settleDelay + 3_000;
+  }
+
+  /** @return the bound of a recovery after a heal: 2 session timeouts + 2 settle delays + 5 s */
+  long recoveryBound() {
+    return 2 * sessionTimeout + 2 * settleDelay + 5_000;
   }
 
   /** @return the daemon names {@code fd-00 ..} */
@@ -97,9 +128,17 @@ final class FaultCluster implements AutoCloseable {
         throw new IllegalStateException(n + " is not READY after " + READY_MS + " ms; see " + current.get(n).log);
       }
     }
-    observer = await(ClusterNode.start(new NodeOptions().setNodeName(OBSERVER).setZookeeperHosts(zookeeper)
+    NodeOptions options = new NodeOptions().setNodeName(OBSERVER).setZookeeperHosts(zookeeper)
       .setZookeeperRootPath(rootPath).setSessionTimeout(sessionTimeout).setSettleDelay(settleDelay)
-      .setSyncInterval(500).setReconcileInterval(1_000).setRequestTimeout(2_000)));
+      .setSyncInterval(500).setReconcileInterval(1_000).setRequestTimeout(FaultNode.REQUEST_TIMEOUT_MS)
+      .setAdmin(new dev.vxext.admin.AdminOptions().setHost("127.0.0.1").setPort(0));
+    if (proxied) {
+      ClusterLinks.NodeLinks l = links.create(OBSERVER);
+      options.setZookeeperHosts(l.zookeeper().address()).setClusterHost("127.0.0.1").setClusterPort(l.clusterPort())
+        .setEventBusOptions(new JsonObject().put("clusterPublicHost", "127.0.0.1")
+          .put("clusterPublicPort", l.eventBus().port()));
+    }
+    observer = await(ClusterNode.start(options));
     // the observer competes for leadership too (it offers no launcher, but it can lead)
     FaultCluster.await(observer.vertx().eventBus().<JsonObject>localConsumer(DaemonVerticle.LEADERSHIP_ADDRESS,
       m -> observerLeadership.add(new FaultJvm.Leadership(System.currentTimeMillis(),
@@ -111,15 +150,64 @@ final class FaultCluster implements AutoCloseable {
 
   /** Starts a new JVM for node {@code name} (its previous JVM, if any, must be dead). */
   FaultJvm launch(String name) throws IOException {
+    List<String> args = new ArrayList<>(List.of(name, zookeeper, rootPath, Long.toString(sessionTimeout),
+      Long.toString(settleDelay), Integer.toString(daemonCount), OBSERVER, "--admin-port=0"));
+    if (proxied) {
+      ClusterLinks.NodeLinks l = links.create(name);
+      args.set(1, l.zookeeper().address());
+      args.add("--cluster-port=" + l.clusterPort());
+      args.add("--public-port=" + l.eventBus().port());
+    }
     long startedAt = System.currentTimeMillis();
     int incarnation = beats.newIncarnation(name, startedAt);
-    FaultJvm jvm = FaultJvm.start(name, incarnation, startedAt, List.of(name, zookeeper, rootPath,
-      Long.toString(sessionTimeout), Long.toString(settleDelay), Integer.toString(daemonCount), OBSERVER), logDir);
+    FaultJvm jvm = FaultJvm.start(name, incarnation, startedAt, args, logDir);
     synchronized (this) {
       current.put(name, jvm);
       every.add(jvm);
     }
     return jvm;
+  }
+
+  /** @return the cluster node id of {@code node} (a node JVM's {@code NODEID} line, or the observer's) */
+  String nodeId(String node) {
+    if (OBSERVER.equals(node)) {
+      return ((VertxInternal) observer.vertx()).clusterManager().getNodeId();
+    }
+    String id = jvm(node).nodeId();
+    if (id == null) {
+      throw new IllegalStateException(node + " printed no NODEID line");
+    }
+    return id;
+  }
+
+  /** @return the admin port of {@code node} (or of the observer), -1 when unknown */
+  int adminPort(String node) {
+    return OBSERVER.equals(node) ? observer.adminPort() : jvm(node).adminPort();
+  }
+
+  /** Cuts {@code node} from ZooKeeper only: its ZooKeeper proxy holds every byte. */
+  void cutFromZookeeper(String node) {
+    links.cutFromZookeeper(node);
+  }
+
+  /** Cuts {@code node} from every peer (the observer included) both ways. */
+  void cutFromPeers(String node) {
+    links.cutFromPeers(node, nodeId(node));
+  }
+
+  /** One-way cut: {@code from} cannot reach {@code to}; {@code to} reaches {@code from}. */
+  void cutOneWay(String from, String to) {
+    links.cutOneWay(nodeId(from), to);
+  }
+
+  /** Heals every proxy of every node. @return the time, epoch ms */
+  long healAll() {
+    return links.healAll();
+  }
+
+  /** @return per node, its proxies' connections held / open */
+  String linkStates() {
+    return links.states();
   }
 
   /** @return the current JVM of node {@code name} */
@@ -481,12 +569,19 @@ final class FaultCluster implements AutoCloseable {
   }
 
   /**
-   * Closes the observer, then every JVM (clean close on stdin EOF, SIGKILL after 10 s).
+   * Closes the observer, then every JVM (clean close on stdin EOF, SIGKILL after 10 s), then every
+   * proxy.
    *
    * @return node JVM to exit status
    */
   private Map<String, Object> stopAll() {
     Map<String, Object> exits = new LinkedHashMap<>();
+    try {
+      // a scenario that failed during a cut: let the nodes close cleanly
+      healAll();
+    } catch (RuntimeException e) {
+      exits.put("proxies", "heal failed: " + e);
+    }
     try {
       if (observer != null) {
         observer.close().toCompletionStage().toCompletableFuture().get(FUTURE_MS, TimeUnit.MILLISECONDS);
@@ -509,6 +604,7 @@ final class FaultCluster implements AutoCloseable {
       for (FaultJvm j : all) {
         exits.put(j.id(), j.stop(deadline));
       }
+      links.closeAll();
     }
     return exits;
   }

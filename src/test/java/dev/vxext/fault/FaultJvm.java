@@ -36,6 +36,23 @@ final class FaultJvm {
   record Leadership(long at, boolean leader) {
   }
 
+  /**
+   * The lifetime of one daemon instance in this JVM, from its {@code UP} and {@code DOWN} lines (the
+   * node's own clock); {@code down} is -1 while it runs. An instance whose JVM ended without a
+   * {@code DOWN} line (SIGKILL) ended with its JVM: see {@link #lives()}.
+   */
+  record Life(String daemon, String deploymentId, String host, long up, long down) {
+    /** @return true when it had not stopped at {@code t} (it started before) */
+    boolean runsAt(long t) {
+      return up <= t && (down < 0 || down > t);
+    }
+
+    @Override
+    public String toString() {
+      return daemon + "@" + host + "/" + deploymentId + "[" + clock(up) + ".." + (down < 0 ? "running" : clock(down)) + "]";
+    }
+  }
+
   final String name;
   final int incarnation;
   final long startedAt;
@@ -44,6 +61,10 @@ final class FaultJvm {
   final Process process;
   final CompletableFuture<Long> ready = new CompletableFuture<>();
   private final List<Leadership> leadership = new ArrayList<>();
+  private final java.util.Map<String, long[]> lives = new java.util.LinkedHashMap<>();
+  private volatile String nodeId;
+  private volatile int adminPort = -1;
+  private volatile long exitedAt = -1;
   private volatile long sessionTimeout = -1;
   private volatile boolean frozen;
   private volatile long killedAt = -1;
@@ -78,6 +99,7 @@ final class FaultJvm {
     pb.environment().keySet().removeIf(k -> k.startsWith("VXEXT_"));
     FaultJvm jvm = new FaultJvm(name, incarnation, startedAt, log, out, pb.start());
     ALL.add(jvm);
+    jvm.process.onExit().thenRun(jvm::exited);
     Thread reader = new Thread(jvm::readStdout, "stdout-" + name + "-" + incarnation);
     reader.setDaemon(true);
     reader.start();
@@ -103,12 +125,110 @@ final class FaultJvm {
           sessionTimeout = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
         } else if (line.equals("READY " + name)) {
           ready.complete(now);
+        } else if (line.startsWith("NODEID " + name + " ")) {
+          nodeId = line.substring(line.lastIndexOf(' ') + 1);
+        } else if (line.startsWith("ADMIN " + name + " ")) {
+          adminPort = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
+        } else if (line.startsWith("UP ") || line.startsWith("DOWN ")) {
+          life(line.split(" "));
         }
       }
     } catch (IOException | RuntimeException e) {
       // the JVM is gone
     }
     ready.completeExceptionally(new IllegalStateException(name + "#" + incarnation + " ended its output before READY"));
+  }
+
+  /** Records an {@code UP|DOWN <daemon> <deploymentId> <epoch ms>} line. */
+  private void life(String[] parts) {
+    if (parts.length != 4) {
+      return;
+    }
+    long t = Long.parseLong(parts[3]);
+    synchronized (lives) {
+      long[] life = lives.computeIfAbsent(parts[1] + " " + parts[2], k -> new long[] {-1, -1});
+      if (parts[0].equals("UP")) {
+        life[0] = t;
+      } else {
+        life[1] = t;
+      }
+    }
+  }
+
+  /**
+   * @return every daemon instance this JVM ran, by start time; an instance without a {@code DOWN} line
+   *   ended when the JVM was killed or exited (-1 while the JVM lives)
+   */
+  List<Life> lives() {
+    long end = killedAt > 0 ? killedAt : exitedAt;
+    List<Life> list = new ArrayList<>();
+    synchronized (lives) {
+      lives.forEach((k, v) -> {
+        if (v[0] > 0) {
+          String[] key = k.split(" ");
+          list.add(new Life(key[0], key[1], id(), v[0], v[1] >= 0 ? v[1] : end));
+        }
+      });
+    }
+    list.sort(java.util.Comparator.comparingLong(Life::up));
+    return list;
+  }
+
+  /** @return the cluster node id the node printed, or null */
+  String nodeId() {
+    return nodeId;
+  }
+
+  /** @return the admin port the node printed, or -1 */
+  int adminPort() {
+    return adminPort;
+  }
+
+  /** @return when the JVM was seen to exit, epoch ms, or -1 */
+  long exitedAt() {
+    return exitedAt;
+  }
+
+  /**
+   * SIGTERM (a graceful leave: the node's shutdown hook closes it).
+   *
+   * @return the time the signal was sent
+   */
+  long terminate() throws IOException, InterruptedException {
+    long at = System.currentTimeMillis();
+    signal("-TERM");
+    return at;
+  }
+
+  /**
+   * Closes the node's stdin (EOF: the node closes cleanly and exits 0).
+   *
+   * @return the time stdin was closed
+   */
+  long closeStdin() {
+    long at = System.currentTimeMillis();
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // already gone
+    }
+    return at;
+  }
+
+  /** Waits at most {@code ms} for the JVM to exit (and records when it did). @return true when it has */
+  boolean awaitExit(long ms) throws InterruptedException {
+    boolean exited = process.waitFor(ms, TimeUnit.MILLISECONDS);
+    if (exited) {
+      exited();
+    }
+    return exited;
+  }
+
+  /** Records the exit time once: the first of the exit callback and a wait that saw it. */
+  private synchronized void exited() {
+    if (exitedAt < 0) {
+      exitedAt = System.currentTimeMillis();
+    }
   }
 
   /** @return {@code HH:mm:ss.SSS} of an epoch-ms time, as the node logs print it */

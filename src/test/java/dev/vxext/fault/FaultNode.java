@@ -28,8 +28,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * One cluster node in its own JVM, for fault tests: started by {@code DaemonFailoverTest} with
  * {@code java -cp <test classpath> dev.vxext.fault.FaultNode nodeName zookeeperConnectString rootPath
- * sessionTimeoutMs settleDelayMs daemonCount observerNodeName [failoverDelayMs]} (the failover delay is
- * the settle delay unless given).
+ * sessionTimeoutMs settleDelayMs daemonCount observerNodeName [failoverDelayMs] [--cluster-port=P]
+ * [--public-port=Q] [--admin-port=A]} (the failover delay is the settle delay unless given). With
+ * {@code --cluster-port} the event bus listens on 127.0.0.1:P; with {@code --public-port} it advertises
+ * 127.0.0.1:Q ({@code clusterPublicHost/Port}: a proxy in front of P, see {@code TcpProxy}); with
+ * {@code --admin-port} the admin server runs on loopback (0: any free port).
  * <p>
  * The node offers the launcher {@value #LAUNCHER}, whose scanner declares the daemons {@code fd-00} to
  * {@code fd-<count-1>}. Each daemon ({@link Worker}) answers a call with {@code {name, node}} and sends a
@@ -37,7 +40,11 @@ import java.util.concurrent.TimeUnit;
  * {@value #MONITOR} wherever it runs (on the observer node).
  * <p>
  * Protocol on stdout: {@code LEADERSHIP <node> <true|false>} (then again on every change),
- * {@code SESSION <node> <negotiated ZooKeeper session timeout ms>}, then {@code READY <node>} once started.
+ * {@code SESSION <node> <negotiated ZooKeeper session timeout ms>}, {@code NODEID <node> <cluster node id>},
+ * {@code ADMIN <node> <admin port>} (with {@code --admin-port}), then {@code READY <node>} once started.
+ * Every daemon instance prints {@code UP <daemon> <deploymentId> <epoch ms>} when it starts and
+ * {@code DOWN <daemon> <deploymentId> <epoch ms>} when it stops (its own clock: the lifetime of each
+ * instance, known even while the node's messages cannot reach anyone).
  * <p>
  * The node is closed cleanly on stdin EOF (exit status 0) or SIGTERM (from a shutdown hook; the JVM then
  * exits with the usual 143). When the node cannot start, the JVM exits 1 after one line of its own on
@@ -56,6 +63,8 @@ public final class FaultNode {
   public static final String CRON_JOB = "fault-tick";
   /** Misfire grace of {@value #CRON_JOB}: a tick its owner missed is fired late by the next owner within it. */
   public static final long CRON_GRACE_MS = 15_000;
+  /** The request timeout of every fault node (and of the observer): {@code locate}, {@code call}, {@code send}. */
+  public static final long REQUEST_TIMEOUT_MS = 2_000;
   /** Prefix of the plain (non-daemon) process every fault node registers: {@code fp-<node>}, see {@link Probe}. */
   public static final String PROBE_PREFIX = "fp-";
 
@@ -63,6 +72,7 @@ public final class FaultNode {
   private static final long START_TIMEOUT_S = 60;
   private static final long CLOSE_TIMEOUT_S = 10;
   private static final int MAX_STDIN_READS = 1_000_000;
+  private static final List<String> FLAGS = List.of("cluster-port", "public-port", "admin-port");
 
   /**
    * The node of this JVM (the only one), for the daemons. It exists before the node starts: a daemon can
@@ -86,10 +96,21 @@ public final class FaultNode {
   }
 
   /** Entry point; see the class documentation for the arguments. */
-  public static void main(String[] args) {
-    if (args.length != 7 && args.length != 8) {
+  public static void main(String[] all) {
+    List<String> positional = new ArrayList<>();
+    java.util.Map<String, Integer> flags = new java.util.HashMap<>();
+    for (String a : all) {
+      if (a.startsWith("--") && a.indexOf('=') > 2) {
+        flags.put(a.substring(2, a.indexOf('=')), Integer.parseInt(a.substring(a.indexOf('=') + 1)));
+      } else {
+        positional.add(a);
+      }
+    }
+    String[] args = positional.toArray(new String[0]);
+    if ((args.length != 7 && args.length != 8) || !FLAGS.containsAll(flags.keySet())) {
       System.err.println("usage: FaultNode nodeName zookeeperConnectString rootPath sessionTimeoutMs settleDelayMs"
-        + " daemonCount observerNodeName [failoverDelayMs, default settleDelayMs]");
+        + " daemonCount observerNodeName [failoverDelayMs, default settleDelayMs] [--cluster-port=P]"
+        + " [--public-port=Q] [--admin-port=A]");
       System.exit(2);
       return;
     }
@@ -97,7 +118,7 @@ public final class FaultNode {
     nodeName = name;
     ClusterNode node;
     try {
-      NodeOptions options = options(args);
+      NodeOptions options = options(args, flags);
       node = ClusterNode.start(options).toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
@@ -118,6 +139,10 @@ public final class FaultNode {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> close(node), "fault-node-shutdown"));
     reportLeadership(node);
     System.out.println("SESSION " + name + " " + negotiatedSessionTimeout(node));
+    System.out.println("NODEID " + name + " " + ((VertxInternal) node.vertx()).clusterManager().getNodeId());
+    if (flags.containsKey("admin-port")) {
+      System.out.println("ADMIN " + name + " " + node.adminPort());
+    }
     System.out.println("READY " + name);
     System.out.flush();
 
@@ -137,13 +162,24 @@ public final class FaultNode {
     System.exit(0);
   }
 
-  private static NodeOptions options(String[] args) {
+  private static NodeOptions options(String[] args, java.util.Map<String, Integer> flags) {
     int count = Integer.parseInt(args[5]);
     List<DaemonProcess> daemons = new ArrayList<>();
     for (String d : daemonNames(count)) {
       daemons.add(new DaemonProcess(d, new JsonObject().put("observer", args[6])));
     }
-    return new NodeOptions()
+    NodeOptions options = new NodeOptions().setClusterHost("127.0.0.1");
+    if (flags.containsKey("cluster-port")) {
+      options.setClusterPort(flags.get("cluster-port"));
+    }
+    if (flags.containsKey("public-port")) {
+      options.setEventBusOptions(new JsonObject().put("clusterPublicHost", "127.0.0.1")
+        .put("clusterPublicPort", flags.get("public-port")));
+    }
+    if (flags.containsKey("admin-port")) {
+      options.setAdmin(new dev.vxext.admin.AdminOptions().setHost("127.0.0.1").setPort(flags.get("admin-port")));
+    }
+    return options
       .setNodeName(args[0])
       .setZookeeperHosts(args[1])
       .setZookeeperRootPath(args[2])
@@ -152,7 +188,7 @@ public final class FaultNode {
       .setFailoverDelay(Long.parseLong(args.length > 7 ? args[7] : args[4]))
       .setSyncInterval(500)
       .setReconcileInterval(1_000)
-      .setRequestTimeout(2_000)
+      .setRequestTimeout(REQUEST_TIMEOUT_MS)
       .addLauncher(LAUNCHER, new Launcher(Worker::new, null, DaemonScanners.of(daemons)))
       .addCronJob(new dev.vxext.cron.CronJob().setName(CRON_JOB).setDialect("quartz").setSpec("* * * * * ?")
         .setZone("UTC").setTriggerProcess(MONITOR).setScope(dev.vxext.cron.CronScope.CLUSTER)
@@ -218,7 +254,8 @@ public final class FaultNode {
   /**
    * The plain process {@code fp-<node>} of a fault node: a call {@code {locate: [names]}} is answered with
    * {@code {name: node}} for every name this node's address book locates (a lookup each, in parallel; the
-   * unlocatable ones are absent); any other call with {@code {name, node}}.
+   * unlocatable ones are absent); a call {@code {view: true}} with {@code {name, node, members, leader}} (this
+ * node's membership view and the leader it knows); any other call with {@code {name, node}}.
    */
   static final class Probe extends ProcessVerticle {
     private static final int MAX_NAMES = 1_000;
@@ -230,6 +267,13 @@ public final class FaultNode {
 
     @Override
     protected void handle(Message<Object> message) {
+      if (message.body() instanceof JsonObject body && body.getBoolean("view", false)) {
+        io.vertx.core.json.JsonArray members = new io.vertx.core.json.JsonArray();
+        node.addressBook().availableNodes().forEach(e -> members.add(e.name()));
+        message.reply(new JsonObject().put("name", name()).put("node", nodeName).put("members", members)
+          .put("leader", node.leader()));
+        return;
+      }
       if (!(message.body() instanceof JsonObject body) || !(body.getValue("locate") instanceof io.vertx.core.json.JsonArray names)) {
         message.reply(new JsonObject().put("name", name()).put("node", nodeName));
         return;
@@ -254,7 +298,7 @@ public final class FaultNode {
 
   /**
    * The daemon: answers calls with {@code {name, node}}; heartbeats to {@value FaultNode#MONITOR} every
-   * {@value FaultNode#HEARTBEAT_MS} ms.
+   * {@value FaultNode#HEARTBEAT_MS} ms; prints its {@code UP} and {@code DOWN} lines.
    */
   public static final class Worker extends ProcessVerticle {
 
@@ -262,6 +306,7 @@ public final class FaultNode {
 
     @Override
     protected Future<?> onStart() {
+      life("UP");
       beat();
       return Future.succeededFuture();
     }
@@ -272,7 +317,14 @@ public final class FaultNode {
         vertx.cancelTimer(timer);
         timer = -1;
       }
+      life("DOWN");
       return Future.succeededFuture();
+    }
+
+    /** Prints {@code UP|DOWN <daemon> <deploymentId> <epoch ms>} (see the class documentation). */
+    private void life(String what) {
+      System.out.println(what + " " + name() + " " + context.deploymentID() + " " + System.currentTimeMillis());
+      System.out.flush();
     }
 
     /**

@@ -159,6 +159,11 @@ final class HeartbeatMonitor {
     freezes.add(new Freeze(node, from, to));
   }
 
+  /** @return the frozen windows recorded so far */
+  synchronized List<Freeze> freezes() {
+    return List.copyOf(freezes);
+  }
+
   /**
    * Records a heartbeat seen on the observer's node address.
    *

@@ -16,7 +16,8 @@ import static dev.vxext.fault.FaultCluster.until;
  * node JVM is killed with SIGKILL every 8-10 s and a fresh JVM with the same node name is started 1 s
  * later, so the cluster keeps 3-4 nodes. Checks: after each kill every daemon of the victim heartbeats
  * again from another node within the failover bound; no two instances of a daemon ever heartbeat at once
- * (more than 250 ms); at the end every daemon answers a call.
+ * (more than 250 ms); at the end every daemon answers a call; plus the recovery after the last restart and
+ * the invariants of {@link FaultChecks} (the observer's requests during the kills, lifetimes, {@code /health}).
  */
 final class RandomKillScenario {
 
@@ -30,13 +31,17 @@ final class RandomKillScenario {
   private static final int MAX_KILLS = 15;
   private static final int MAX_STARTS = 3;
   private static final long MEMBER_WAIT_MS = 3_000;
+  /** Calls issued this long after a kill must fail fast (the kill itself takes a moment). */
+  private static final long FAIL_FAST_AFTER_MS = 200;
+  /** "Fast": within this, far below the request timeout. */
+  private static final long FAIL_FAST_MS = 1_000;
   /** Retry delay of a reconciliation that failed for some daemons (DaemonVerticle). */
   private static final long RETRY_MS = 1_000;
 
   /** What one kill did. */
   private record Kill(int n, long at, String victim, boolean leader, List<String> moved, Map<String, Long> failover,
                       long newLeaderMs, long readyMs, int starts, long memberMs, List<String> ghosts,
-                      long leftToPlacedMs) {
+                      long leftToPlacedMs, long killedAt) {
   }
 
   /** How the killed node came back: ms from the kill to READY and to membership, JVMs started, ghosts. */
@@ -73,11 +78,23 @@ final class RandomKillScenario {
         return report;
       }
       long cronFrom = System.currentTimeMillis() + 1_000;
+      LoadStream load = FaultChecks.startLoad(c, false);
+      long loadFrom = System.currentTimeMillis();
       List<Kill> kills = killLoop(c, duration, report);
+      long healAt = System.currentTimeMillis();
+      Recovery.Result recovery = Recovery.measure(c, healAt, c.recoveryBound());
       table(report, kills, c.failoverBound());
+      Recovery.report(report, recovery, "the last restart");
       finalChecks(c, report, kills);
+      FaultChecks.checkLifetimes(c, report);
       c.checkLocatable(report, 15_000);
       c.checkCron(report, cronFrom, System.currentTimeMillis() - 2_000);
+      Map<String, Long> phases = new LinkedHashMap<>();
+      phases.put("during the kills", loadFrom);
+      phases.put("after the last restart", healAt);
+      FaultChecks.finishLoad(report, load, phases);
+      failFast(report, load, kills);
+      FaultChecks.checkHealth(report, c, 15_000);
       c.shutdown();
       report.note("exit status of the node JVMs (137 = SIGKILL, 0 = clean close on stdin EOF): " + c.exits());
     }
@@ -119,7 +136,7 @@ final class RandomKillScenario {
       Restart back = bringBack(c, victim, fresh, killAt, report);
       kills.add(new Kill(n, killAt - runStart, victim + "#" + old.incarnation, wasLeader, moved, failover,
         newLeaderAfter(c, killAt), back.readyMs(), back.starts(), back.memberMs(), back.ghosts(),
-        moved.isEmpty() ? -1 : leftToPlaced(c, victim, killAt)));
+        moved.isEmpty() ? -1 : leftToPlaced(c, victim, killAt), killAt));
     }
     return kills;
   }
@@ -180,6 +197,43 @@ final class RandomKillScenario {
       }
     }
     return best;
+  }
+
+  /**
+   * The fault model's "process crash" row: calls to a killed node's daemons fail fast (503: its port
+   * refuses connections) until the daemons run elsewhere, rather than waiting for the request timeout.
+   * Counted: the observer's calls to a moved daemon issued from {@value #FAIL_FAST_AFTER_MS} ms after the
+   * kill until its first heartbeat elsewhere; fast = completed within {@value #FAIL_FAST_MS} ms with
+   * 503 or 404.
+   */
+  private static void failFast(FaultReport report, LoadStream load, List<Kill> kills) {
+    List<LoadStream.Op> ops = load.ops();
+    int total = 0;
+    Map<String, Integer> outcomes = new LinkedHashMap<>();
+    List<String> slow = new ArrayList<>();
+    long worst = 0;
+    for (Kill k : kills) {
+      for (String d : k.moved()) {
+        long movedAt = k.failover().getOrDefault(d, -1L);
+        long until = movedAt < 0 ? Long.MAX_VALUE : k.killedAt() + movedAt;
+        for (LoadStream.Op o : ops) {
+          if (!o.kind().equals("call") || !o.target().equals(d) || o.issuedAt() < k.killedAt() + FAIL_FAST_AFTER_MS
+            || o.issuedAt() >= until) {
+            continue;
+          }
+          total++;
+          outcomes.merge(o.outcome(), 1, Integer::sum);
+          worst = Math.max(worst, o.took());
+          boolean fast = o.doneAt() >= 0 && o.took() <= FAIL_FAST_MS && (o.outcome().equals("503") || o.outcome().equals("404"));
+          if (!fast) {
+            slow.add("kill " + k.n() + " " + d + ": " + o.outcome() + " after " + o.took() + " ms (" + o.message() + ")");
+          }
+        }
+      }
+    }
+    report.check("calls to a killed node's daemons fail fast (503/404 within " + FAIL_FAST_MS + " ms; its port refuses)"
+        + " until they run elsewhere", slow.isEmpty(), total + " such calls, outcomes " + outcomes + ", slowest " + worst
+        + " ms" + (slow.isEmpty() ? "" : "; not fast: " + FaultReport.firstN(slow, 6)));
   }
 
   /** @return ms from {@code t} to the first report of a node (or the observer) that it leads line of a JVM after it, -1 when none */

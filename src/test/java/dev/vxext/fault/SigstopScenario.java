@@ -16,7 +16,8 @@ import static dev.vxext.fault.FaultCluster.until;
  * failover bound + 1 s), then resumed with SIGCONT. Checks: a new leader is elected while it is frozen
  * (leader case); its daemons run elsewhere before it resumes; after SIGCONT its old instances do not
  * heartbeat alongside the new ones for more than 250 ms; no node places daemons while it does not lead;
- * it rejoins the cluster; no daemon is missing at the end.
+ * it rejoins the cluster; no daemon is missing at the end; plus the recovery after SIGCONT and the
+ * invariants of {@link FaultChecks}.
  */
 final class SigstopScenario {
 
@@ -57,6 +58,8 @@ final class SigstopScenario {
         return report;
       }
       long cronFrom = System.currentTimeMillis() + 1_000;
+      LoadStream load = FaultChecks.startLoad(c, false);
+      long loadFrom = System.currentTimeMillis();
       String leader = c.leaders().get(0);
       if (leaderVictim && leader.equals(FaultCluster.OBSERVER)) {
         report.check("the leader is a node JVM (it is the observer; nothing to freeze)", false, "");
@@ -82,6 +85,7 @@ final class SigstopScenario {
         .filter(d -> c.beats.live(d, System.currentTimeMillis() - 500).stream().noneMatch(elsewhere)).toList();
       long contAt = vj.thaw();
       c.beats.freeze(victim, stopAt, contAt);
+      Recovery.Result recovery = Recovery.measure(c, contAt, c.recoveryBound());
 
       long settled = until(30_000, 100, () -> c.allMembers() && c.everyDaemonOnce() && c.leaders().size() == 1);
       boolean stable = settled >= 0 && FaultCluster.stable(3_000, 10_000, c::everyDaemonOnce);
@@ -91,6 +95,7 @@ final class SigstopScenario {
       timeline(report, c, vj, moved, stopAt, contAt, settled < 0 ? -1 : contAt + settled);
       daemonTable(report, c, victim, placement, stopAt, contAt, end);
       logTable(report, c, stopAt, contAt);
+      Recovery.report(report, recovery, "SIGCONT");
 
       if (leaderVictim) {
         long newLeader = c.leadershipAfter(stopAt).stream()
@@ -138,6 +143,13 @@ final class SigstopScenario {
       List<HeartbeatMonitor.Overlap> any = c.beats.overlaps(-1);
       report.note("instances that heartbeated concurrently at all (any overlap, short ones included): " + any.size()
         + (any.isEmpty() ? "" : " " + FaultReport.firstN(any, 12)));
+      FaultChecks.checkLifetimes(c, report);
+      Map<String, Long> phases = new java.util.LinkedHashMap<>();
+      phases.put("before SIGSTOP", loadFrom);
+      phases.put("frozen", stopAt);
+      phases.put("after SIGCONT", contAt);
+      FaultChecks.finishLoad(report, load, phases);
+      FaultChecks.checkHealth(report, c, 15_000);
       c.shutdown();
       report.note("exit status of the node JVMs: " + c.exits());
     }

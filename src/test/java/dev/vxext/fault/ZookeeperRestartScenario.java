@@ -16,7 +16,8 @@ import static dev.vxext.fault.FaultCluster.until;
  * server is stopped ({@code TestingServer.stop()}), kept down 3 s (sessions survive) and restarted. Checks:
  * no two instances of a daemon ever heartbeat at once; after the restart every daemon runs exactly once,
  * the observer sees all 3 nodes, and the {@value FaultNode#MONITOR} process registered before the outage
- * is still locatable (from the observer, and from every node: their heartbeats reach it).
+ * is still locatable (from the observer, and from every node: their heartbeats reach it); plus the recovery
+ * after the restart and the invariants of {@link FaultChecks}.
  */
 final class ZookeeperRestartScenario {
 
@@ -55,6 +56,8 @@ final class ZookeeperRestartScenario {
         return report;
       }
       long cronFrom = System.currentTimeMillis() + 1_000;
+      LoadStream load = FaultChecks.startLoad(c, false);
+      long loadFrom = System.currentTimeMillis();
       Map<String, ProcessId> before = c.lookupAll();
       ProcessId monitorBefore = FaultCluster.await(c.observer().lookup(FaultNode.MONITOR));
       String leaderBefore = c.leaders().get(0);
@@ -70,6 +73,7 @@ final class ZookeeperRestartScenario {
         server.restart();
       }
       long upAt = System.currentTimeMillis();
+      Recovery.Result recovery = Recovery.measure(c, upAt, c.recoveryBound());
 
       // fencing (suspended for half the session timeout) and the re-placements happen within a session timeout
       Thread.sleep(Math.max(0, stopAt + SESSION_TIMEOUT - System.currentTimeMillis()));
@@ -102,6 +106,7 @@ final class ZookeeperRestartScenario {
 
       nodeTable(report, c, stopAt);
       daemonTable(report, c, before, stopAt);
+      Recovery.report(report, recovery, "the ZooKeeper restart");
 
       report.check("after the restart every daemon heartbeats exactly once (3 s), its lookup agrees", stable,
         "placement " + c.placement() + ", lookups " + after.size() + "/" + DAEMONS);
@@ -137,6 +142,13 @@ final class ZookeeperRestartScenario {
       }
       report.check("no daemon goes without heartbeats for longer than the failover bound (" + c.failoverBound()
         + " ms) from 1 s before the stop to the end", worst <= c.failoverBound(), "longest gap " + worst + " ms");
+      FaultChecks.checkLifetimes(c, report);
+      Map<String, Long> phases = new LinkedHashMap<>();
+      phases.put("before the stop", loadFrom);
+      phases.put("ZooKeeper down", stopAt);
+      phases.put("after the restart", upAt);
+      FaultChecks.finishLoad(report, load, phases);
+      FaultChecks.checkHealth(report, c, 15_000);
       c.shutdown();
       report.note("exit status of the node JVMs: " + c.exits());
     }

@@ -47,7 +47,7 @@ public final class TcpProxy implements AutoCloseable {
   private volatile int port;
   private volatile boolean held;
   private volatile boolean closed;
-  private ServerSocket server;
+  private volatile ServerSocket server;
 
   private TcpProxy(String name, String targetHost, int targetPort, boolean eventBus) {
     this.name = name;
@@ -123,6 +123,11 @@ public final class TcpProxy implements AutoCloseable {
     return links.size();
   }
 
+  /** @return how many of the open connections are held now (by {@link #blackhole()} or {@link #blackholeFrom}) */
+  public int heldConnections() {
+    return (int) links.stream().filter(this::holds).count();
+  }
+
   @Override
   public synchronized void close() {
     closed = true;
@@ -152,6 +157,11 @@ public final class TcpProxy implements AutoCloseable {
           client.setTcpNoDelay(true);
           Link link = new Link(client);
           links.add(link);
+          if (server != s) {
+            // refused or closed while this connection was being accepted: it must not survive
+            link.close();
+            continue;
+          }
           thread("link", link::run);
         } catch (IOException e) {
           return;
