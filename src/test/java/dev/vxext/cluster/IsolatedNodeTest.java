@@ -83,7 +83,8 @@ class IsolatedNodeTest {
     busProxies.put(name, bus);
     List<DaemonProcess> declared = DAEMONS.stream().map(d -> new DaemonProcess(d, new JsonObject())).toList();
     NodeOptions o = cluster.options(name).setZookeeperHosts(zk.address()).setRequestTimeout(REQUEST_TIMEOUT)
-      .setSettleDelay(300).setReconcileInterval(1_000).setClusterPort(busPort)
+      // long enough for all three to join before the first placement: each runs some daemons
+      .setSettleDelay(2_000).setReconcileInterval(1_000).setClusterPort(busPort)
       .setEventBusOptions(new JsonObject().put("clusterPublicHost", "127.0.0.1").put("clusterPublicPort", bus.port()))
       .setAdmin(new AdminOptions().setPort(0))
       .addLauncher("worker", new Launcher(DaemonWorker::new, null, DaemonScanners.of(declared)));
@@ -118,6 +119,7 @@ class IsolatedNodeTest {
     }
     ClusterNode victim = nodes.stream().filter(n -> n != leader)
       .max((x, y) -> Integer.compare(perNode.getOrDefault(x.name(), 0), perNode.getOrDefault(y.name(), 0))).orElseThrow();
+    assertThat(perNode.getOrDefault(victim.name(), 0)).as("daemons on " + victim.name()).isPositive();
     List<ClusterNode> others = nodes.stream().filter(n -> n != victim).toList();
     String victimId = ((VertxInternal) victim.vertx()).clusterManager().getNodeId();
 
@@ -158,5 +160,70 @@ class IsolatedNodeTest {
     });
     System.out.printf("ISOLATED healed after %d ms: whole again %d ms later%n", healed - cut, back);
     assertThat(DaemonWorker.maxConcurrent()).as("a daemon ran twice at some moment").isEqualTo(1);
+  }
+
+  @Test
+  void aNodeCutFromZooKeeperOnlyStopsItsDaemonsBeforeTheClusterCountsItGone() throws Exception {
+    DaemonWorker.reset();
+    List<ClusterNode> nodes = new ArrayList<>();
+    for (String n : List.of("zc-a", "zc-b", "zc-c")) {
+      nodes.add(start(n));
+    }
+    Awaits.untilNone(CONVERGE, "converged", () -> {
+      List<String> p = new ArrayList<>(ClusterChecks.membersAndLeader(nodes));
+      p.addAll(ClusterChecks.daemonsOnceAndCallable(nodes, DAEMONS));
+      return p;
+    });
+    ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+    Map<String, Integer> perNode = new HashMap<>();
+    for (String d : DAEMONS) {
+      perNode.merge(await(leader.lookup(d)).node(), 1, Integer::sum);
+    }
+    ClusterNode victim = nodes.stream().filter(n -> n != leader)
+      .max((x, y) -> Integer.compare(perNode.getOrDefault(x.name(), 0), perNode.getOrDefault(y.name(), 0))).orElseThrow();
+    assertThat(perNode.getOrDefault(victim.name(), 0)).as("daemons on " + victim.name()).isPositive();
+    // when the leader counts the victim gone, and when the victim runs none of its daemons any more
+    java.util.concurrent.atomic.AtomicLong left = new java.util.concurrent.atomic.AtomicLong(-1);
+    leader.vertx().eventBus().<JsonObject>localConsumer(dev.vxext.whereis.WhereIs.MEMBERSHIP_ADDRESS, m -> {
+      dev.vxext.cluster.MembershipEvent e = dev.vxext.cluster.MembershipEvent.fromJson(m.body());
+      if (e.type() == dev.vxext.cluster.MembershipEvent.Type.LEFT && e.node().equals(victim.name())) {
+        left.compareAndSet(-1, System.currentTimeMillis());
+      }
+    });
+    java.util.concurrent.atomic.AtomicLong fenced = new java.util.concurrent.atomic.AtomicLong(-1);
+    victim.vertx().setPeriodic(5, t -> {
+      if (fenced.get() < 0 && victim.addressBook().localProcesses().stream().noneMatch(p -> DAEMONS.contains(p.name()))) {
+        fenced.set(System.currentTimeMillis());
+      }
+    });
+
+    long cut = System.currentTimeMillis();
+    zkProxies.get(victim.name()).blackhole();
+    Awaits.untilNone(REPLACED, "the cut node's daemons running elsewhere", () -> {
+      List<String> p = new ArrayList<>();
+      for (String d : DAEMONS) {
+        var live = DaemonWorker.LIVE.get(d);
+        if (live == null || live.get() != 1) p.add(d + " runs " + (live == null ? 0 : live.get()) + " times");
+        try {
+          String at = await(leader.locate(d));
+          if (at.equals(victim.name())) p.add(d + " still on " + at);
+        } catch (RuntimeException e) {
+          p.add(d + ": " + e.getMessage());
+        }
+      }
+      if (left.get() < 0) p.add("not counted gone yet");
+      return p;
+    });
+    System.out.printf("ZK-CUT %s: stopped its daemons %d ms after the cut, the leader counted it gone %d ms after the cut"
+      + " (session %d ms)%n", victim.name(), fenced.get() - cut, left.get() - cut, ClusterFixture.SESSION_TIMEOUT);
+    assertThat(fenced.get()).as("the cut node stopped its daemons").isPositive();
+    assertThat(fenced.get()).as("it stopped them before the cluster counted it gone").isLessThan(left.get());
+    assertThat(DaemonWorker.maxConcurrent()).as("a daemon ran twice at some moment").isEqualTo(1);
+    zkProxies.get(victim.name()).heal();
+    Awaits.untilNone(Duration.ofSeconds(40), "whole again after the heal", () -> {
+      List<String> p = new ArrayList<>(ClusterChecks.membersAndLeader(nodes));
+      p.addAll(ClusterChecks.daemonsOnceAndCallable(nodes, DAEMONS));
+      return p;
+    });
   }
 }

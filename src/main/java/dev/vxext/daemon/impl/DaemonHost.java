@@ -39,6 +39,8 @@ final class DaemonHost {
   private final NodeMetrics metrics;
   /** The undeploys of every fence so far: a later fence completes only after the earlier ones. */
   private Future<Void> fencing = Future.succeededFuture();
+  /** Why this node takes no daemon now (its ZooKeeper connection is suspended or lost), or null. */
+  private String refusing;
 
   DaemonHost(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout) {
     this.vertx = vertx;
@@ -49,7 +51,18 @@ final class DaemonHost {
     this.metrics = NodeMetrics.of(vertx);
   }
 
+  /**
+   * While {@code why} is not null this node takes no new daemon (503): it is cut off from ZooKeeper, may be
+   * counted gone at any moment, and has stopped (or is about to stop) the daemons it ran.
+   */
+  void refuse(String why) {
+    refusing = why;
+  }
+
   Future<ProcessId> spawn(JsonObject body) {
+    if (refusing != null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + self + " takes no daemon now: " + refusing));
+    }
     String launcherName = body.getString("launcher");
     String name = body.getString("name");
     Object args = body.getValue("args");

@@ -164,8 +164,9 @@ public final class DaemonVerticle extends VerticleBase {
       m -> onMembership(MembershipEvent.fromJson(m.body())));
     consumers.add(api);
     consumers.add(members);
-    fencing = new SelfFencing(vertx, options.getSessionTimeout(), host, election);
-    monitor = new ConnectionMonitor(context, cm, fencing::connection);
+    // connection states reach the fencing on this context, after both exist
+    monitor = new ConnectionMonitor(context, cm, options.getSessionTimeout(), state -> fencing.connection(state));
+    fencing = new SelfFencing(vertx, options.getSessionTimeout(), host, election, monitor::lastContact);
     if (cm != null) {
       fencing.startWatchdog();
     }

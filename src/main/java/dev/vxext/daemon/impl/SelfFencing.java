@@ -9,8 +9,11 @@ import io.vertx.core.Vertx;
  * may be cut off:
  * <ul>
  *   <li>ZooKeeper connection SUSPENDED: no leading (vertx-zookeeper silently drops the lock), and the
- *   daemons stop after half the session timeout, well before the session can expire and the cluster count
- *   the node gone;</li>
+ *   daemons stop half a session timeout after the node <em>last heard</em> from ZooKeeper (not after it
+ *   noticed the cut: a read timeout notices it two thirds of a session late), so at least half a session
+ *   before the server can expire the session and the cluster count the node gone; and from SUSPENDED
+ *   until RECONNECTED the node takes no new daemon (503), so the leader, which still sees it as a member,
+ *   cannot place one there after it fenced;</li>
  *   <li>session LOST: the daemons stop at once;</li>
  *   <li>RECONNECTED in time: the pending stop is cancelled, leading may resume;</li>
  *   <li>a process frozen (SIGSTOP, a long GC pause) for 2/3 of the session timeout may have lost its session
@@ -26,11 +29,15 @@ final class SelfFencing {
   private final long sessionTimeout;
   private final DaemonHost host;
   private final LeaderElection election;
+  private final java.util.function.LongSupplier lastContact;
   private long fenceTimer = -1;
   private long watch = -1;
   private long lastTick;
 
-  SelfFencing(Vertx vertx, long sessionTimeout, DaemonHost host, LeaderElection election) {
+  /** @param lastContact when this node last heard from ZooKeeper, epoch ms ({@link ConnectionMonitor#lastContact()}) */
+  SelfFencing(Vertx vertx, long sessionTimeout, DaemonHost host, LeaderElection election,
+              java.util.function.LongSupplier lastContact) {
+    this.lastContact = lastContact;
     this.vertx = vertx;
     this.sessionTimeout = sessionTimeout;
     this.host = host;
@@ -55,20 +62,24 @@ final class SelfFencing {
     switch (state) {
       case SUSPENDED -> {
         election.pause();
+        host.refuse("its ZooKeeper connection is suspended");
         if (fenceTimer < 0) {
-          fenceTimer = vertx.setTimer(Math.max(1, sessionTimeout / 2), t -> {
+          long delay = lastContact.getAsLong() + sessionTimeout / 2 - System.currentTimeMillis();
+          fenceTimer = vertx.setTimer(Math.max(1, delay), t -> {
             fenceTimer = -1;
-            host.fence("suspended from ZooKeeper for half the session timeout");
+            host.fence("cut off from ZooKeeper: half a session timeout since it last heard from it");
           });
         }
       }
       case LOST -> {
         election.pause();
+        host.refuse("its ZooKeeper session is lost");
         cancelFence();
         host.fence("ZooKeeper session lost");
       }
       case RECONNECTED -> {
         cancelFence();
+        host.refuse(null);
         election.resume();
       }
     }
