@@ -78,7 +78,7 @@ final class Locator {
       }
     }
     if (others.isEmpty()) {
-      return fallback(name, false, timeout);
+      return fallback(name, null);
     }
     return new Query(name, others, timeout).start();
   }
@@ -96,7 +96,8 @@ final class Locator {
     final long timeout;
     final Promise<ProcessId> promise = Promise.promise();
     final AtomicInteger remaining = new AtomicInteger();
-    final AtomicBoolean timedOut = new AtomicBoolean();
+    /** Why an owner gave no answer (a timeout, a refusal), the first one; null while every owner answered. */
+    final java.util.concurrent.atomic.AtomicReference<String> unanswered = new java.util.concurrent.atomic.AtomicReference<>();
 
     Query(String name, List<String> others, long timeout) {
       this.name = name;
@@ -119,7 +120,7 @@ final class Locator {
           return;
         }
         if (ar.failed() && !answered(ar.cause())) {
-          timedOut.set(true);
+          unanswered.compareAndSet(null, why(others.get(0), ar.cause()));
         }
         askAll(others.subList(1, others.size()));
       });
@@ -135,10 +136,10 @@ final class Locator {
           }
           if (ar.failed() && !answered(ar.cause())) {
             // a timeout, or an owner that refused us (we are not a member in its view): not a "not found"
-            timedOut.set(true);
+            unanswered.compareAndSet(null, why(owner, ar.cause()));
           }
           if (remaining.decrementAndGet() == 0 && !promise.future().isComplete()) {
-            fallback(name, timedOut.get(), timeout).onComplete(promise::tryComplete, promise::tryFail);
+            fallback(name, unanswered.get()).onComplete(promise::tryComplete, promise::tryFail);
           }
         });
       }
@@ -174,13 +175,22 @@ final class Locator {
       || (t instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS);
   }
 
-  private Future<ProcessId> fallback(String name, boolean timedOut, long timeout) {
+  /** @return why {@code owner} gave no answer, for the 504's message */
+  private static String why(String owner, Throwable t) {
+    if (t instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT) {
+      return "directory owner " + owner + " did not answer in time";
+    }
+    return "directory owner " + owner + " could not be asked (" + t.getMessage() + ")";
+  }
+
+  private Future<ProcessId> fallback(String name, String unanswered) {
     ProcessId local = localRegistry.apply(name);
     if (local != null) {
       return Future.succeededFuture(local);
     }
-    if (timedOut) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "locate '" + name + "': a directory owner did not answer (within " + timeout + " ms) and no other knows it"));
+    if (unanswered != null) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "locate '" + name + "': " + unanswered
+        + ", and no other owner knows it; try again soon"));
     }
     return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no process named '" + name + "' in the cluster"));
   }
