@@ -50,6 +50,8 @@ public final class MetricNames {
   public static final String DAEMONS_DECLARED = "vxext.daemons.declared";
   /** Gauge (leader): declared daemons found running at the last reconciliation. */
   public static final String DAEMONS_RUNNING = "vxext.daemons.running";
+  /** Gauge (leader): daemons waiting to be tried again after their start failed (crash-loop backoff). */
+  public static final String DAEMONS_BACKOFF = "vxext.daemons.backoff";
   /** Gauge: daemons running on this node. */
   public static final String DAEMONS_HOSTED = "vxext.daemons.hosted";
   /** Counter (leader): daemons placed (spawned on a node) by this node as leader. */

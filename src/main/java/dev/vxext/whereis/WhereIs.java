@@ -36,6 +36,12 @@ public final class WhereIs {
   public static final int MAX_MESSAGE_BYTES = 1 << 20;
   /** Header that carries the target process of a forwarded call or send. */
   public static final String TO_HEADER = "to";
+  /**
+   * Header of a forwarded send that must be delivered at most once (a cron tick): its id. The target node
+   * delivers an id once and acknowledges repeats without delivering them, so the sender may retry after an
+   * uncertain failure.
+   */
+  public static final String ONCE_HEADER = "vxext-once";
 
   public static final int BAD_REQUEST = 400;
   /** A message to a node address from a node that is not a member. */

@@ -254,7 +254,9 @@ final class PartitionScenario {
     for (List<String> lines : logs) {
       for (String line : lines) {
         long at = FaultReport.logTime(line, t);
-        if (line.endsWith("node left: " + node) && at >= t && (first < 0 || at < first)) {
+        // "node left: <name>" then, since the liveness watch, " (<why>)"
+        if ((line.endsWith("node left: " + node) || line.contains("node left: " + node + " ("))
+          && at >= t && (first < 0 || at < first)) {
           first = at;
         }
       }

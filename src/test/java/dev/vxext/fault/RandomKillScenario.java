@@ -188,7 +188,7 @@ final class RandomKillScenario {
         if (t < killAt) {
           continue;
         }
-        if (left < 0 && line.endsWith("node left: " + victim)) {
+        if (left < 0 && (line.endsWith("node left: " + victim) || line.contains("node left: " + victim + " ("))) {
           left = t;
         } else if (left >= 0 && line.contains("placed on")) {
           best = best < 0 ? t - left : Math.min(best, t - left);

@@ -338,6 +338,13 @@ public final class ClusterMembership {
     if (!stopped && known.containsKey(id)) {
       drop(id, "is gone (its event-bus port refuses connections)");
     }
+    if (!stopped && cm instanceof FanOutClusterManager fanOut) {
+      // until its session expires the cluster would still route to it what is sent to its addresses
+      fanOut.purgeRegistrationsOf(id)
+        .onSuccess(n -> log.info("[node={}] removed {} event-bus subscription(s) of the gone node {}", selfName, n, id))
+        .onFailure(t -> log.warn("[node={}] could not remove the event-bus subscriptions of the gone node {}: {}",
+          selfName, id, t.getMessage()));
+    }
   }
 
   /** A node proven gone accepts connections again: it was alive, it comes back into the view. */
@@ -403,8 +410,26 @@ public final class ClusterMembership {
     });
   }
 
+  /**
+   * This node's own node address is registered in the cluster manager, or is registered again: another
+   * node that wrongly believed this one gone (see {@link PeerLiveness}) may have removed it.
+   */
+  private void checkOwnRegistration() {
+    if (!(cm instanceof FanOutClusterManager fanOut) || selfLost || republishing) {
+      return;
+    }
+    fanOut.registered(WhereIs.nodeAddress(selfName)).onSuccess(present -> {
+      if (!present && !stopped) {
+        log.warn("[node={}] this node's event-bus subscriptions are missing from the cluster; registering them again",
+          selfName);
+        fanOut.replayRegistrations();
+      }
+    });
+  }
+
   private void reconcile() {
     if (stopped) return;
+    checkOwnRegistration();
     Set<String> ids = new HashSet<>(cm.getNodes());
     selfSeen |= ids.contains(selfId);
     if (!selfSeen) {

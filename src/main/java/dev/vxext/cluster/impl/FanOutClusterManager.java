@@ -37,6 +37,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public class FanOutClusterManager implements ClusterManager {
 
+  /** The znode of vertx-zookeeper's event-bus subscriptions (under the cluster's root path). */
+  private static final String SUBS_PATH = "/__vertx.subs";
+
+  /** How long {@link #leave} waits for lock releases still running, ms. */
+  static final long LEAVE_RELEASE_TIMEOUT_MS = 2_000;
+
   private final ClusterManager delegate;
   private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
   private volatile NodeListener vertxListener;
@@ -45,6 +51,8 @@ public class FanOutClusterManager implements ClusterManager {
   private final List<Runnable> renewedListeners = new CopyOnWriteArrayList<>();
   private volatile Vertx vertx;
   private volatile ZookeeperSessions sessions;
+  /** Lock releases still running: the client must not close under them. */
+  private final java.util.Set<Future<Void>> releasing = ConcurrentHashMap.newKeySet();
 
   public FanOutClusterManager(ClusterManager delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -98,7 +106,7 @@ public class FanOutClusterManager implements ClusterManager {
    *
    * @return a future completed with how many were re-added, failed when one could not be
    */
-  Future<Integer> replayRegistrations() {
+  public Future<Integer> replayRegistrations() {
     List<Future<Void>> done = new ArrayList<>();
     registrations.forEach((address, infos) -> {
       for (RegistrationInfo info : List.copyOf(infos)) {
@@ -117,6 +125,65 @@ public class FanOutClusterManager implements ClusterManager {
       }
     });
     return Future.all(done).map(done.size());
+  }
+
+  /**
+   * Deletes the event-bus subscriptions of node {@code nodeId}, proven gone (its process no longer listens):
+   * until its session expires, the cluster still routes messages for its addresses to it, where they are
+   * lost (a restarted node of the same name shares its node address with its dead predecessor meanwhile).
+   * ZooKeeper only: ephemeral znodes of another session can be deleted. Runs on a worker thread.
+   *
+   * @return a future completed with how many subscriptions were deleted (0 on other cluster managers)
+   */
+  public Future<Integer> purgeRegistrationsOf(String nodeId) {
+    Vertx v = vertx;
+    if (!(delegate instanceof ZookeeperClusterManager zk) || v == null || nodeId == null || nodeId.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    return v.executeBlocking(() -> {
+      org.apache.curator.framework.CuratorFramework curator = zk.getCuratorFramework();
+      int deleted = 0;
+      List<String> addresses;
+      try {
+        addresses = curator.getChildren().forPath(SUBS_PATH);
+      } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+        return 0;
+      }
+      for (String address : addresses) {
+        List<String> subs;
+        try {
+          subs = curator.getChildren().forPath(SUBS_PATH + "/" + address);
+        } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+          continue;
+        }
+        for (String sub : subs) {
+          if (sub.startsWith(nodeId + "-")) {
+            try {
+              curator.delete().forPath(SUBS_PATH + "/" + address + "/" + sub);
+              deleted++;
+            } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+              // another node deleted it first
+            }
+          }
+        }
+      }
+      return deleted;
+    }, false);
+  }
+
+  /**
+   * @return a future completed with true when this node's own registration of {@code address} is known to
+   *   the cluster manager (false: it was lost; true also when it cannot tell)
+   */
+  public Future<Boolean> registered(String address) {
+    String self = delegate.getNodeId();
+    Set<RegistrationInfo> mine = registrations.get(address);
+    if (mine == null || mine.isEmpty() || self == null) {
+      return Future.succeededFuture(true);
+    }
+    Promise<List<RegistrationInfo>> p = Promise.promise();
+    delegate.getRegistrations(address, p);
+    return p.future().map(list -> list.stream().anyMatch(r -> self.equals(r.nodeId()))).otherwise(true);
   }
 
   @Override
@@ -142,7 +209,32 @@ public class FanOutClusterManager implements ClusterManager {
 
   @Override
   public void getLockWithTimeout(String name, long timeout, Completable<Lock> promise) {
-    delegate.getLockWithTimeout(name, timeout, promise);
+    delegate.getLockWithTimeout(name, timeout, (lock, failure) -> promise.complete(lock == null ? null : tracked(lock), failure));
+  }
+
+  /**
+   * vertx-zookeeper releases a lock on a thread of its own, after {@code release()} returned: a node that
+   * closes right after releasing its leader lock would close the ZooKeeper client under the release (Curator
+   * then logs "Expected state [STARTED] was [STOPPED]" and the lease lingers until the session ends). This
+   * lock releases on a worker thread and {@link #leave} waits for it.
+   */
+  private Lock tracked(Lock lock) {
+    Vertx v = vertx;
+    if (!(lock instanceof io.vertx.spi.cluster.zookeeper.impl.ZKLock zk) || v == null) {
+      return lock;
+    }
+    return () -> {
+      Future<Void> released = v.executeBlocking(() -> {
+        try {
+          zk.getLock().release();
+        } catch (IllegalStateException notHeld) {
+          // released already (vertx-zookeeper releases every lock when the connection is suspended)
+        }
+        return null;
+      }, false);
+      releasing.add(released);
+      released.onComplete(ar -> releasing.remove(released));
+    };
   }
 
   @Override
@@ -175,7 +267,20 @@ public class FanOutClusterManager implements ClusterManager {
     if (s != null) {
       s.close();
     }
-    delegate.leave(promise);
+    List<Future<Void>> pending = List.copyOf(releasing);
+    Vertx v = vertx;
+    if (pending.isEmpty() || v == null) {
+      delegate.leave(promise);
+      return;
+    }
+    // bounded: a release that hangs does not keep the node from leaving
+    Promise<Void> released = Promise.promise();
+    long guard = v.setTimer(LEAVE_RELEASE_TIMEOUT_MS, t -> released.tryComplete());
+    Future.join(pending).onComplete(ar -> {
+      v.cancelTimer(guard);
+      released.tryComplete();
+    });
+    released.future().onComplete(ar -> delegate.leave(promise));
   }
 
   @Override

@@ -294,7 +294,10 @@ public final class CronVerticle extends VerticleBase {
         sent = Future.succeededFuture();
       }
     } else {
-      sent = router.send(target, msg);
+      // at most once: a retry after an uncertain failure (the ack lost, the target node gone meanwhile) is
+      // dropped by the target node when the first one reached it
+      sent = router.send(target, msg, new DeliveryOptions().addHeader(WhereIs.ONCE_HEADER,
+        s.job.getName() + "@" + scheduledAt));
       if (!sent.isComplete()) {
         deliveries.add(sent);
         sent.onComplete(ar -> deliveries.remove(sent));

@@ -49,13 +49,13 @@ final class DaemonRecovery {
   static final int MAX_LISTED = 10_000;
 
   /** What one reconciliation did; {@code daemons}: the state of each daemon (at most {@link #MAX_LISTED}). */
-  record Report(int declared, int running, int spawned, int failed, List<String> failedLaunchers,
-                List<JsonObject> daemons, long at) {
+  record Report(int declared, int running, int spawned, int failed, int backoff, long nextRetryAt,
+                List<String> failedLaunchers, List<JsonObject> daemons, long at) {
 
     /** @return as JSON (for action {@code list}) */
     JsonObject toJson() {
       return new JsonObject().put("reconciledAt", at).put("declared", declared).put("running", running)
-        .put("spawned", spawned).put("failed", failed).put("failedLaunchers", new JsonArray(failedLaunchers))
+        .put("spawned", spawned).put("failed", failed).put("backoff", backoff).put("failedLaunchers", new JsonArray(failedLaunchers))
         .put("truncated", declared > daemons.size()).put("daemons", new JsonArray(new ArrayList<>(daemons)));
     }
   }
@@ -69,6 +69,7 @@ final class DaemonRecovery {
   private final java.util.function.Predicate<String> leaving;
   private final LongSupplier quietUntil;
   private final NodeMetrics metrics;
+  private final DaemonBackoff backoff = new DaemonBackoff(new java.util.Random());
 
   DaemonRecovery(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout,
                  LongSupplier epoch, java.util.function.Predicate<String> leaving, LongSupplier quietUntil) {
@@ -108,7 +109,11 @@ final class DaemonRecovery {
     }
     return chain.map(v -> {
       states.sort(java.util.Comparator.comparing(j -> j.getString("name")));
-      return new Report(counts[0], counts[1], counts[2], counts[3], failedLaunchers, states, System.currentTimeMillis());
+      long now = System.currentTimeMillis();
+      int waiting = backoff.waitingCount(now);
+      metrics.daemonsBackingOff(waiting);
+      return new Report(counts[0], counts[1], counts[2], counts[3], waiting, backoff.nextRetryAt(now), failedLaunchers,
+        states, now);
     });
   }
 
@@ -225,6 +230,7 @@ final class DaemonRecovery {
     return LocalMapAddressBook.lookup(vertx, d.name(), requestTimeout).transform(ar -> {
       if (ar.succeeded() && !leaving.test(ar.result().node())) {
         counts[1]++;
+        backoff.running(d.name());
         state.put("state", "running").put("node", ar.result().node());
         return Future.succeededFuture();
       }
@@ -240,6 +246,13 @@ final class DaemonRecovery {
         log.debug("[node={}] daemon '{}' not placed yet: settle delay after a node loss", self, d.name());
         return Future.succeededFuture();
       }
+      DaemonBackoff.Entry waiting = backoff.waiting(d.name(), System.currentTimeMillis());
+      if (waiting != null) {
+        // it failed to start lately: tried again at its time, not at every reconciliation
+        state.put("state", "backoff").put("failures", waiting.failures()).put("retryAt", waiting.retryAt())
+          .put("lastError", waiting.lastError());
+        return Future.succeededFuture();
+      }
       List<String> eligible = new ArrayList<>(maps.view().placeable(n -> n.offers(launcherName) && !leaving.test(n.name())));
       if (eligible.isEmpty()) {
         counts[3]++;
@@ -250,13 +263,15 @@ final class DaemonRecovery {
       return place(launcherName, d, candidates, 0, 0).transform(p -> {
         if (p.succeeded()) {
           counts[2]++;
+          backoff.running(d.name());
           metrics.daemonPlaced();
           state.put("state", "placed").put("node", p.result().node());
         } else {
-          counts[3]++;
           metrics.daemonFailed();
-          state.put("state", "failed");
-          log.warn("[node={}] daemon '{}' could not be placed on any of {}: {}; will be retried", self, d.name(), candidates, p.cause().getMessage());
+          DaemonBackoff.Entry e = backoff.failed(d.name(), String.valueOf(p.cause().getMessage()), System.currentTimeMillis());
+          state.put("state", "backoff").put("failures", e.failures()).put("retryAt", e.retryAt()).put("lastError", e.lastError());
+          log.warn("[node={}] daemon '{}' could not be placed on any of {} ({} failure(s) in a row): {}; retried in {} ms",
+            self, d.name(), candidates, e.failures(), p.cause().getMessage(), e.retryAt() - System.currentTimeMillis());
         }
         return Future.succeededFuture();
       });

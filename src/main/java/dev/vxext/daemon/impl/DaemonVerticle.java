@@ -318,7 +318,10 @@ public final class DaemonVerticle extends VerticleBase {
       // takes over in a running cluster scans at once: a lost leader's daemons wait only for the failover gate
       scheduleScan(Math.max(0, Math.max(startedAt, lastJoinAt) + options.getSettleDelay() - now));
     }
-    periodicTimer = vertx.setPeriodic(options.getReconcileInterval(), t -> scheduleScan(0));
+    // a periodic tick during a (long) scan is no change: the next tick comes soon enough
+    periodicTimer = vertx.setPeriodic(options.getReconcileInterval(), t -> {
+      if (!scanning) scheduleScan(0);
+    });
   }
 
   private void onDemoted() {
@@ -432,12 +435,7 @@ public final class DaemonVerticle extends VerticleBase {
     scanning = true;
     recovery.reconcile().onComplete(ar -> {
       scanning = false;
-      if (rescan) {
-        // a change arrived during the scan: reconcile again now, ahead of any retry delay
-        rescan = false;
-        scanSoon();
-        return;
-      }
+      // its result counts even when a change arrived meanwhile (a scan longer than the interval is not lost)
       if (ar.succeeded()) {
         DaemonRecovery.Report r = ar.result();
         lastReport = r;
@@ -452,7 +450,15 @@ public final class DaemonVerticle extends VerticleBase {
           r.declared(), r.running(), r.spawned(), r.failed());
         if (r.failed() > 0 || !r.failedLaunchers().isEmpty()) {
           scheduleScan(Math.min(options.getReconcileInterval(), 1_000));
+        } else if (r.nextRetryAt() > 0) {
+          // a daemon in backoff is tried again at its time
+          scheduleScan(Math.min(options.getReconcileInterval(), r.nextRetryAt() - System.currentTimeMillis()));
         }
+      }
+      if (rescan) {
+        // a change arrived during the scan: reconcile again now, ahead of any retry delay
+        rescan = false;
+        scanSoon();
       }
     });
   }

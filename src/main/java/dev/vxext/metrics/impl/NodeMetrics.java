@@ -42,6 +42,7 @@ public final class NodeMetrics implements Shareable {
   private final AtomicInteger daemonsDeclared = new AtomicInteger();
   private final AtomicInteger daemonsRunning = new AtomicInteger();
   private final AtomicInteger daemonsHosted = new AtomicInteger();
+  private final AtomicInteger daemonsBackingOff = new AtomicInteger();
   private final AtomicLong leadershipSeen = new AtomicLong();
   private final Counter syncRetries;
   private final Counter syncGaps;
@@ -70,6 +71,8 @@ public final class NodeMetrics implements Shareable {
     gauge(MetricNames.DAEMONS_DECLARED, "daemons declared at the last reconciliation (leader)", daemonsDeclared, AtomicInteger::get);
     gauge(MetricNames.DAEMONS_RUNNING, "daemons found running at the last reconciliation (leader)", daemonsRunning, AtomicInteger::get);
     gauge(MetricNames.DAEMONS_HOSTED, "daemons running on this node", daemonsHosted, AtomicInteger::get);
+    gauge(MetricNames.DAEMONS_BACKOFF, "daemons waiting to be tried again after failed starts (leader)", daemonsBackingOff,
+      AtomicInteger::get);
     syncRetries = counter(MetricNames.SYNC_RETRIES, "directory sync messages resent", Tags.empty());
     syncGaps = counter(MetricNames.SYNC_GAPS, "gaps an owner found in this node's stream", Tags.empty());
     syncRepairs = counter(MetricNames.SYNC_REPAIRS, "digest mismatches repaired by anti-entropy", Tags.empty());
@@ -172,6 +175,10 @@ public final class NodeMetrics implements Shareable {
 
   public void daemonsHosted(int count) {
     daemonsHosted.set(count);
+  }
+
+  public void daemonsBackingOff(int count) {
+    daemonsBackingOff.set(count);
   }
 
   public void daemonPlaced() {

@@ -27,6 +27,7 @@ public final class Forwarder {
   private final String node;
   private final Function<String, ProcessId> registered;
   private final long defaultTimeout;
+  private final OnceFilter once = new OnceFilter();
 
   /** @param registered the process registered here under a name, or null */
   public Forwarder(Vertx vertx, String node, Function<String, ProcessId> registered, long defaultTimeout) {
@@ -58,12 +59,16 @@ public final class Forwarder {
     }
     DeliveryOptions options = new DeliveryOptions().setLocalOnly(true);
     msg.headers().forEach(h -> {
-      if (!h.getKey().equals(WhereIs.ACTION_HEADER) && !h.getKey().equals(WhereIs.TO_HEADER) && !h.getKey().equals(TIMEOUT_HEADER)) {
+      if (!h.getKey().equals(WhereIs.ACTION_HEADER) && !h.getKey().equals(WhereIs.TO_HEADER) && !h.getKey().equals(TIMEOUT_HEADER)
+        && !h.getKey().equals(WhereIs.ONCE_HEADER)) {
         options.addHeader(h.getKey(), h.getValue());
       }
     });
     if (!call) {
-      vertx.eventBus().send(to, msg.body(), options);
+      String id = msg.headers().get(WhereIs.ONCE_HEADER);
+      if (id == null || once.first(id, System.currentTimeMillis())) {
+        vertx.eventBus().send(to, msg.body(), options);
+      }
       msg.reply(null);
       return;
     }

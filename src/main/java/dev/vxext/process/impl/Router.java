@@ -60,7 +60,15 @@ public final class Router {
 
   /** @return a future completed once the process's node handed it the message; see {@code ClusterNode.send} */
   public Future<Void> send(String name, Object message) {
-    return this.<Message<Object>>routed(name, target -> deliver(target, message, new DeliveryOptions(), false)).mapEmpty();
+    return send(name, message, new DeliveryOptions());
+  }
+
+  /**
+   * As {@link #send(String, Object)}, with delivery options (headers; {@code WhereIs.ONCE_HEADER} makes a
+   * retried send deliver at most once on its target node).
+   */
+  public Future<Void> send(String name, Object message, DeliveryOptions delivery) {
+    return this.<Message<Object>>routed(name, target -> deliver(target, message, delivery, false)).mapEmpty();
   }
 
   /** Stops listening to membership. */
