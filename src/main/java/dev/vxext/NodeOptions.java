@@ -94,9 +94,14 @@ public class NodeOptions {
   }
 
   /**
-   * Options read from JSON, keys as in {@link #toJson()}; a missing key keeps its default.
+   * Options read from JSON, keys as in {@link #toJson()}; a missing key keeps its default. Reading is
+   * strict: a key that is not an option (at the top level, in {@code admin}, a launcher, a daemon entry or
+   * a cron job) is refused with the nearest known key; a value of the wrong JSON type, or a number that is
+   * not an integer, is refused naming the key. Not checked: what Vert.x reads itself
+   * ({@code deploymentOptions}) and user data (a daemon's {@code args}, a cron job's {@code payload}).
    *
-   * @throws IllegalArgumentException when a value is invalid or of the wrong type, naming the key
+   * @throws IllegalArgumentException when a key is unknown or a value is invalid or of the wrong type,
+   *   naming the key and where it is
    */
   public NodeOptions(JsonObject json) {
     Objects.requireNonNull(json, "json");

@@ -1,11 +1,13 @@
 package dev.vxext.cron;
 
+import dev.vxext.config.impl.JsonFields;
 import dev.vxext.cron.impl.CronSchedule;
 import dev.vxext.process.ProcessNames;
 import io.vertx.core.json.JsonObject;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -27,6 +29,9 @@ public class CronJob {
   public static final String DEFAULT_DIALECT = "unix";
   /** Default misfire grace: a tick missed by its owner is still fired by a new owner within 60 s. */
   public static final long DEFAULT_MISFIRE_GRACE = 60_000;
+  /** The JSON keys of a job. */
+  private static final List<String> KEYS = List.of("name", "spec", "dialect", "zone", "triggerProcess", "scope",
+    "misfireGrace", "payload");
 
   private String name;
   private String spec;
@@ -48,24 +53,25 @@ public class CronJob {
   }
 
   /**
-   * Reads a job from JSON (keys as in {@link #toJson()}).
+   * Reads a job from JSON (keys as in {@link #toJson()}); an unknown key or a value of the wrong type is
+   * refused. {@code payload} is the user's: any JSON object.
    *
-   * @throws IllegalArgumentException naming the job and the problem
+   * @throws IllegalArgumentException naming the job and the problem (the key, and the nearest known key for
+   *   an unknown one)
    */
   public CronJob(JsonObject json) {
     String n = json.getValue("name") instanceof String s ? s : null;
     setName(n);
-    try {
-      if (json.containsKey("dialect")) setDialect(json.getString("dialect"));
-      if (json.containsKey("zone")) setZone(json.getString("zone"));
-      if (json.containsKey("scope")) setScope(json.getString("scope"));
-      if (json.containsKey("misfireGrace")) setMisfireGrace(json.getLong("misfireGrace"));
-      if (json.containsKey("payload")) setPayload(json.getJsonObject("payload"));
-      setTriggerProcess(json.getString("triggerProcess"));
-      setSpec(json.getString("spec"));
-    } catch (ClassCastException e) {
-      throw new IllegalArgumentException("cron job '" + n + "': a value has the wrong type: " + e.getMessage(), e);
+    JsonFields f = JsonFields.within(json, "cron job '" + n + "'").allowOnly(KEYS);
+    f.string("dialect", this::setDialect);
+    f.string("zone", this::setZone);
+    f.string("scope", this::setScope);
+    f.int64("misfireGrace", this::setMisfireGrace);
+    if (f.has("payload") && json.getValue("payload") != null) {
+      setPayload(f.object("payload"));
     }
+    setTriggerProcess(f.has("triggerProcess") ? f.string("triggerProcess") : null);
+    setSpec(f.has("spec") ? f.string("spec") : null);
   }
 
   /** @return the job as JSON */
