@@ -35,7 +35,7 @@ final class LauncherConfig {
    * @return the launcher declared by {@code json}
    * @throws IllegalArgumentException naming the launcher and the problem: an unknown key (not checked inside
    *   {@code deploymentOptions}, read by Vert.x, nor inside a daemon's {@code args}, the user's), a value of
-   *   the wrong type, a class that cannot be deployed
+   *   the wrong type, a class that cannot be deployed, {@code deploymentOptions.instances} below 1
    */
   static Launcher launcher(String name, JsonObject json) {
     String where = "launcher '" + name + "'";
@@ -65,7 +65,14 @@ final class LauncherConfig {
     return new Launcher(factory, deployment, DaemonScanners.of(daemons));
   }
 
+  /** Vert.x reads the rest of {@code deploymentOptions}; {@code instances} is checked here (0 would deploy nothing). */
   private static DeploymentOptions deploymentOptions(String where, JsonObject json) {
+    JsonFields f = JsonFields.of(json, where + ": deploymentOptions", where + ": deploymentOptions.");
+    f.int32("instances", instances -> {
+      if (instances < 1) {
+        throw new IllegalArgumentException(where + ": deploymentOptions.instances must be at least 1");
+      }
+    });
     try {
       return new DeploymentOptions(json);
     } catch (RuntimeException e) {
