@@ -5,6 +5,7 @@ import dev.vxext.cron.CronJob;
 import dev.vxext.daemon.Launcher;
 import io.vertx.core.json.JsonArray;
 import dev.vxext.admin.AdminOptions;
+import dev.vxext.config.impl.ConnectString;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -139,15 +140,25 @@ public class NodeOptions {
   }
 
   /**
-   * Sets the ZooKeeper connect string ({@code host:port[,host:port...]}); empty means no cluster.
+   * Sets the ZooKeeper connect string, {@code host[:port][,host[:port]...][/chroot]}; empty means no
+   * cluster. A host is a name, an IPv4 address or an IPv6 address in brackets; a port is 1 to 65535
+   * (2181 when left out); no element may be empty; the chroot, an absolute znode path, comes once at the
+   * end.
    *
+   * @throws IllegalArgumentException when it is not such a string, saying what is wrong
    * @return this
    */
   public NodeOptions setZookeeperHosts(String zookeeperHosts) {
     if (zookeeperHosts == null) {
       throw new IllegalArgumentException("zookeeperHosts must not be null (use \"\" for a single node)");
     }
-    this.zookeeperHosts = zookeeperHosts.trim();
+    String hosts = zookeeperHosts.trim();
+    String problem = hosts.isEmpty() ? null : ConnectString.problem(hosts);
+    if (problem != null) {
+      throw new IllegalArgumentException("zookeeperHosts '" + hosts + "' is not a ZooKeeper connect string: " + problem
+        + " (expected host:port[,host:port...][/chroot])");
+    }
+    this.zookeeperHosts = hosts;
     return this;
   }
 
