@@ -6,6 +6,7 @@ import dev.vxext.daemon.Launcher;
 import io.vertx.core.json.JsonArray;
 import dev.vxext.admin.AdminOptions;
 import dev.vxext.config.impl.ConnectString;
+import dev.vxext.config.impl.EventBusJson;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -484,17 +485,20 @@ public class NodeOptions {
    * {"path", "password"}, "pfxTrustOptions": {...}}} (or {@code keyStoreOptions}/{@code pemKeyCertOptions},
    * {@code trustStoreOptions}/{@code pemTrustOptions}). {@code host}/{@code port} here win over
    * {@code clusterHost}/{@code clusterPort}.
+   * <p>
+   * Checked strictly, as Vert.x itself skips what it does not understand: every key must be an
+   * {@code EventBusOptions} property (so {@code "SSL"} or {@code "jksOptions"} is refused, with the key to
+   * write instead) and its value of the property's JSON type ({@code "ssl": "true"} is refused);
+   * {@code "ssl": true} needs a key/certificate ({@code pemKeyCertOptions}, {@code pfxKeyCertOptions} or
+   * {@code keyStoreOptions}).
    *
-   * @throws IllegalArgumentException when Vert.x cannot read it
+   * @throws IllegalArgumentException when a key is unknown, a value has the wrong type, Vert.x cannot read
+   *   it, or TLS is on without a key/certificate
    * @return this
    */
   public NodeOptions setEventBusOptions(JsonObject eventBusOptions) {
     JsonObject json = eventBusOptions == null ? new JsonObject() : eventBusOptions.copy();
-    try {
-      new io.vertx.core.eventbus.EventBusOptions(json);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("eventBusOptions: " + e.getMessage(), e);
-    }
+    EventBusJson.check(json);
     this.eventBusOptions = json;
     return this;
   }
