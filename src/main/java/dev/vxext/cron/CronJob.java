@@ -6,6 +6,7 @@ import dev.vxext.process.ProcessNames;
 import io.vertx.core.json.JsonObject;
 
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
@@ -101,15 +102,25 @@ public class CronJob {
     return spec;
   }
 
-  /** Sets the cron expression, parsed in the current dialect at once. @return this */
+  /**
+   * Sets the cron expression, parsed in the current dialect at once. A spec that parses but never fires
+   * (30 February, a year in the past) is refused too.
+   *
+   * @throws IllegalArgumentException naming the job: the spec is missing, invalid or never fires
+   * @return this
+   */
   public CronJob setSpec(String spec) {
     if (spec == null || spec.isBlank()) {
       throw problem("spec is missing");
     }
+    CronSchedule schedule;
     try {
-      CronSchedule.parse(spec, dialect);
+      schedule = CronSchedule.of(spec, dialect, zone);
     } catch (IllegalArgumentException e) {
       throw problem("invalid spec '" + spec + "' (" + dialect + "): " + e.getMessage());
+    }
+    if (schedule.nextAfter(Instant.now()) == null) {
+      throw problem("spec '" + spec + "' never fires");
     }
     this.spec = spec;
     return this;
@@ -202,11 +213,19 @@ public class CronJob {
     return this;
   }
 
-  /** @throws IllegalArgumentException when the job is incomplete */
+  /**
+   * Checks the job is complete and its spec fires at least once more (checked when the spec is set, and
+   * again here: a spec limited to some years can run out).
+   *
+   * @throws IllegalArgumentException naming the job: incomplete, or its spec never fires
+   */
   public void validate() {
     if (name == null) throw new IllegalArgumentException("cron job name is missing");
     if (spec == null) throw problem("spec is missing");
     if (triggerProcess == null) throw problem("triggerProcess is missing");
+    if (CronSchedule.of(spec, dialect, zone).nextAfter(Instant.now()) == null) {
+      throw problem("spec '" + spec + "' never fires");
+    }
   }
 
   private IllegalArgumentException problem(String what) {
