@@ -1,6 +1,12 @@
 package dev.vxext;
 
+import dev.vxext.admin.AdminOptions;
+import dev.vxext.cron.CronJob;
+import dev.vxext.daemon.Launcher;
+import dev.vxext.testing.EchoProcess;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -128,6 +134,23 @@ class ConfigurationHardeningTest {
       .isInstanceOf(IllegalArgumentException.class)
       .hasMessageContaining(message)
       .hasMessageNotContaining("class java.");
+  }
+
+  /** The same rules at the API boundary: the setters and constructors the JSON goes through. */
+  @Test
+  void settersRefuseTheSame() {
+    assertThatThrownBy(() -> new NodeOptions().setZookeeperHosts("::::,,"))
+      .hasMessageStartingWith("zookeeperHosts '::::,,' is not a ZooKeeper connect string");
+    assertThatThrownBy(() -> new NodeOptions().setEventBusOptions(new JsonObject().put("SSL", true)))
+      .hasMessage("eventBusOptions: unknown key 'SSL' — did you mean 'ssl'?");
+    assertThatThrownBy(() -> new NodeOptions().setEventBusOptions(new JsonObject().put("ssl", true)))
+      .hasMessageStartingWith("eventBusOptions.ssl is true but no key/certificate is configured");
+    assertThatThrownBy(() -> new CronJob("x", "0 0 30 2 *", "p")).hasMessage("cron job 'x': spec '0 0 30 2 *' never fires");
+    assertThatThrownBy(() -> new CronJob().setName("x").setDialect("quartz").setSpec("0 0 0 30 2 ?"))
+      .hasMessage("cron job 'x': spec '0 0 0 30 2 ?' never fires");
+    assertThatThrownBy(() -> new Launcher(EchoProcess::new, new DeploymentOptions().setInstances(0), null))
+      .hasMessage("deploymentOptions.instances must be at least 1, got 0");
+    assertThatThrownBy(() -> new AdminOptions().setPort(70_000)).hasMessageStartingWith("admin.port must be between 0 and 65535");
   }
 
   static Stream<Arguments> accepted() {

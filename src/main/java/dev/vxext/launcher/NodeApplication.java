@@ -106,7 +106,7 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
     if (env.get("VXEXT_CLUSTER_HOST") != null) json.put("clusterHost", env.get("VXEXT_CLUSTER_HOST"));
     if (env.get("VXEXT_CLUSTER_PORT") != null) {
       try {
-        json.put("clusterPort", Integer.parseInt(env.get("VXEXT_CLUSTER_PORT")));
+        json.put("clusterPort", Long.parseLong(env.get("VXEXT_CLUSTER_PORT").trim()));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("VXEXT_CLUSTER_PORT is not a number: " + env.get("VXEXT_CLUSTER_PORT"));
       }
@@ -115,7 +115,7 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
       JsonObject admin = json.getValue("admin") instanceof JsonObject a ? a.copy() : new JsonObject();
       if (env.get("VXEXT_ADMIN_PORT") != null) {
         try {
-          admin.put("port", Integer.parseInt(env.get("VXEXT_ADMIN_PORT")));
+          admin.put("port", Long.parseLong(env.get("VXEXT_ADMIN_PORT").trim()));
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException("VXEXT_ADMIN_PORT is not a number: " + env.get("VXEXT_ADMIN_PORT"));
         }

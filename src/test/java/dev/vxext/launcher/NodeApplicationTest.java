@@ -61,6 +61,20 @@ class NodeApplicationTest {
   }
 
   @Test
+  void environmentOverridesAreCheckedLikeTheFile() {
+    List<String> args = List.of("-conf", "{\"nodeName\": \"n\"}");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeApplication.options(args.toArray(new String[0]),
+        Map.of("VXEXT_CLUSTER_PORT", "4294975376")))
+      .hasMessage("clusterPort must be between 0 and 65535, got 4294975376");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeApplication.options(args.toArray(new String[0]),
+        Map.of("VXEXT_ADMIN_PORT", "4294967376")))
+      .hasMessage("admin.port must be between 0 and 65535 (or -1 for none), got 4294967376");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeApplication.options(args.toArray(new String[0]),
+        Map.of("VXEXT_ZOOKEEPER_HOSTS", "::::,,")))
+      .hasMessageStartingWith("zookeeperHosts '::::,,' is not a ZooKeeper connect string");
+  }
+
+  @Test
   void anUnreachableZookeeperExitsWithOneLineWithinTheReachTimeout() throws Exception {
     int port;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
