@@ -89,6 +89,8 @@ class ConfigurationHardeningTest {
       arguments("2 admin a string", node("\"admin\": \"8080\""), "admin must be a JSON object, got \"8080\""),
       arguments("2 cron misfireGrace not an integer", cron("\"spec\": \"* * * * *\", \"misfireGrace\": 1.5"),
         "cron job 'tick': misfireGrace must be an integer, got 1.5"),
+      arguments("2 cron name a number", node("\"cronJobs\": [{\"name\": 7, \"spec\": \"* * * * *\", \"triggerProcess\": \"p\"}]"),
+        "cron job name must be a string, got 7"),
       arguments("2 cron payload an array", cron("\"spec\": \"* * * * *\", \"payload\": [1]"),
         "cron job 'tick': payload must be a JSON object, got [1]"),
       // 3. ZooKeeper connect string

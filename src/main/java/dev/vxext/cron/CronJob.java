@@ -61,7 +61,11 @@ public class CronJob {
    *   an unknown one)
    */
   public CronJob(JsonObject json) {
-    String n = json.getValue("name") instanceof String s ? s : null;
+    Object declared = json.getValue("name");
+    if (declared != null && !(declared instanceof String)) {
+      throw new IllegalArgumentException("cron job name must be a string, got " + JsonFields.render(declared));
+    }
+    String n = (String) declared;
     setName(n);
     JsonFields f = JsonFields.within(json, "cron job '" + n + "'").allowOnly(KEYS);
     f.string("dialect", this::setDialect);
