@@ -24,9 +24,14 @@ public interface ClusterNode {
 
   /**
    * Starts a node: creates the Vert.x instance, joins the cluster and deploys {@link ExtensionsVerticle}.
+   * On ZooKeeper, it first checks that ZooKeeper answers, on a thread of its own (the caller is never
+   * blocked): within the session timeout, at least 3 s and at most 10 s
+   * ({@link dev.vxext.launcher.ZookeeperConfig#REACH_TIMEOUT}).
    *
-   * @return a future completed with the started node, or failed when the options are invalid, the cluster
-   *   cannot be joined, or another node already uses this node name (the running node is untouched)
+   * @return a future completed with the started node, or failed when the options are invalid, ZooKeeper
+   *   cannot be reached in time ({@code cannot reach ZooKeeper at <hosts> (root path <root>) within <n> s;
+   *   is it running?}, nothing started), the cluster cannot be joined, or another node already uses this
+   *   node name (the running node is untouched)
    */
   static Future<ClusterNode> start(NodeOptions options) {
     return ClusterNodeImpl.start(options);

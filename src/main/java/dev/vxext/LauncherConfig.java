@@ -3,6 +3,7 @@ package dev.vxext;
 import dev.vxext.daemon.DaemonProcess;
 import dev.vxext.daemon.DaemonScanners;
 import dev.vxext.daemon.Launcher;
+import dev.vxext.config.impl.JsonFields;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonArray;
@@ -25,37 +26,58 @@ final class LauncherConfig {
   private LauncherConfig() {
   }
 
+  /** The keys of a launcher object. */
+  static final List<String> KEYS = List.of("verticle", "deploymentOptions", "daemons");
+  /** The keys of a daemon declared in a launcher. */
+  static final List<String> DAEMON_KEYS = List.of("name", "args");
+
+  /**
+   * @return the launcher declared by {@code json}
+   * @throws IllegalArgumentException naming the launcher and the problem: an unknown key (not checked inside
+   *   {@code deploymentOptions}, read by Vert.x, nor inside a daemon's {@code args}, the user's), a value of
+   *   the wrong type, a class that cannot be deployed, {@code deploymentOptions.instances} below 1
+   */
   static Launcher launcher(String name, JsonObject json) {
+    String where = "launcher '" + name + "'";
+    JsonFields f = JsonFields.within(json, where).allowOnly(KEYS);
     String className = json.getValue("verticle") instanceof String v ? v : null;
     if (className == null || className.isBlank()) {
-      throw new IllegalArgumentException("launcher '" + name + "': \"verticle\" (a class name) is required");
+      throw new IllegalArgumentException(where + ": \"verticle\" (a class name) is required");
     }
     Supplier<? extends Deployable> factory = factory(name, className);
-    DeploymentOptions deployment;
-    try {
-      deployment = new DeploymentOptions(json.getJsonObject("deploymentOptions", new JsonObject()));
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("launcher '" + name + "': invalid deploymentOptions: " + e.getMessage(), e);
-    }
+    DeploymentOptions deployment = deploymentOptions(where, f.has("deploymentOptions") ? f.object("deploymentOptions") : new JsonObject());
     List<DaemonProcess> daemons = new ArrayList<>();
-    Object declared = json.getValue("daemons");
-    if (declared != null && !(declared instanceof JsonArray)) {
-      throw new IllegalArgumentException("launcher '" + name + "': \"daemons\" must be an array");
-    }
-    if (declared != null) {
-      JsonArray array = (JsonArray) declared;
+    if (f.has("daemons")) {
+      JsonArray array = f.array("daemons");
       for (int i = 0; i < array.size(); i++) {
-        if (!(array.getValue(i) instanceof JsonObject d) || !(d.getValue("name") instanceof String daemonName)) {
-          throw new IllegalArgumentException("launcher '" + name + "': daemons[" + i + "] needs a \"name\"");
+        String entry = where + ": daemons[" + i + "]";
+        if (!(array.getValue(i) instanceof JsonObject d)) {
+          throw new IllegalArgumentException(entry + " must be a JSON object, got " + JsonFields.render(array.getValue(i)));
         }
-        Object args = d.getValue("args");
-        if (args != null && !(args instanceof JsonObject)) {
-          throw new IllegalArgumentException("launcher '" + name + "': daemons[" + i + "].args must be a JSON object");
+        JsonFields daemon = JsonFields.within(d, entry).allowOnly(DAEMON_KEYS);
+        if (!(d.getValue("name") instanceof String daemonName)) {
+          throw new IllegalArgumentException(where + ": daemons[" + i + "] needs a \"name\"");
         }
-        daemons.add(new DaemonProcess(daemonName, (JsonObject) args));
+        JsonObject args = daemon.has("args") && d.getValue("args") != null ? daemon.object("args") : null;
+        daemons.add(new DaemonProcess(daemonName, args));
       }
     }
     return new Launcher(factory, deployment, DaemonScanners.of(daemons));
+  }
+
+  /** Vert.x reads the rest of {@code deploymentOptions}; {@code instances} is checked here (0 would deploy nothing). */
+  private static DeploymentOptions deploymentOptions(String where, JsonObject json) {
+    JsonFields f = JsonFields.of(json, where + ": deploymentOptions", where + ": deploymentOptions.");
+    f.int32("instances", instances -> {
+      if (instances < 1) {
+        throw new IllegalArgumentException(where + ": deploymentOptions.instances must be at least 1");
+      }
+    });
+    try {
+      return new DeploymentOptions(json);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(where + ": invalid deploymentOptions: " + e.getMessage(), e);
+    }
   }
 
   private static Supplier<? extends Deployable> factory(String name, String className) {

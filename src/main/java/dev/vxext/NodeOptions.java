@@ -5,6 +5,8 @@ import dev.vxext.cron.CronJob;
 import dev.vxext.daemon.Launcher;
 import io.vertx.core.json.JsonArray;
 import dev.vxext.admin.AdminOptions;
+import dev.vxext.config.impl.ConnectString;
+import dev.vxext.config.impl.EventBusJson;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -94,9 +96,14 @@ public class NodeOptions {
   }
 
   /**
-   * Options read from JSON, keys as in {@link #toJson()}; a missing key keeps its default.
+   * Options read from JSON, keys as in {@link #toJson()}; a missing key keeps its default. Reading is
+   * strict: a key that is not an option (at the top level, in {@code admin}, a launcher, a daemon entry or
+   * a cron job) is refused with the nearest known key; a value of the wrong JSON type, or a number that is
+   * not an integer, is refused naming the key. Not checked: what Vert.x reads itself
+   * ({@code deploymentOptions}) and user data (a daemon's {@code args}, a cron job's {@code payload}).
    *
-   * @throws IllegalArgumentException when a value is invalid or of the wrong type, naming the key
+   * @throws IllegalArgumentException when a key is unknown or a value is invalid or of the wrong type,
+   *   naming the key and where it is
    */
   public NodeOptions(JsonObject json) {
     Objects.requireNonNull(json, "json");
@@ -134,15 +141,25 @@ public class NodeOptions {
   }
 
   /**
-   * Sets the ZooKeeper connect string ({@code host:port[,host:port...]}); empty means no cluster.
+   * Sets the ZooKeeper connect string, {@code host[:port][,host[:port]...][/chroot]}; empty means no
+   * cluster. A host is a name, an IPv4 address or an IPv6 address in brackets; a port is 1 to 65535
+   * (2181 when left out); no element may be empty; the chroot, an absolute znode path, comes once at the
+   * end.
    *
+   * @throws IllegalArgumentException when it is not such a string, saying what is wrong
    * @return this
    */
   public NodeOptions setZookeeperHosts(String zookeeperHosts) {
     if (zookeeperHosts == null) {
       throw new IllegalArgumentException("zookeeperHosts must not be null (use \"\" for a single node)");
     }
-    this.zookeeperHosts = zookeeperHosts.trim();
+    String hosts = zookeeperHosts.trim();
+    String problem = hosts.isEmpty() ? null : ConnectString.problem(hosts);
+    if (problem != null) {
+      throw new IllegalArgumentException("zookeeperHosts '" + hosts + "' is not a ZooKeeper connect string: " + problem
+        + " (expected host:port[,host:port...][/chroot])");
+    }
+    this.zookeeperHosts = hosts;
     return this;
   }
 
@@ -468,17 +485,20 @@ public class NodeOptions {
    * {"path", "password"}, "pfxTrustOptions": {...}}} (or {@code keyStoreOptions}/{@code pemKeyCertOptions},
    * {@code trustStoreOptions}/{@code pemTrustOptions}). {@code host}/{@code port} here win over
    * {@code clusterHost}/{@code clusterPort}.
+   * <p>
+   * Checked strictly, as Vert.x itself skips what it does not understand: every key must be an
+   * {@code EventBusOptions} property (so {@code "SSL"} or {@code "jksOptions"} is refused, with the key to
+   * write instead) and its value of the property's JSON type ({@code "ssl": "true"} is refused);
+   * {@code "ssl": true} needs a key/certificate ({@code pemKeyCertOptions}, {@code pfxKeyCertOptions} or
+   * {@code keyStoreOptions}).
    *
-   * @throws IllegalArgumentException when Vert.x cannot read it
+   * @throws IllegalArgumentException when a key is unknown, a value has the wrong type, Vert.x cannot read
+   *   it, or TLS is on without a key/certificate
    * @return this
    */
   public NodeOptions setEventBusOptions(JsonObject eventBusOptions) {
     JsonObject json = eventBusOptions == null ? new JsonObject() : eventBusOptions.copy();
-    try {
-      new io.vertx.core.eventbus.EventBusOptions(json);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("eventBusOptions: " + e.getMessage(), e);
-    }
+    EventBusJson.check(json);
     this.eventBusOptions = json;
     return this;
   }

@@ -1,12 +1,14 @@
 package dev.vxext;
 
 import dev.vxext.admin.AdminOptions;
+import dev.vxext.config.impl.JsonFields;
 import dev.vxext.cron.CronJob;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 
 /**
  * Reads and writes {@link NodeOptions} as JSON (the keys are the property names), in the manner of the
@@ -17,50 +19,67 @@ final class NodeOptionsConverter {
   private NodeOptionsConverter() {
   }
 
-  /** @throws IllegalArgumentException when a value is invalid or of the wrong type, naming the key */
+  /** Every key of the node options JSON, in the order of the configuration reference. */
+  static final List<String> KEYS = List.of("nodeName", "zookeeperHosts", "zookeeperRootPath", "sessionTimeout",
+    "syncInterval", "directoryReplicas", "requestTimeout", "clusterHost", "clusterPort", "eventBusOptions",
+    "zookeeperCredentials", "clusterManager", "hazelcastMembers", "hazelcastPort", "launchers", "settleDelay",
+    "failoverDelay", "reconcileInterval", "admin", "vertxMetrics", "cronJobs");
+
+  /**
+   * Reads the JSON strictly: an unknown key, a value of the wrong type or a number that is not an integer
+   * is refused, naming the key.
+   *
+   * @throws IllegalArgumentException when a key is unknown or a value is invalid or of the wrong type, naming the key
+   */
   static void fromJson(JsonObject json, NodeOptions o) {
-    try {
-      if (json.containsKey("nodeName")) o.setNodeName(json.getString("nodeName"));
-      if (json.containsKey("zookeeperHosts")) o.setZookeeperHosts(json.getString("zookeeperHosts"));
-      if (json.containsKey("zookeeperRootPath")) o.setZookeeperRootPath(json.getString("zookeeperRootPath"));
-      if (json.containsKey("sessionTimeout")) o.setSessionTimeout(json.getLong("sessionTimeout"));
-      if (json.containsKey("syncInterval")) o.setSyncInterval(json.getLong("syncInterval"));
-      if (json.containsKey("directoryReplicas")) o.setDirectoryReplicas(json.getInteger("directoryReplicas"));
-      if (json.containsKey("requestTimeout")) o.setRequestTimeout(json.getLong("requestTimeout"));
-      if (json.containsKey("clusterHost")) o.setClusterHost(json.getString("clusterHost"));
-      if (json.containsKey("clusterPort")) o.setClusterPort(json.getInteger("clusterPort"));
-      if (json.containsKey("settleDelay")) o.setSettleDelay(json.getLong("settleDelay"));
-      if (json.containsKey("failoverDelay")) o.setFailoverDelay(json.getLong("failoverDelay"));
-      if (json.containsKey("reconcileInterval")) o.setReconcileInterval(json.getLong("reconcileInterval"));
-      if (json.containsKey("clusterManager")) o.setClusterManager(json.getString("clusterManager"));
-      if (json.containsKey("hazelcastMembers")) {
-        o.setHazelcastMembers(json.getJsonArray("hazelcastMembers").stream().map(m -> (String) m).toList());
-      }
-      if (json.containsKey("hazelcastPort")) o.setHazelcastPort(json.getInteger("hazelcastPort"));
-      if (json.containsKey("eventBusOptions")) o.setEventBusOptions(json.getJsonObject("eventBusOptions"));
-      if (json.containsKey("zookeeperCredentials")) o.setZookeeperCredentials(json.getString("zookeeperCredentials"));
-      if (json.containsKey("admin")) o.setAdmin(new AdminOptions(json.getJsonObject("admin")));
-      if (json.containsKey("vertxMetrics")) o.setVertxMetrics(json.getBoolean("vertxMetrics"));
-      if (json.containsKey("launchers")) {
-        JsonObject declared = json.getJsonObject("launchers");
-        for (String name : declared.fieldNames()) {
-          if (!(declared.getValue(name) instanceof JsonObject launcher)) {
-            throw new IllegalArgumentException("launcher '" + name + "' must be a JSON object");
-          }
-          o.addLauncherConfig(name, launcher);
+    JsonFields f = JsonFields.top(json).allowOnly(KEYS);
+    f.string("nodeName", o::setNodeName);
+    f.string("zookeeperHosts", o::setZookeeperHosts);
+    f.string("zookeeperRootPath", o::setZookeeperRootPath);
+    f.int64("sessionTimeout", o::setSessionTimeout);
+    f.int64("syncInterval", o::setSyncInterval);
+    f.int32("directoryReplicas", o::setDirectoryReplicas);
+    f.int64("requestTimeout", o::setRequestTimeout);
+    f.string("clusterHost", o::setClusterHost);
+    f.int32("clusterPort", o::setClusterPort);
+    f.int64("settleDelay", o::setSettleDelay);
+    f.int64("failoverDelay", o::setFailoverDelay);
+    f.int64("reconcileInterval", o::setReconcileInterval);
+    f.string("clusterManager", o::setClusterManager);
+    if (f.has("hazelcastMembers")) {
+      JsonArray members = f.array("hazelcastMembers");
+      List<String> list = new ArrayList<>();
+      for (int i = 0; i < members.size(); i++) {
+        if (!(members.getValue(i) instanceof String m)) {
+          throw f.typeError("hazelcastMembers[" + i + "]", "a string", members.getValue(i));
         }
+        list.add(m);
       }
-      if (json.containsKey("cronJobs")) {
-        JsonArray jobs = json.getJsonArray("cronJobs");
-        for (int i = 0; i < jobs.size(); i++) {
-          if (!(jobs.getValue(i) instanceof JsonObject job)) {
-            throw new IllegalArgumentException("cronJobs[" + i + "] must be a JSON object");
-          }
-          o.addCronJob(new CronJob(job));
+      o.setHazelcastMembers(list);
+    }
+    f.int32("hazelcastPort", o::setHazelcastPort);
+    f.object("eventBusOptions", o::setEventBusOptions);
+    f.nullableString("zookeeperCredentials", o::setZookeeperCredentials);
+    f.object("admin", admin -> o.setAdmin(new AdminOptions(admin)));
+    f.bool("vertxMetrics", o::setVertxMetrics);
+    if (f.has("launchers")) {
+      JsonObject declared = f.object("launchers");
+      for (String name : declared.fieldNames()) {
+        if (!(declared.getValue(name) instanceof JsonObject launcher)) {
+          throw new IllegalArgumentException("launcher '" + name + "' must be a JSON object, got "
+            + JsonFields.render(declared.getValue(name)));
         }
+        o.addLauncherConfig(name, launcher);
       }
-    } catch (ClassCastException | NullPointerException e) {
-      throw new IllegalArgumentException("invalid node options: " + e.getMessage(), e);
+    }
+    if (f.has("cronJobs")) {
+      JsonArray jobs = f.array("cronJobs");
+      for (int i = 0; i < jobs.size(); i++) {
+        if (!(jobs.getValue(i) instanceof JsonObject job)) {
+          throw f.typeError("cronJobs[" + i + "]", "a JSON object", jobs.getValue(i));
+        }
+        o.addCronJob(new CronJob(job));
+      }
     }
   }
 

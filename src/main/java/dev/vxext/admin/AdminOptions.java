@@ -1,7 +1,9 @@
 package dev.vxext.admin;
 
+import dev.vxext.config.impl.JsonFields;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -21,6 +23,7 @@ public class AdminOptions {
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** Shortest token accepted. */
   public static final int MIN_TOKEN_LENGTH = 16;
+  private static final List<String> KEYS = List.of("port", "host", "token");
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
 
   private int port = DISABLED;
@@ -45,18 +48,10 @@ public class AdminOptions {
    */
   public AdminOptions(JsonObject json) {
     Objects.requireNonNull(json, "json");
-    try {
-      if (json.containsKey("port")) setPort(json.getInteger("port"));
-      if (json.containsKey("host")) setHost(json.getString("host"));
-      if (json.containsKey("token")) setToken(json.getString("token"));
-    } catch (ClassCastException | NullPointerException e) {
-      throw new IllegalArgumentException("admin: invalid value: " + e.getMessage(), e);
-    }
-    for (String key : json.fieldNames()) {
-      if (!Set.of("port", "host", "token").contains(key)) {
-        throw new IllegalArgumentException("admin: unknown key '" + key + "' (expected port, host, token)");
-      }
-    }
+    JsonFields f = JsonFields.nested(json, "admin").allowOnly(KEYS);
+    f.int32("port", this::setPort);
+    f.string("host", this::setHost);
+    f.nullableString("token", this::setToken);
   }
 
   /** @return as JSON (the token included: do not log it) */

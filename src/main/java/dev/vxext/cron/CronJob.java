@@ -1,11 +1,14 @@
 package dev.vxext.cron;
 
+import dev.vxext.config.impl.JsonFields;
 import dev.vxext.cron.impl.CronSchedule;
 import dev.vxext.process.ProcessNames;
 import io.vertx.core.json.JsonObject;
 
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -27,6 +30,9 @@ public class CronJob {
   public static final String DEFAULT_DIALECT = "unix";
   /** Default misfire grace: a tick missed by its owner is still fired by a new owner within 60 s. */
   public static final long DEFAULT_MISFIRE_GRACE = 60_000;
+  /** The JSON keys of a job. */
+  private static final List<String> KEYS = List.of("name", "spec", "dialect", "zone", "triggerProcess", "scope",
+    "misfireGrace", "payload");
 
   private String name;
   private String spec;
@@ -48,24 +54,29 @@ public class CronJob {
   }
 
   /**
-   * Reads a job from JSON (keys as in {@link #toJson()}).
+   * Reads a job from JSON (keys as in {@link #toJson()}); an unknown key or a value of the wrong type is
+   * refused. {@code payload} is the user's: any JSON object.
    *
-   * @throws IllegalArgumentException naming the job and the problem
+   * @throws IllegalArgumentException naming the job and the problem (the key, and the nearest known key for
+   *   an unknown one)
    */
   public CronJob(JsonObject json) {
-    String n = json.getValue("name") instanceof String s ? s : null;
-    setName(n);
-    try {
-      if (json.containsKey("dialect")) setDialect(json.getString("dialect"));
-      if (json.containsKey("zone")) setZone(json.getString("zone"));
-      if (json.containsKey("scope")) setScope(json.getString("scope"));
-      if (json.containsKey("misfireGrace")) setMisfireGrace(json.getLong("misfireGrace"));
-      if (json.containsKey("payload")) setPayload(json.getJsonObject("payload"));
-      setTriggerProcess(json.getString("triggerProcess"));
-      setSpec(json.getString("spec"));
-    } catch (ClassCastException e) {
-      throw new IllegalArgumentException("cron job '" + n + "': a value has the wrong type: " + e.getMessage(), e);
+    Object declared = json.getValue("name");
+    if (declared != null && !(declared instanceof String)) {
+      throw new IllegalArgumentException("cron job name must be a string, got " + JsonFields.render(declared));
     }
+    String n = (String) declared;
+    setName(n);
+    JsonFields f = JsonFields.within(json, "cron job '" + n + "'").allowOnly(KEYS);
+    f.string("dialect", this::setDialect);
+    f.string("zone", this::setZone);
+    f.string("scope", this::setScope);
+    f.int64("misfireGrace", this::setMisfireGrace);
+    if (f.has("payload") && json.getValue("payload") != null) {
+      setPayload(f.object("payload"));
+    }
+    setTriggerProcess(f.has("triggerProcess") ? f.string("triggerProcess") : null);
+    setSpec(f.has("spec") ? f.string("spec") : null);
   }
 
   /** @return the job as JSON */
@@ -95,15 +106,25 @@ public class CronJob {
     return spec;
   }
 
-  /** Sets the cron expression, parsed in the current dialect at once. @return this */
+  /**
+   * Sets the cron expression, parsed in the current dialect at once. A spec that parses but never fires
+   * (30 February, a year in the past) is refused too.
+   *
+   * @throws IllegalArgumentException naming the job: the spec is missing, invalid or never fires
+   * @return this
+   */
   public CronJob setSpec(String spec) {
     if (spec == null || spec.isBlank()) {
       throw problem("spec is missing");
     }
+    CronSchedule schedule;
     try {
-      CronSchedule.parse(spec, dialect);
+      schedule = CronSchedule.of(spec, dialect, zone);
     } catch (IllegalArgumentException e) {
       throw problem("invalid spec '" + spec + "' (" + dialect + "): " + e.getMessage());
+    }
+    if (schedule.nextAfter(Instant.now()) == null) {
+      throw problem("spec '" + spec + "' never fires");
     }
     this.spec = spec;
     return this;
@@ -196,11 +217,19 @@ public class CronJob {
     return this;
   }
 
-  /** @throws IllegalArgumentException when the job is incomplete */
+  /**
+   * Checks the job is complete and its spec fires at least once more (checked when the spec is set, and
+   * again here: a spec limited to some years can run out).
+   *
+   * @throws IllegalArgumentException naming the job: incomplete, or its spec never fires
+   */
   public void validate() {
     if (name == null) throw new IllegalArgumentException("cron job name is missing");
     if (spec == null) throw problem("spec is missing");
     if (triggerProcess == null) throw problem("triggerProcess is missing");
+    if (CronSchedule.of(spec, dialect, zone).nextAfter(Instant.now()) == null) {
+      throw problem("spec '" + spec + "' never fires");
+    }
   }
 
   private IllegalArgumentException problem(String what) {

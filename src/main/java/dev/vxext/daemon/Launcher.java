@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * launcher, never a class.
  *
  * @param factory creates the verticle; the daemon's args reach it as {@code config()}
- * @param deploymentOptions deployment options (their config is replaced by the daemon's args)
+ * @param deploymentOptions deployment options (their config is replaced by the daemon's args); null for the
+ *   defaults; {@code instances} must be at least 1
  * @param scanner creates a fresh iterator for every recovery scan
  */
 public record Launcher(Supplier<? extends Deployable> factory, DeploymentOptions deploymentOptions,
@@ -22,6 +23,10 @@ public record Launcher(Supplier<? extends Deployable> factory, DeploymentOptions
   public Launcher {
     Objects.requireNonNull(factory, "factory");
     deploymentOptions = deploymentOptions == null ? new DeploymentOptions() : new DeploymentOptions(deploymentOptions);
+    if (deploymentOptions.getInstances() < 1) {
+      // Vert.x would deploy nothing, and the daemon would never be placed
+      throw new IllegalArgumentException("deploymentOptions.instances must be at least 1, got " + deploymentOptions.getInstances());
+    }
     scanner = scanner == null ? DaemonScanners.none() : scanner;
   }
 

@@ -29,6 +29,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import dev.vxext.cluster.impl.ClusterVertx;
+import dev.vxext.cluster.impl.ZookeeperProbe;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -93,6 +94,16 @@ public final class ClusterNodeImpl implements ClusterNode {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    if (opts.isClustered() && !opts.isHazelcast()) {
+      // on a thread of its own (the caller may be an event loop); the node is built there once ZooKeeper answers
+      return ZookeeperProbe.probe(opts)
+        .onFailure(e -> log.error("[node={}] not started: {}", opts.getNodeName(), e.getMessage()))
+        .compose(reached -> build(opts));
+    }
+    return build(opts);
+  }
+
+  private static Future<ClusterNode> build(NodeOptions opts) {
     Future<Vertx> vertx;
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags(MetricNames.NODE_TAG, opts.getNodeName());

@@ -3,8 +3,10 @@ package dev.vxext.launcher;
 import dev.vxext.ExtensionsVerticle;
 import dev.vxext.NodeOptions;
 import dev.vxext.cluster.impl.ClusterVertx;
+import dev.vxext.cluster.impl.ZookeeperProbe;
 import io.vertx.core.Deployable;
 import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxException;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
@@ -21,7 +23,9 @@ import java.util.function.Supplier;
  * <p>
  * The {@code -conf} JSON is the {@link NodeOptions} JSON (node name, ZooKeeper hosts, launchers by
  * verticle class, cron jobs). It is read and checked before Vert.x starts: a missing or invalid
- * configuration prints one line to stderr and exits with code 2. A configuration with ZooKeeper hosts
+ * configuration prints one line to stderr and exits with code 2, and so does a ZooKeeper that cannot be
+ * reached within {@link ZookeeperConfig#REACH_TIMEOUT} ms (or the session timeout, when shorter; checked
+ * before Vert.x starts). A configuration with ZooKeeper hosts
  * starts a clustered node ({@code -cluster} is implied; {@code -cluster-host}/{@code -cluster-port} work
  * the Vert.x way). Environment overrides: {@code VXEXT_NODE_NAME}, {@code VXEXT_CLUSTER_MANAGER}, {@code VXEXT_ZOOKEEPER_HOSTS},
  * {@code VXEXT_CLUSTER_HOST}, {@code VXEXT_CLUSTER_PORT}, {@code VXEXT_ADMIN_PORT}, {@code VXEXT_ADMIN_TOKEN}
@@ -39,7 +43,10 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
     this.options = options;
   }
 
-  /** Runs a node; exits with 0 on a clean stop, 2 for a bad configuration, the launcher's codes otherwise. */
+  /**
+   * Runs a node; exits with 0 on a clean stop, 2 for a bad configuration or an unreachable ZooKeeper (one
+   * line on stderr starting with {@code vxext:}), the Vert.x launcher's codes otherwise.
+   */
   public static void main(String[] args) {
     quietLogging();
     NodeOptions options;
@@ -49,6 +56,16 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
       System.err.println("vxext: " + e.getMessage());
       System.exit(2);
       return;
+    }
+    if (options.isClustered() && !options.isHazelcast()) {
+      // before Vert.x and its cluster manager start: an unreachable ZooKeeper is one line, not 20 s of retries
+      try {
+        ZookeeperProbe.check(options);
+      } catch (VertxException e) {
+        System.err.println("vxext: " + e.getMessage());
+        System.exit(2);
+        return;
+      }
     }
     List<String> effective = new ArrayList<>(Arrays.asList(args));
     if (options.isClustered() && !effective.contains("-cluster") && !effective.contains("--cluster") && !effective.contains("-c")) {
@@ -89,7 +106,7 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
     if (env.get("VXEXT_CLUSTER_HOST") != null) json.put("clusterHost", env.get("VXEXT_CLUSTER_HOST"));
     if (env.get("VXEXT_CLUSTER_PORT") != null) {
       try {
-        json.put("clusterPort", Integer.parseInt(env.get("VXEXT_CLUSTER_PORT")));
+        json.put("clusterPort", Long.parseLong(env.get("VXEXT_CLUSTER_PORT").trim()));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("VXEXT_CLUSTER_PORT is not a number: " + env.get("VXEXT_CLUSTER_PORT"));
       }
@@ -98,7 +115,7 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
       JsonObject admin = json.getValue("admin") instanceof JsonObject a ? a.copy() : new JsonObject();
       if (env.get("VXEXT_ADMIN_PORT") != null) {
         try {
-          admin.put("port", Integer.parseInt(env.get("VXEXT_ADMIN_PORT")));
+          admin.put("port", Long.parseLong(env.get("VXEXT_ADMIN_PORT").trim()));
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException("VXEXT_ADMIN_PORT is not a number: " + env.get("VXEXT_ADMIN_PORT"));
         }

@@ -8,6 +8,12 @@ public final class ZookeeperConfig {
 
   /** Connect timeout of the ZooKeeper client, ms. */
   public static final int CONNECT_TIMEOUT = 3000;
+  /**
+   * Longest wait for ZooKeeper when a node starts, ms: a node whose ZooKeeper cannot be reached within
+   * its session timeout, at least {@value #CONNECT_TIMEOUT} ms and at most this, does not start (the
+   * launcher exits with code 2, {@code ClusterNode.start} fails).
+   */
+  public static final int REACH_TIMEOUT = 10_000;
 
   private ZookeeperConfig() {
   }

@@ -53,6 +53,49 @@ class NodeApplicationTest {
   }
 
   @Test
+  void anUnknownKeyExitsWithOneLineNamingItAndTheNearestKey() throws Exception {
+    assertRefused(List.of("-conf", "{\"nodeName\": \"n\", \"zookeeperHost\": \"127.0.0.1:2181\"}"),
+      "top level: unknown key 'zookeeperHost' — did you mean 'zookeeperHosts'?");
+    assertRefused(List.of("-conf", "{\"nodeName\": \"n\", \"launchers\": {\"c\": {\"verticle\": \"dev.vxext.examples.CounterDaemon\","
+      + " \"deamons\": []}}}"), "launcher 'c': unknown key 'deamons' — did you mean 'daemons'?");
+  }
+
+  @Test
+  void environmentOverridesAreCheckedLikeTheFile() {
+    List<String> args = List.of("-conf", "{\"nodeName\": \"n\"}");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeApplication.options(args.toArray(new String[0]),
+        Map.of("VXEXT_CLUSTER_PORT", "4294975376")))
+      .hasMessage("clusterPort must be between 0 and 65535, got 4294975376");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeApplication.options(args.toArray(new String[0]),
+        Map.of("VXEXT_ADMIN_PORT", "4294967376")))
+      .hasMessage("admin.port must be between 0 and 65535 (or -1 for none), got 4294967376");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeApplication.options(args.toArray(new String[0]),
+        Map.of("VXEXT_ZOOKEEPER_HOSTS", "::::,,")))
+      .hasMessageStartingWith("zookeeperHosts '::::,,' is not a ZooKeeper connect string");
+  }
+
+  @Test
+  void anUnreachableZookeeperExitsWithOneLineWithinTheReachTimeout() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort(); // closed again: connections to it are refused
+    }
+    String conf = new JsonObject().put("nodeName", "n").put("zookeeperHosts", "127.0.0.1:" + port)
+      .put("zookeeperRootPath", "vxext-nowhere").encode();
+    long start = System.nanoTime();
+    try (ChildJvm jvm = ChildJvm.start(MAIN, List.of("-conf", conf), Map.of())) {
+      assertThat(jvm.waitFor(Duration.ofSeconds(40))).as("exit code").isEqualTo(2);
+      long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+      Awaits.until(Duration.ofSeconds(5), () -> !jvm.stderr().isEmpty());
+      assertThat(jvm.stderr()).as("stderr").containsExactly("vxext: cannot reach ZooKeeper at 127.0.0.1:" + port
+        + " (root path vxext-nowhere) within " + ZookeeperConfig.REACH_TIMEOUT / 1000 + " s; is it running?");
+      assertThat(jvm.stdout()).as("stdout").isEmpty();
+      // the 10 s wait, plus the JVM's start (it took 20 to 27 s, with 187 to 376 lines of stack traces, exit 11)
+      assertThat(seconds).as("seconds to exit").isLessThan(ZookeeperConfig.REACH_TIMEOUT / 1000 + 8);
+    }
+  }
+
+  @Test
   void nodesFromConfFormAClusterAndHandDaemonsOffOnSigterm() throws Exception {
     String zk = ClusterFixture.zookeeper().getConnectString();
     String root = "vxext-launcher-" + ProcessHandle.current().pid();
