@@ -58,6 +58,10 @@ final class LauncherConfig {
         if (!(d.getValue("name") instanceof String daemonName)) {
           throw new IllegalArgumentException(where + ": daemons[" + i + "] needs a \"name\"");
         }
+        String problem = dev.vxext.process.ProcessNames.registrationProblem(daemonName);
+        if (problem != null) {
+          throw new IllegalArgumentException(where + ": daemons[" + i + "] name " + problem);
+        }
         JsonObject args = daemon.has("args") && d.getValue("args") != null ? daemon.object("args") : null;
         daemons.add(new DaemonProcess(daemonName, args));
       }

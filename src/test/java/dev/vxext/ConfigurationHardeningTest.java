@@ -125,7 +125,14 @@ class ConfigurationHardeningTest {
       arguments("6 instances not an integer", launcher("\"deploymentOptions\": {\"instances\": 1.5}"),
         "launcher 'counter': deploymentOptions.instances must be an integer, got 1.5"),
       arguments("6 deploymentOptions a string", launcher("\"deploymentOptions\": \"worker\""),
-        "launcher 'counter': deploymentOptions must be a JSON object, got \"worker\""));
+        "launcher 'counter': deploymentOptions must be a JSON object, got \"worker\""),
+      // reserved process-name prefixes (a daemon would take a node service's address)
+      arguments("names: a daemon named like the registry", node("\"launchers\": {\"counter\": {\"verticle\": \""
+          + "dev.vxext.testing.EchoProcess\", \"daemons\": [{\"name\": \"vxext.registry\"}]}}"),
+        "launcher 'counter': daemons[0] name 'vxext.registry' starts with the reserved prefix 'vxext.'"),
+      arguments("names: a daemon named like a Vert.x address", node("\"launchers\": {\"counter\": {\"verticle\": \""
+          + "dev.vxext.testing.EchoProcess\", \"daemons\": [{\"name\": \"__vertx.reply.1\"}]}}"),
+        "launcher 'counter': daemons[0] name '__vertx.reply.1' starts with the reserved prefix '__vertx.'"));
   }
 
   @ParameterizedTest(name = "{0}")

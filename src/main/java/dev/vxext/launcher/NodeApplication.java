@@ -137,6 +137,9 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
     setDefault("org.slf4j.simpleLogger.log.org.apache.curator", "error");
     setDefault("org.slf4j.simpleLogger.log.io.vertx.spi.cluster.zookeeper", "warn");
     setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
+    // a lost peer: Vert.x logs a stack trace per failed connection attempt; the node's own one line
+    // ("node X refuses connections ...: its process is gone") says it once
+    setDefault("org.slf4j.simpleLogger.log.io.vertx.core.eventbus.impl.clustered.ClusteredEventBus", "error");
     setDefault("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
     setDefault("hazelcast.logging.type", "slf4j");
     setDefault("org.slf4j.simpleLogger.showDateTime", "true");
