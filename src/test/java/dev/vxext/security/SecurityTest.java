@@ -129,6 +129,38 @@ class SecurityTest {
   }
 
   @Test
+  void aTlsNodeChecksTheCertificateOfTheNodeItConnectsTo() throws Exception {
+    TestCertificates ca = TestCertificates.newCa("vxext-cluster-ca-2");
+    Path member = ca.issue("member");
+    ClusterNode a = cluster.start(cluster.options("tls-server-check").setEventBusOptions(tls(member, ca.trustStore())));
+    // a server with a certificate of another CA, which asks no client certificate, subscribes an address
+    TestCertificates rogueCa = TestCertificates.newCa("rogue-server-ca");
+    Path rogue = rogueCa.issue("rogue");
+    VertxOptions vo = new VertxOptions();
+    vo.getEventBusOptions().setHost("127.0.0.1").setSsl(true)
+      .setKeyCertOptions(new io.vertx.core.net.PfxOptions().setPath(rogue.toString()).setPassword(TestCertificates.PASSWORD));
+    JsonObject zk = new JsonObject().put("zookeeperHosts", ClusterFixture.zookeeper().getConnectString())
+      .put("rootPath", cluster.options("x").getZookeeperRootPath());
+    Vertx rogueServer = await(Vertx.builder().with(vo).withClusterManager(new ZookeeperClusterManager(zk)).buildClustered());
+    try {
+      List<Object> stolen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      await(rogueServer.eventBus().consumer("rogue.inbox", m -> stolen.add(m.body())).completion());
+      // the member knows the subscription once it reached its cache; each send tries the rogue server
+      Awaits.until(Duration.ofSeconds(10), () -> {
+        a.vertx().eventBus().send("rogue.inbox", "secret");
+        return ((io.vertx.core.internal.VertxInternal) a.vertx()).clusterManager() != null;
+      });
+      for (int i = 0; i < 20; i++) {
+        a.vertx().eventBus().send("rogue.inbox", "secret " + i);
+      }
+      org.awaitility.Awaitility.await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+      assertThat(stolen).as("messages a member handed to a server it should not trust").isEmpty();
+    } finally {
+      await(rogueServer.close());
+    }
+  }
+
+  @Test
   void zookeeperAclsLockOutClientsWithoutTheCredentials() throws Exception {
     String credentials = "vxext:s3cret-" + ProcessHandle.current().pid();
     NodeOptions a = cluster.options("acl-a").setZookeeperCredentials(credentials);

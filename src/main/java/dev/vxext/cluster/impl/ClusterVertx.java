@@ -56,6 +56,11 @@ public final class ClusterVertx {
     JsonObject eventBus = vertxOptions.getEventBusOptions().toJson()
       .put("host", options.getClusterHost()).put("port", options.getClusterPort())
       .mergeIn(options.getEventBusOptions());
+    if (Boolean.TRUE.equals(options.getEventBusOptions().getValue("ssl")) && !options.getEventBusOptions().containsKey("trustAll")) {
+      // Vert.x's event bus trusts every server certificate unless told otherwise (EventBusOptions.DEFAULT_TRUST_ALL):
+      // with TLS on, a node checks the certificate of the node it connects to against its trust options
+      eventBus.put("trustAll", false);
+    }
     vertxOptions.setEventBusOptions(new EventBusOptions(eventBus).setClusterNodeMetadata(metadata(options)));
     ClusterManager cm = options.isHazelcast() ? hazelcast(options) : zookeeper(options);
     return Vertx.builder().with(vertxOptions).withClusterManager(new FanOutClusterManager(cm));
