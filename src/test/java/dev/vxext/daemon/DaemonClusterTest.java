@@ -68,7 +68,8 @@ class DaemonClusterTest {
   }
 
   private NodeOptions options(String name, Supplier<DaemonIterator> scanner) {
-    return cluster.options(name).setSettleDelay(300).setReconcileInterval(1000)
+    // the first placement waits until all three joined (nodes start one after the other)
+    return cluster.options(name).setSettleDelay(1_500).setReconcileInterval(1000)
       .addLauncher("worker", new Launcher(DaemonWorker::new, null, scanner));
   }
 

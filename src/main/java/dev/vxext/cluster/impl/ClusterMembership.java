@@ -338,12 +338,16 @@ public final class ClusterMembership {
     if (!stopped && known.containsKey(id)) {
       drop(id, "is gone (its event-bus port refuses connections)");
     }
-    if (!stopped && cm instanceof FanOutClusterManager fanOut) {
+    if (!stopped && cm instanceof FanOutClusterManager fanOut && cm.isActive()) {
       // until its session expires the cluster would still route to it what is sent to its addresses
       fanOut.purgeRegistrationsOf(id)
         .onSuccess(n -> log.info("[node={}] removed {} event-bus subscription(s) of the gone node {}", selfName, n, id))
-        .onFailure(t -> log.warn("[node={}] could not remove the event-bus subscriptions of the gone node {}: {}",
-          selfName, id, t.getMessage()));
+        .onFailure(t -> {
+          if (!stopped) {
+            log.warn("[node={}] could not remove the event-bus subscriptions of the gone node {}: {}", selfName, id,
+              t.getMessage());
+          }
+        });
     }
   }
 

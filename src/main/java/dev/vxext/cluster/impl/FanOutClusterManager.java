@@ -51,8 +51,9 @@ public class FanOutClusterManager implements ClusterManager {
   private final List<Runnable> renewedListeners = new CopyOnWriteArrayList<>();
   private volatile Vertx vertx;
   private volatile ZookeeperSessions sessions;
-  /** Lock releases still running: the client must not close under them. */
-  private final java.util.Set<Future<Void>> releasing = ConcurrentHashMap.newKeySet();
+  /** Lock acquisitions and releases still running: the client must not close under them. */
+  private final java.util.Set<Future<?>> releasing = ConcurrentHashMap.newKeySet();
+  private volatile boolean leaving;
 
   public FanOutClusterManager(ClusterManager delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -209,7 +210,21 @@ public class FanOutClusterManager implements ClusterManager {
 
   @Override
   public void getLockWithTimeout(String name, long timeout, Completable<Lock> promise) {
-    delegate.getLockWithTimeout(name, timeout, (lock, failure) -> promise.complete(lock == null ? null : tracked(lock), failure));
+    Promise<Void> attempt = Promise.promise();
+    releasing.add(attempt.future());
+    delegate.getLockWithTimeout(name, timeout, (lock, failure) -> {
+      if (lock != null && leaving) {
+        // taken while this node leaves: released at once (the release is tracked before the attempt ends)
+        tracked(lock).release();
+        releasing.remove(attempt.future());
+        attempt.complete();
+        promise.complete(null, new io.vertx.core.VertxException("the node is leaving the cluster", true));
+        return;
+      }
+      releasing.remove(attempt.future());
+      attempt.complete();
+      promise.complete(lock == null ? null : tracked(lock), failure);
+    });
   }
 
   /**
@@ -262,25 +277,26 @@ public class FanOutClusterManager implements ClusterManager {
 
   @Override
   public void leave(Completable<Void> promise) {
+    leaving = true;
     ZookeeperSessions s = sessions;
     sessions = null;
     if (s != null) {
       s.close();
     }
-    List<Future<Void>> pending = List.copyOf(releasing);
     Vertx v = vertx;
-    if (pending.isEmpty() || v == null) {
+    if (releasing.isEmpty() || v == null) {
       delegate.leave(promise);
       return;
     }
-    // bounded: a release that hangs does not keep the node from leaving
-    Promise<Void> released = Promise.promise();
-    long guard = v.setTimer(LEAVE_RELEASE_TIMEOUT_MS, t -> released.tryComplete());
-    Future.join(pending).onComplete(ar -> {
-      v.cancelTimer(guard);
-      released.tryComplete();
+    // until no acquisition or release runs (one that ends may start a release), bounded: one that hangs
+    // does not keep the node from leaving
+    long deadline = System.currentTimeMillis() + LEAVE_RELEASE_TIMEOUT_MS;
+    v.setPeriodic(10, id -> {
+      if (releasing.isEmpty() || System.currentTimeMillis() >= deadline) {
+        v.cancelTimer(id);
+        delegate.leave(promise);
+      }
     });
-    released.future().onComplete(ar -> delegate.leave(promise));
   }
 
   @Override

@@ -23,6 +23,12 @@ public final class LeaderElection {
 
   /** Name of the cluster-wide leader lock. */
   public static final String LOCK = "vxext.leader";
+  /**
+   * How long one attempt to take the lock waits, ms: short, so that a node that closes while it waits for
+   * the lock is not kept (the ZooKeeper client must outlive the attempt); a lock freed meanwhile is taken
+   * by the attempt that waits (it is notified), so this costs no failover time.
+   */
+  public static final long ATTEMPT_MS = 1_000;
   /** Name of the cluster counter holding the last epoch. */
   public static final String EPOCH = "vxext.leader.epoch";
 

@@ -148,7 +148,7 @@ public final class DaemonVerticle extends VerticleBase {
     rememberView();
     host = new DaemonHost(vertx, self, launchers, maps, options.getRequestTimeout());
     peers = maps.view().names();
-    election = new LeaderElection(vertx, self, cm != null, Math.max(2_000, options.getSessionTimeout()), new LeaderElection.Listener() {
+    election = new LeaderElection(vertx, self, cm != null, LeaderElection.ATTEMPT_MS, new LeaderElection.Listener() {
       @Override
       public void elected(long epoch) {
         onElected(epoch);

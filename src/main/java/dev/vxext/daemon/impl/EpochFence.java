@@ -56,12 +56,12 @@ final class EpochFence {
     } catch (NumberFormatException e) {
       return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "epoch header is not a number"));
     }
-    if (epoch <= 0) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "epoch must be > 0, got " + epoch));
-    }
     if (epoch < highest) {
       log.warn("[node={}] refused a command of stale leader epoch {} (highest seen {})", self, epoch, highest);
       return Future.failedFuture(stale(epoch));
+    }
+    if (epoch <= 0) {
+      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "epoch must be > 0, got " + epoch));
     }
     if (epoch == highest) {
       return Future.succeededFuture(epoch);
