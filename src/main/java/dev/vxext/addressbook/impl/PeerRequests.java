@@ -25,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PeerRequests implements Shareable {
 
-  private final ConcurrentHashMap<String, Set<Promise<?>>> inflight = new ConcurrentHashMap<>();
+  /** Node to its requests in flight, each with when it was sent (epoch ms). */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<Promise<?>, Long>> inflight = new ConcurrentHashMap<>();
+  /** Nodes gone (until a node of that name joins again), and why. */
+  private final ConcurrentHashMap<String, String> gone = new ConcurrentHashMap<>();
 
   /**
    * Sends a request to {@code address} on node {@code node}.
@@ -33,10 +36,20 @@ public final class PeerRequests implements Shareable {
    * @return the reply, or the event bus's failure, or a 503 failure as soon as {@code node} is gone
    */
   public <T> Future<Message<T>> request(Vertx vertx, String node, String address, Object body, DeliveryOptions options) {
+    String why = gone.get(node);
+    if (why != null) {
+      // a stale route: the event bus would drop it and the caller would wait for the timeout
+      return Future.failedFuture(failure(node, why));
+    }
     ContextInternal ctx = ((VertxInternal) vertx).getOrCreateContext();
     Promise<Message<T>> promise = ctx.promise();
-    Set<Promise<?>> set = inflight.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet());
-    set.add(promise);
+    ConcurrentHashMap<Promise<?>, Long> set = inflight.computeIfAbsent(node, n -> new ConcurrentHashMap<>());
+    set.put(promise, System.currentTimeMillis());
+    if (gone.containsKey(node)) {
+      // gone between the check and now: gone() may have missed it
+      set.remove(promise);
+      return Future.failedFuture(failure(node, gone.getOrDefault(node, "left")));
+    }
     vertx.eventBus().<T>request(address, body, options).onComplete(ar -> {
       set.remove(promise);
       if (ar.succeeded()) {
@@ -54,23 +67,50 @@ public final class PeerRequests implements Shareable {
    * @return how many requests were failed
    */
   public int gone(String node, String why) {
-    Set<Promise<?>> set = inflight.remove(node);
+    gone.put(node, why);
+    ConcurrentHashMap<Promise<?>, Long> set = inflight.remove(node);
     if (set == null) {
       return 0;
     }
     int n = 0;
-    for (Promise<?> p : set) {
-      if (p.tryFail(WhereIs.failure(WhereIs.NOT_READY, "node " + node + " " + why
-        + "; the request may or may not have reached it"))) {
+    for (Promise<?> p : set.keySet()) {
+      if (p.tryFail(failure(node, why))) {
         n++;
       }
     }
     return n;
   }
 
+  /** A node named {@code node} is a member again (it rejoined, or another process took its name). */
+  public void back(String node) {
+    gone.remove(node);
+  }
+
+  private static io.vertx.core.eventbus.ReplyException failure(String node, String why) {
+    return WhereIs.failure(WhereIs.NOT_READY, "node " + node + " " + why + "; the request may or may not have reached it");
+  }
+
   /** @return how many requests are in flight to {@code node} */
   public int inflight(String node) {
-    Set<Promise<?>> set = inflight.get(node);
+    ConcurrentHashMap<Promise<?>, Long> set = inflight.get(node);
     return set == null ? 0 : set.size();
+  }
+
+  /**
+   * @return the nodes with a request unanswered for more than {@code afterMs}: worth a look (a node whose
+   *   process died answers nothing, and the event bus does not say so)
+   */
+  public Set<String> slow(long afterMs) {
+    long before = System.currentTimeMillis() - afterMs;
+    Set<String> slow = new java.util.HashSet<>();
+    inflight.forEach((node, requests) -> {
+      for (long sent : requests.values()) {
+        if (sent < before) {
+          slow.add(node);
+          break;
+        }
+      }
+    });
+    return slow;
   }
 }

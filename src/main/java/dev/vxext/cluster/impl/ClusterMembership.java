@@ -46,6 +46,8 @@ public final class ClusterMembership {
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
   private static final int INFO_ATTEMPTS = 40;
   private static final long INFO_RETRY_MS = 50;
+  /** A request unanswered for this long makes the liveness watch probe its node at once, ms. */
+  static final long SUSPECT_AFTER_MS = 50;
 
   /** Reacts to changes, on the membership context, before the event is published. */
   public interface Listener {
@@ -103,6 +105,7 @@ public final class ClusterMembership {
   };
   private long version;
   private long timer = -1;
+  private long suspectTimer = -1;
   private boolean selfLost;
   private boolean selfSeen;
   private boolean republishing;
@@ -166,6 +169,7 @@ public final class ClusterMembership {
         fanOut.addSessionRenewedListener(sessionRenewed);
       }
       timer = vertx.setPeriodic(reconcileInterval, id -> reconcile());
+      suspectTimer = vertx.setPeriodic(SUSPECT_AFTER_MS / 2, id -> suspectSlowPeers());
       return null;
     });
   }
@@ -179,6 +183,10 @@ public final class ClusterMembership {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;
+    }
+    if (suspectTimer >= 0) {
+      vertx.cancelTimer(suspectTimer);
+      suspectTimer = -1;
     }
     if (liveness != null) {
       liveness.close();
@@ -318,10 +326,23 @@ public final class ClusterMembership {
       }
       known.put(id, e);
       leavingNames.remove(e.name());
+      maps.peers().back(e.name());
       if (liveness != null) liveness.watch(e);
       log.info("[node={}] node joined: {}", selfName, e.name());
       publish(e, MembershipEvent.Type.JOINED);
     });
+  }
+
+  /** Probes the members with a request unanswered for {@value #SUSPECT_AFTER_MS} ms (see {@link PeerLiveness#suspect}). */
+  private void suspectSlowPeers() {
+    if (stopped || liveness == null) return;
+    for (String name : maps.peers().slow(SUSPECT_AFTER_MS)) {
+      for (NodeEntry e : known.values()) {
+        if (e.name().equals(name) && !e.nodeId().equals(selfId)) {
+          liveness.suspect(e.nodeId());
+        }
+      }
+    }
   }
 
   /** The cluster manager no longer lists node {@code id} (its session ended). */
@@ -339,9 +360,11 @@ public final class ClusterMembership {
       drop(id, "is gone (its event-bus port refuses connections)");
     }
     if (!stopped && cm instanceof FanOutClusterManager fanOut && cm.isActive()) {
-      // until its session expires the cluster would still route to it what is sent to its addresses
-      fanOut.purgeRegistrationsOf(id)
-        .onSuccess(n -> log.info("[node={}] removed {} event-bus subscription(s) of the gone node {}", selfName, n, id))
+      // until its session expires the cluster would still route to it what is sent to its addresses, and
+      // its name claim and locks (the leader's lock) would stay held
+      fanOut.purgeGoneNode(id)
+        .onSuccess(n -> log.info("[node={}] removed {} znode(s) of the gone node {} (subscriptions, member entry, name, locks)",
+          selfName, n, id))
         .onFailure(t -> {
           if (!stopped) {
             log.warn("[node={}] could not remove the event-bus subscriptions of the gone node {}: {}", selfName, id,

@@ -39,6 +39,10 @@ public class FanOutClusterManager implements ClusterManager {
 
   /** The znode of vertx-zookeeper's event-bus subscriptions (under the cluster's root path). */
   private static final String SUBS_PATH = "/__vertx.subs";
+  /** The znode of vertx-zookeeper's member entries. */
+  private static final String MEMBERS_PATH = "/cluster/nodes";
+  /** Most znodes {@link #purgeGoneNode} visits. */
+  static final int PURGE_MAX_ZNODES = 50_000;
 
   /** How long {@link #leave} waits for lock releases still running, ms. */
   static final long LEAVE_RELEASE_TIMEOUT_MS = 2_000;
@@ -129,42 +133,52 @@ public class FanOutClusterManager implements ClusterManager {
   }
 
   /**
-   * Deletes the event-bus subscriptions of node {@code nodeId}, proven gone (its process no longer listens):
-   * until its session expires, the cluster still routes messages for its addresses to it, where they are
-   * lost (a restarted node of the same name shares its node address with its dead predecessor meanwhile).
-   * ZooKeeper only: ephemeral znodes of another session can be deleted. Runs on a worker thread.
+   * Ends what node {@code nodeId}, proven gone (its process no longer listens), still holds in ZooKeeper:
+   * every ephemeral znode of its session (its event-bus subscriptions, its member entry, its name claim, its
+   * lock leases, the leader lock included). Until its session expires, the cluster would route messages
+   * for its addresses to it, where they are lost (a restarted node of the same name shares its node address
+   * with its dead predecessor meanwhile), a restarted node could not claim its name, and a lock it held
+   * would stay held. ZooKeeper only: any client may delete another session's ephemeral znodes. Runs on a
+   * worker thread; visits at most {@value #PURGE_MAX_ZNODES} znodes.
    *
-   * @return a future completed with how many subscriptions were deleted (0 on other cluster managers)
+   * @return a future completed with how many znodes were deleted (0 on other cluster managers)
    */
-  public Future<Integer> purgeRegistrationsOf(String nodeId) {
+  public Future<Integer> purgeGoneNode(String nodeId) {
     Vertx v = vertx;
     if (!(delegate instanceof ZookeeperClusterManager zk) || v == null || nodeId == null || nodeId.isEmpty()) {
       return Future.succeededFuture(0);
     }
     return v.executeBlocking(() -> {
       org.apache.curator.framework.CuratorFramework curator = zk.getCuratorFramework();
+      org.apache.zookeeper.data.Stat member = curator.checkExists().forPath(MEMBERS_PATH + "/" + nodeId);
+      long session = member == null ? 0 : member.getEphemeralOwner();
       int deleted = 0;
-      List<String> addresses;
-      try {
-        addresses = curator.getChildren().forPath(SUBS_PATH);
-      } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
-        return 0;
-      }
-      for (String address : addresses) {
-        List<String> subs;
+      int visited = 0;
+      java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of("/"));
+      while (!todo.isEmpty() && visited++ < PURGE_MAX_ZNODES) {
+        String path = todo.poll();
+        List<String> children;
         try {
-          subs = curator.getChildren().forPath(SUBS_PATH + "/" + address);
+          children = curator.getChildren().forPath(path);
         } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
           continue;
         }
-        for (String sub : subs) {
-          if (sub.startsWith(nodeId + "-")) {
+        for (String child : children) {
+          String full = (path.equals("/") ? "" : path) + "/" + child;
+          org.apache.zookeeper.data.Stat stat = curator.checkExists().forPath(full);
+          if (stat == null) continue;
+          boolean theirs = session != 0 ? stat.getEphemeralOwner() == session
+            // its member entry is gone already: its subscriptions are named after its node id
+            : stat.getEphemeralOwner() != 0 && path.startsWith(SUBS_PATH + "/") && child.startsWith(nodeId + "-");
+          if (theirs) {
             try {
-              curator.delete().forPath(SUBS_PATH + "/" + address + "/" + sub);
+              curator.delete().forPath(full);
               deleted++;
             } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
               // another node deleted it first
             }
+          } else if (stat.getNumChildren() > 0) {
+            todo.add(full);
           }
         }
       }

@@ -36,6 +36,7 @@ public final class PeerLiveness {
   private static final Logger log = LoggerFactory.getLogger(PeerLiveness.class);
   private static final int CONNECT_TIMEOUT_MS = 1_000;
   private static final long RETRY_MS = 1_000;
+  static final long SUSPECT_INTERVAL_MS = 100;
 
   private final Vertx vertx;
   private final String self;
@@ -53,6 +54,7 @@ public final class PeerLiveness {
     NetSocket socket;
     boolean proven;
     boolean acceptedOnce;
+    long suspectedAt;
     long retry = -1;
 
     Watch(NodeEntry node) {
@@ -94,6 +96,34 @@ public final class PeerLiveness {
     if (w != null) {
       stop(w);
     }
+  }
+
+  /**
+   * A request to {@code nodeId} goes unanswered: probe it now rather than wait for its connections to close
+   * (a dying process's kernel may close them a little after it stopped listening). At most one probe per
+   * {@value #SUSPECT_INTERVAL_MS} ms per node; no-op for a node proven gone or not watched.
+   */
+  void suspect(String nodeId) {
+    Watch w = watches.get(nodeId);
+    long now = System.currentTimeMillis();
+    if (closed || w == null || w.proven || now - w.suspectedAt < SUSPECT_INTERVAL_MS) {
+      return;
+    }
+    w.suspectedAt = now;
+    if (client == null) {
+      client = vertx.createNetClient(clientOptions);
+    }
+    client.connect(w.node.port(), w.node.host()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ar.result().close();
+      } else if (refused(ar.cause()) && !closed && watches.get(nodeId) == w && !w.proven) {
+        w.proven = true;
+        log.warn("[node={}] node {} refuses connections on its event-bus address {}:{} (probed: a request to it went"
+          + " unanswered): its process is gone", self, w.node.name(), w.node.host(), w.node.port());
+        gone.accept(nodeId);
+        later(w);
+      }
+    });
   }
 
   /** Stops watching every node the cluster manager no longer lists. */

@@ -120,6 +120,10 @@ public final class Router {
       }
       return vertx.eventBus().<T>request(name, message, opts).recover(t -> localFailure(t, name));
     }
+    if (!maps.view().contains(node)) {
+      // a route to a node that left: locate again
+      return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "node " + node + " is no longer a member"));
+    }
     opts.addHeader(WhereIs.ACTION_HEADER, call ? "call" : "send").addHeader(WhereIs.TO_HEADER, name)
       .addHeader(Forwarder.TIMEOUT_HEADER, Long.toString(opts.getSendTimeout()));
     if (target.lane() == ProcessId.NO_LANE) {
@@ -149,6 +153,11 @@ public final class Router {
       }
       if (e.failureType() == ReplyFailure.TIMEOUT) {
         return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "process '" + name + "' did not reply in time"));
+      }
+      if (e.failureCode() == WhereIs.FORBIDDEN && e.getMessage() != null && e.getMessage().contains("which is not a member")) {
+        // the target node does not count this one as a member (yet: it rejoined moments ago): not ready
+        return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "the node of '" + name + "' does not count this"
+          + " node as a member yet (" + e.getMessage() + "); try again soon"));
       }
     }
     return Future.failedFuture(t);
