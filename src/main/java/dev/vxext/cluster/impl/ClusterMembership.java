@@ -47,7 +47,7 @@ public final class ClusterMembership {
   private static final int INFO_ATTEMPTS = 40;
   private static final long INFO_RETRY_MS = 50;
   /** A request unanswered for this long makes the liveness watch probe its node at once, ms. */
-  static final long SUSPECT_AFTER_MS = 50;
+  static final long SUSPECT_AFTER_MS = 30;
 
   /** Reacts to changes, on the membership context, before the event is published. */
   public interface Listener {
@@ -169,7 +169,7 @@ public final class ClusterMembership {
         fanOut.addSessionRenewedListener(sessionRenewed);
       }
       timer = vertx.setPeriodic(reconcileInterval, id -> reconcile());
-      suspectTimer = vertx.setPeriodic(SUSPECT_AFTER_MS / 2, id -> suspectSlowPeers());
+      suspectTimer = vertx.setPeriodic(SUSPECT_AFTER_MS / 3, id -> suspectSlowPeers());
       return null;
     });
   }

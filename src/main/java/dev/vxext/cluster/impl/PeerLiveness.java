@@ -36,7 +36,7 @@ public final class PeerLiveness {
   private static final Logger log = LoggerFactory.getLogger(PeerLiveness.class);
   private static final int CONNECT_TIMEOUT_MS = 1_000;
   private static final long RETRY_MS = 1_000;
-  static final long SUSPECT_INTERVAL_MS = 100;
+  static final long SUSPECT_INTERVAL_MS = 50;
 
   private final Vertx vertx;
   private final String self;
