@@ -135,6 +135,36 @@ class NodeApplicationTest {
     }
   }
 
+  /** A survivor says once that a killed peer is gone: no stack trace per connection attempt (it logged 7-10). */
+  @Test
+  void aKilledPeerIsReportedInOneLineNotInStackTraces() throws Exception {
+    String zk = ClusterFixture.zookeeper().getConnectString();
+    String root = "vxext-launcher-kill-" + ProcessHandle.current().pid();
+    Map<String, String> env = Map.of("VXEXT_ZOOKEEPER_HOSTS", zk);
+    ClusterFixture observerCluster = ClusterFixture.clustered();
+    ClusterNode observer = observerCluster.start(observerCluster.options("observer").setZookeeperHosts(zk)
+      .setZookeeperRootPath(root));
+    try (ChildJvm first = ChildJvm.start(MAIN, List.of("-conf", confWithRoot("conf/node-1.json", root)), env);
+         ChildJvm two = ChildJvm.start(MAIN, List.of("-conf", confWithRoot("conf/node-2.json", root)), env)) {
+      Awaits.until(Duration.ofSeconds(60), () -> first.printed("node node-1 started") && two.printed("node node-2 started")
+        && observer.addressBook().availableNodes().size() == 3);
+      // node-1 talks to node-2 (a call through the observer would not): both run daemons and exchange directory shares
+      Awaits.until(Duration.ofSeconds(30), () -> await(observer.lookup("counter.orders")) != null);
+      int before = first.stderr().size();
+      two.kill();
+      two.waitFor(Duration.ofSeconds(10));
+      Awaits.until(Duration.ofSeconds(20), () -> first.stderr().stream().anyMatch(l -> l.contains("node-2 refuses connections")));
+      // what the survivor prints in the next seconds (the session expires meanwhile: 4 s)
+      org.awaitility.Awaitility.await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).until(() -> true);
+      List<String> after = List.copyOf(first.stderr().subList(before, first.stderr().size()));
+      assertThat(after).as("node-1's log after node-2 was killed").noneMatch(l -> l.contains("Connecting to server"))
+        .noneMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by"));
+      assertThat(after.stream().filter(l -> l.contains("refuses connections")).count()).as(after.toString()).isEqualTo(1);
+    } finally {
+      observerCluster.close();
+    }
+  }
+
   private static String confWithRoot(String file, String root) throws Exception {
     return new JsonObject(Files.readString(Path.of(file))).put("zookeeperRootPath", root)
       .put("sessionTimeout", 4000).put("settleDelay", 500).encode();
