@@ -10,7 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.backends.BackendRegistries;
 import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.whereis.impl.WhereIsVerticle;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryContext;
@@ -119,8 +119,8 @@ public class ExtensionsVerticle extends VerticleBase {
     // services start and removed after they all stopped, so hand-off messages carry it too)
     String self = opts.getNodeName();
     stampFrom = ctx -> {
-      if (ctx.message().address().startsWith(WhereIs.NODE_ADDRESS_PREFIX)) {
-        ctx.message().headers().set(WhereIs.FROM_HEADER, self);
+      if (ctx.message().address().startsWith(Protocol.NODE_ADDRESS_PREFIX)) {
+        ctx.message().headers().set(Protocol.FROM_HEADER, self);
       }
       ctx.next();
     };

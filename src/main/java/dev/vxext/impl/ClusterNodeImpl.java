@@ -20,7 +20,7 @@ import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.ProcessDeployer;
 import dev.vxext.process.impl.Router;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -160,7 +160,7 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   /** @return a failed future: this node is closed */
   private <T> Future<T> closedFailure() {
-    return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
+    return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "node " + name() + " is closed"));
   }
 
   /**
@@ -197,7 +197,7 @@ public final class ClusterNodeImpl implements ClusterNode {
   /** Fails every operation still pending: the node is closed. */
   private void failPending() {
     for (Promise<?> p : List.copyOf(pending)) {
-      p.tryFail(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " was closed before this completed"));
+      p.tryFail(Protocol.failure(Protocol.NOT_READY, "node " + name() + " was closed before this completed"));
     }
     pending.clear();
   }
@@ -265,7 +265,7 @@ public final class ClusterNodeImpl implements ClusterNode {
       gone.complete();
       return gone.future();
     }
-    MessageConsumer<JsonObject> left = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, m -> {
+    MessageConsumer<JsonObject> left = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS, m -> {
       MembershipEvent e = MembershipEvent.fromJson(m.body());
       if (e.type() == MembershipEvent.Type.LEFT && e.node().equals(process.node())) {
         gone.tryComplete();
@@ -277,9 +277,9 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   private void watch(ProcessId process, Promise<Void> gone) {
     if (gone.future().isComplete()) return;
-    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "watch").setSendTimeout(WATCH_TIMEOUT);
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "watch").setSendTimeout(WATCH_TIMEOUT);
     JsonObject body = new JsonObject().put("name", process.name()).put("deploymentId", process.deploymentId());
-    vertx.eventBus().request(WhereIs.nodeAddress(process.node()), body, o).onComplete(ar -> {
+    vertx.eventBus().request(Protocol.nodeAddress(process.node()), body, o).onComplete(ar -> {
       if (ar.succeeded()) {
         gone.tryComplete();
       } else if (ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS
@@ -289,15 +289,15 @@ public final class ClusterNodeImpl implements ClusterNode {
         vertx.setTimer(ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT ? 1 : 500,
           t -> watch(process, gone));
       } else {
-        gone.tryFail(WhereIs.failure(WhereIs.NOT_READY, "node " + name() + " is closed"));
+        gone.tryFail(Protocol.failure(Protocol.NOT_READY, "node " + name() + " is closed"));
       }
     });
   }
 
   @Override
   public Future<List<CronJobInfo>> cronJobs() {
-    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, "list");
-    return tracked(() -> vertx.eventBus().<JsonArray>request("vxext.cron", null, o)).recover(WhereIs::notRunningIfNoHandlers)
+    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "list");
+    return tracked(() -> vertx.eventBus().<JsonArray>request("vxext.cron", null, o)).recover(Protocol::notRunningIfNoHandlers)
       .map(m -> {
         List<CronJobInfo> list = new ArrayList<>();
         m.body().forEach(o2 -> list.add(CronJobInfo.fromJson((JsonObject) o2)));

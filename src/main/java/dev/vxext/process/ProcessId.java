@@ -1,5 +1,7 @@
 package dev.vxext.process;
 
+import dev.vxext.protocol.Protocol;
+
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 
@@ -19,7 +21,7 @@ import java.util.Objects;
  * @param seq the node-local registration counter (tie breaker)
  * @param lane the call lane of its node that hands calls to it on its own event loop (a transport hint:
  *             {@code -1} when it has none, e.g. a worker verticle or several instances; see
- *             {@code WhereIs.laneAddress})
+ *             {@code Protocol.laneAddress})
  */
 public record ProcessId(String node, String name, String deploymentId, long startedAt, long seq, int lane) implements Shareable {
 

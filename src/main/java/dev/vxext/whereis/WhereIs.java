@@ -2,7 +2,7 @@ package dev.vxext.whereis;
 
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
+import dev.vxext.protocol.Protocol;
 
 /**
  * The event-bus surface of the directory: addresses, actions and failure codes.
@@ -19,76 +19,62 @@ import io.vertx.core.eventbus.ReplyFailure;
 public final class WhereIs {
 
   /** Local address of the directory API. */
-  public static final String ADDRESS = "vxext.whereis";
+  public static final String ADDRESS = Protocol.WHEREIS_ADDRESS;
   /** Local address of the node's process registry. */
-  public static final String REGISTRY_ADDRESS = "vxext.registry";
+  public static final String REGISTRY_ADDRESS = Protocol.REGISTRY_ADDRESS;
   /** Local address on which membership changes are published as JSON. */
-  public static final String MEMBERSHIP_ADDRESS = "vxext.membership";
+  public static final String MEMBERSHIP_ADDRESS = Protocol.MEMBERSHIP_ADDRESS;
   /** Prefix of the one clustered address of each node: {@code vxext.node.<nodeName>}. */
-  public static final String NODE_ADDRESS_PREFIX = "vxext.node.";
+  public static final String NODE_ADDRESS_PREFIX = Protocol.NODE_ADDRESS_PREFIX;
   /** Header that carries the operation. */
-  public static final String ACTION_HEADER = "action";
+  public static final String ACTION_HEADER = Protocol.ACTION_HEADER;
   /** Header with the name of the node that sent a message to a node address (set on every such message). */
-  public static final String FROM_HEADER = "from";
+  public static final String FROM_HEADER = Protocol.FROM_HEADER;
   /** Most directory entries in one sync message; larger slices are sent in several messages. */
-  public static final int MAX_SYNC_BATCH = 10_000;
+  public static final int MAX_SYNC_BATCH = Protocol.MAX_SYNC_BATCH;
   /** Most bytes of a forwarded call or send body. */
-  public static final int MAX_MESSAGE_BYTES = 1 << 20;
+  public static final int MAX_MESSAGE_BYTES = Protocol.MAX_MESSAGE_BYTES;
   /** Header that carries the target process of a forwarded call or send. */
-  public static final String TO_HEADER = "to";
-  /**
-   * Header of a forwarded send that must be delivered at most once (a cron tick): its id. The target node
-   * delivers an id once and acknowledges repeats without delivering them, so the sender may retry after an
-   * uncertain failure.
-   */
-  public static final String ONCE_HEADER = "vxext-once";
+  public static final String TO_HEADER = Protocol.TO_HEADER;
+  /** Header of a forwarded send delivered at most once (a cron tick's id). */
+  public static final String ONCE_HEADER = Protocol.ONCE_HEADER;
 
-  public static final int BAD_REQUEST = 400;
+  public static final int BAD_REQUEST = Protocol.BAD_REQUEST;
   /** A message to a node address from a node that is not a member. */
-  public static final int FORBIDDEN = 403;
-  public static final int NOT_FOUND = 404;
-  public static final int CONFLICT = 409;
-  public static final int TOO_LARGE = 413;
+  public static final int FORBIDDEN = Protocol.FORBIDDEN;
+  public static final int NOT_FOUND = Protocol.NOT_FOUND;
+  public static final int CONFLICT = Protocol.CONFLICT;
+  public static final int TOO_LARGE = Protocol.TOO_LARGE;
   /** A forwarded message reached a node where the process no longer runs; the caller locates it again. */
-  public static final int MISDIRECTED = 421;
-  public static final int NOT_READY = 503;
-  public static final int TIMEOUT = 504;
+  public static final int MISDIRECTED = Protocol.MISDIRECTED;
+  public static final int NOT_READY = Protocol.NOT_READY;
+  public static final int TIMEOUT = Protocol.TIMEOUT;
 
   private WhereIs() {
   }
 
   /** @return the clustered address of node {@code nodeName} */
   public static String nodeAddress(String nodeName) {
-    return NODE_ADDRESS_PREFIX + nodeName;
+    return Protocol.nodeAddress(nodeName);
   }
 
-  /**
-   * @return the clustered address of call lane {@code lane} of node {@code nodeName}:
-   *         {@code vxext.node.<nodeName>#<lane>} ({@code #} is not allowed in node names, so it never
-   *         collides with another node's address). A lane takes only forwarded calls and sends, on one
-   *         event loop: the one its processes run on, so a call reaches them without a thread hop.
-   */
+  /** @return the clustered address of call lane {@code lane} of node {@code nodeName} (see {@link Protocol#laneAddress}) */
   public static String laneAddress(String nodeName, int lane) {
-    return NODE_ADDRESS_PREFIX + nodeName + '#' + lane;
+    return Protocol.laneAddress(nodeName, lane);
   }
 
   /** @return a failure with the given code, without a stack trace */
   public static ReplyException failure(int code, String message) {
-    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, message, true);
+    return Protocol.failure(code, message);
   }
 
   /** @return true when {@code t} is a {@link ReplyException} with code {@code code} */
   public static boolean hasCode(Throwable t, int code) {
-    return t instanceof ReplyException && ((ReplyException) t).failureCode() == code;
+    return Protocol.hasCode(t, code);
   }
 
-  /**
-   * Maps "no handler" on a local service address to a 503 that says the extensions are not running.
-   */
+  /** Maps "no handler" on a local service address to a 503 that says the extensions are not running. */
   public static <T> Future<T> notRunningIfNoHandlers(Throwable t) {
-    if (t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.NO_HANDLERS) {
-      return Future.failedFuture(failure(NOT_READY, "the cluster extensions are not running on this Vert.x instance"));
-    }
-    return Future.failedFuture(t);
+    return Protocol.notRunningIfNoHandlers(t);
   }
 }

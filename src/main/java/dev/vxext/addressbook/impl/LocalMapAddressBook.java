@@ -5,7 +5,7 @@ import dev.vxext.addressbook.AddressBookQuery;
 import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.addressbook.QueryOptions;
 import dev.vxext.process.ProcessId;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
@@ -138,7 +138,7 @@ public final class LocalMapAddressBook implements AddressBook {
       return lookupNow(vertx, name, timeout);
     } catch (RuntimeException e) {
       // the Vert.x instance is closed (no context can be had any more)
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "the cluster extensions are not running on this"
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "the cluster extensions are not running on this"
         + " Vert.x instance (" + e.getClass().getSimpleName() + ")"));
     }
   }
@@ -163,13 +163,13 @@ public final class LocalMapAddressBook implements AddressBook {
       return later.future();
     }
     DeliveryOptions delivery = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout)
-      .addHeader(WhereIs.ACTION_HEADER, "locate").addHeader("timeout", Long.toString(timeout));
-    return vertx.eventBus().<JsonObject>request(WhereIs.ADDRESS, new JsonObject().put("name", name), delivery)
+      .addHeader(Protocol.ACTION_HEADER, "locate").addHeader("timeout", Long.toString(timeout));
+    return vertx.eventBus().<JsonObject>request(Protocol.WHEREIS_ADDRESS, new JsonObject().put("name", name), delivery)
       .recover(t -> {
         if (t instanceof ReplyException && ((ReplyException) t).failureType() == ReplyFailure.TIMEOUT) {
-          return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "locate '" + name + "' timed out after " + timeout + " ms"));
+          return Future.failedFuture(Protocol.failure(Protocol.TIMEOUT, "locate '" + name + "' timed out after " + timeout + " ms"));
         }
-        return WhereIs.notRunningIfNoHandlers(t);
+        return Protocol.notRunningIfNoHandlers(t);
       })
       .map(msg -> ProcessId.fromJson(msg.body()));
   }

@@ -1,6 +1,6 @@
 package dev.vxext.addressbook.impl;
 
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -87,7 +87,7 @@ public final class PeerRequests implements Shareable {
   }
 
   private static io.vertx.core.eventbus.ReplyException failure(String node, String why) {
-    return WhereIs.failure(WhereIs.NOT_READY, "node " + node + " " + why + "; the request may or may not have reached it");
+    return Protocol.failure(Protocol.NOT_READY, "node " + node + " " + why + "; the request may or may not have reached it");
   }
 
   /** @return how many requests are in flight to {@code node} */

@@ -1,7 +1,7 @@
 package dev.vxext.admin.impl;
 
 import dev.vxext.admin.AdminOptions;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -130,8 +130,8 @@ public final class AdminVerticle extends VerticleBase {
             status = 503;
           } else {
             status = switch (r.failureCode()) {
-              case WhereIs.BAD_REQUEST, WhereIs.NOT_FOUND, WhereIs.TIMEOUT, WhereIs.NOT_READY -> r.failureCode();
-              case WhereIs.MISDIRECTED -> WhereIs.NOT_READY;
+              case Protocol.BAD_REQUEST, Protocol.NOT_FOUND, Protocol.TIMEOUT, Protocol.NOT_READY -> r.failureCode();
+              case Protocol.MISDIRECTED -> Protocol.NOT_READY;
               default -> 502;
             };
           }

@@ -6,7 +6,7 @@ import dev.vxext.addressbook.impl.LocalMapAddressBook;
 import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.cluster.LeaderInfo;
 import dev.vxext.process.ProcessNames;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -62,10 +62,10 @@ final class ClusterQueries {
     } else {
       String problem = ProcessNames.problem(node);
       if (problem != null) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid node name: name " + problem));
+        return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid node name: name " + problem));
       }
       if (!maps.view().contains(node)) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no node named '" + node + "' in the cluster"));
+        return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "no node named '" + node + "' in the cluster"));
       }
       targets = List.of(node);
     }
@@ -80,7 +80,7 @@ final class ClusterQueries {
   Future<JsonObject> locate(String name) {
     String problem = ProcessNames.problem(name);
     if (problem != null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem));
     }
     return LocalMapAddressBook.lookup(vertx, name, timeout).map(p -> p.toJson());
   }
@@ -89,12 +89,12 @@ final class ClusterQueries {
   Future<JsonObject> daemons() {
     LeaderInfo leader = maps.leader();
     if (leader.node() == null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "no leader is known yet"));
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "no leader is known yet"));
     }
-    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.list").setSendTimeout(timeout);
-    return vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(leader.node()), new JsonObject(), o)
-      .recover(t -> Future.failedFuture(WhereIs.hasCode(t, WhereIs.MISDIRECTED)
-        ? WhereIs.failure(WhereIs.NOT_READY, "leadership is changing: " + t.getMessage()) : t))
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "daemon.list").setSendTimeout(timeout);
+    return vertx.eventBus().<JsonObject>request(Protocol.nodeAddress(leader.node()), new JsonObject(), o)
+      .recover(t -> Future.failedFuture(Protocol.hasCode(t, Protocol.MISDIRECTED)
+        ? Protocol.failure(Protocol.NOT_READY, "leadership is changing: " + t.getMessage()) : t))
       .compose(m -> {
         JsonObject report = m.body();
         JsonArray daemons = report.getJsonArray("daemons", new JsonArray());
@@ -104,7 +104,7 @@ final class ClusterQueries {
           lookups.add(LocalMapAddressBook.lookup(vertx, d.getString("name"), timeout).transform(ar -> {
             if (ar.succeeded()) {
               d.put("node", ar.result().node()).put("state", "running");
-            } else if (WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
+            } else if (Protocol.hasCode(ar.cause(), Protocol.NOT_FOUND)) {
               d.putNull("node").put("state", "missing");
             } else {
               d.put("state", "unknown");
@@ -149,9 +149,9 @@ final class ClusterQueries {
     Map<String, Object> answered = new LinkedHashMap<>();
     JsonArray unreachable = new JsonArray();
     List<Future<Void>> all = new ArrayList<>();
-    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, action).setSendTimeout(timeout);
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, action).setSendTimeout(timeout);
     for (String node : nodes) {
-      all.add(vertx.eventBus().request(WhereIs.nodeAddress(node), body == null ? new JsonObject() : body, o)
+      all.add(vertx.eventBus().request(Protocol.nodeAddress(node), body == null ? new JsonObject() : body, o)
         .transform(ar -> {
           if (ar.succeeded()) {
             answered.put(node, ((Message<?>) ar.result()).body());

@@ -3,7 +3,7 @@ package dev.vxext.admin.impl;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.cluster.LeaderInfo;
 import dev.vxext.cluster.impl.FanOutClusterManager;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -38,9 +38,9 @@ final class HealthProcedures {
         : Status.KO(new JsonObject().put("reason", "no leader is known")));
     });
     checks.register("whereis", timeout, promise -> {
-      DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, "status")
+      DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "status")
         .setSendTimeout(Math.max(1, timeout - 100));
-      vertx.eventBus().<JsonObject>request(WhereIs.ADDRESS, null, o).onComplete(ar -> {
+      vertx.eventBus().<JsonObject>request(Protocol.WHEREIS_ADDRESS, null, o).onComplete(ar -> {
         if (ar.failed()) {
           promise.complete(Status.KO(new JsonObject().put("reason", "the whereis service does not answer: " + ar.cause().getMessage())));
           return;

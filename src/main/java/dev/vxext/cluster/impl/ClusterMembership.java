@@ -4,7 +4,7 @@ import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.cluster.MembershipEvent;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -445,7 +445,7 @@ public final class ClusterMembership {
     if (!(cm instanceof FanOutClusterManager fanOut) || selfLost || republishing) {
       return;
     }
-    fanOut.registered(WhereIs.nodeAddress(selfName)).onSuccess(present -> {
+    fanOut.registered(Protocol.nodeAddress(selfName)).onSuccess(present -> {
       if (!present && !stopped) {
         log.warn("[node={}] this node's event-bus subscriptions are missing from the cluster; registering them again",
           selfName);
@@ -496,6 +496,6 @@ public final class ClusterMembership {
       log.error("[node={}] membership listener failed on {} {}", selfName, type, changed.name(), e);
     }
     MembershipEvent event = new MembershipEvent(type, changed.name(), changed.nodeId(), view.names(), dropped);
-    vertx.eventBus().publish(WhereIs.MEMBERSHIP_ADDRESS, event.toJson(), new DeliveryOptions().setLocalOnly(true));
+    vertx.eventBus().publish(Protocol.MEMBERSHIP_ADDRESS, event.toJson(), new DeliveryOptions().setLocalOnly(true));
   }
 }

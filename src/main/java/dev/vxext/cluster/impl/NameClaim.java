@@ -1,6 +1,6 @@
 package dev.vxext.cluster.impl;
 
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -104,8 +104,8 @@ final class NameClaim {
   }
 
   private Future<Boolean> holderAlive() {
-    DeliveryOptions ping = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "ping").setSendTimeout(1_000);
-    return vertx.eventBus().request(WhereIs.nodeAddress(name), null, ping).map(true)
+    DeliveryOptions ping = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "ping").setSendTimeout(1_000);
+    return vertx.eventBus().request(Protocol.nodeAddress(name), null, ping).map(true)
       .otherwise(t -> t instanceof io.vertx.core.eventbus.ReplyException r
         && r.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE);
   }

@@ -8,7 +8,7 @@ import dev.vxext.cron.CronJob;
 import dev.vxext.cron.CronJobInfo;
 import dev.vxext.cron.CronScope;
 import dev.vxext.process.impl.Router;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -96,7 +96,7 @@ public final class CronVerticle extends VerticleBase {
       jobs.add(new JobState(job));
     }
     MessageConsumer<Object> api = vertx.eventBus().localConsumer(ADDRESS, this::handle);
-    MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, m -> rebalance());
+    MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS, m -> rebalance());
     consumers.add(api);
     consumers.add(members);
     return Future.all(api.completion(), members.completion()).onSuccess(v -> rebalance());
@@ -121,9 +121,9 @@ public final class CronVerticle extends VerticleBase {
   }
 
   private void handle(Message<Object> msg) {
-    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    String action = msg.headers().get(Protocol.ACTION_HEADER);
     if (!"list".equals(action)) {
-      msg.fail(WhereIs.BAD_REQUEST, "unknown cron action '" + action + "' (expected list)");
+      msg.fail(Protocol.BAD_REQUEST, "unknown cron action '" + action + "' (expected list)");
       return;
     }
     JsonArray list = new JsonArray();
@@ -288,7 +288,7 @@ public final class CronVerticle extends VerticleBase {
     Future<Void> sent;
     if (s.job.getScope() == CronScope.NODE) {
       if (maps.processes().get(target) == null) {
-        sent = Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no process '" + target + "' on node " + self));
+        sent = Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "no process '" + target + "' on node " + self));
       } else {
         vertx.eventBus().send(target, msg, new DeliveryOptions().setLocalOnly(true));
         sent = Future.succeededFuture();
@@ -296,7 +296,7 @@ public final class CronVerticle extends VerticleBase {
     } else {
       // at most once: a retry after an uncertain failure (the ack lost, the target node gone meanwhile) is
       // dropped by the target node when the first one reached it
-      sent = router.send(target, msg, new DeliveryOptions().addHeader(WhereIs.ONCE_HEADER,
+      sent = router.send(target, msg, new DeliveryOptions().addHeader(Protocol.ONCE_HEADER,
         s.job.getName() + "@" + scheduledAt));
       if (!sent.isComplete()) {
         deliveries.add(sent);

@@ -6,7 +6,7 @@ import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.ProcessDeployer;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -61,21 +61,21 @@ final class DaemonHost {
 
   Future<ProcessId> spawn(JsonObject body) {
     if (refusing != null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "node " + self + " takes no daemon now: " + refusing));
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "node " + self + " takes no daemon now: " + refusing));
     }
     String launcherName = body.getString("launcher");
     String name = body.getString("name");
     Object args = body.getValue("args");
     Launcher launcher = launcherName == null ? null : launchers.get(launcherName);
     if (launcher == null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "node " + self + " offers no launcher '" + launcherName + "'"));
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "node " + self + " offers no launcher '" + launcherName + "'"));
     }
     String problem = ProcessNames.registrationProblem(name);
     if (problem != null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem));
     }
     if (args != null && !(args instanceof JsonObject)) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "daemon args must be a JSON object"));
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "daemon args must be a JSON object"));
     }
     ProcessId existing = maps.processes().get(name);
     if (existing != null) {
@@ -90,7 +90,7 @@ final class DaemonHost {
     Future<ProcessId> f = ProcessDeployer.deploy(vertx, name, launcher.factory(), deployment)
       .recover(t -> {
         ProcessId now = maps.processes().get(name);
-        return WhereIs.hasCode(t, WhereIs.CONFLICT) && now != null ? Future.succeededFuture(now) : Future.failedFuture(t);
+        return Protocol.hasCode(t, Protocol.CONFLICT) && now != null ? Future.succeededFuture(now) : Future.failedFuture(t);
       })
       .onSuccess(pid -> {
         spawned.put(name, pid);
@@ -169,9 +169,9 @@ final class DaemonHost {
       List<Future<Void>> told = new ArrayList<>();
       for (String node : peers) {
         if (node.equals(self)) continue;
-        DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.leaving")
+        DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "daemon.leaving")
           .setSendTimeout(Math.min(2_000, requestTimeout));
-        told.add(vertx.eventBus().request(WhereIs.nodeAddress(node), new JsonObject().put("node", self), o).<Void>mapEmpty().otherwiseEmpty());
+        told.add(vertx.eventBus().request(Protocol.nodeAddress(node), new JsonObject().put("node", self), o).<Void>mapEmpty().otherwiseEmpty());
       }
       if (!stopping.isEmpty()) {
         log.info("[node={}] leaving: stopped {} daemon(s) and handed them off", self, stopping.size());

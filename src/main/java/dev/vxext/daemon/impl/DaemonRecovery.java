@@ -11,7 +11,7 @@ import dev.vxext.daemon.Launcher;
 import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -127,8 +127,8 @@ final class DaemonRecovery {
     if (node == null) {
       return Future.succeededFuture(List.of());
     }
-    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.scan").setSendTimeout(requestTimeout * 2);
-    return vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(node), new JsonObject().put("launcher", name), o)
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "daemon.scan").setSendTimeout(requestTimeout * 2);
+    return vertx.eventBus().<JsonObject>request(Protocol.nodeAddress(node), new JsonObject().put("launcher", name), o)
       .map(m -> {
         List<DaemonProcess> list = new ArrayList<>();
         JsonArray array = m.body().getJsonArray("daemons", new JsonArray());
@@ -144,7 +144,7 @@ final class DaemonRecovery {
   Future<JsonObject> scanForLeader(String name) {
     Launcher local = launchers.get(name);
     if (local == null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "node " + self + " offers no launcher '" + name + "'"));
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "node " + self + " offers no launcher '" + name + "'"));
     }
     return scan(name, local).map(list -> {
       JsonArray array = new JsonArray();
@@ -235,7 +235,7 @@ final class DaemonRecovery {
         return Future.succeededFuture();
       }
       state.put("state", "pending");
-      if (ar.failed() && !WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND)) {
+      if (ar.failed() && !Protocol.hasCode(ar.cause(), Protocol.NOT_FOUND)) {
         counts[3]++;
         log.warn("[node={}] cannot tell whether daemon '{}' runs ({}); will be retried", self, d.name(), ar.cause().getMessage());
         return Future.succeededFuture();
@@ -286,7 +286,7 @@ final class DaemonRecovery {
     return DaemonVerticle.spawnRequest(vertx, maps, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout)
       .onSuccess(pid -> log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node()))
       .recover(t -> {
-        if (WhereIs.hasCode(t, WhereIs.CONFLICT) && t.getMessage() != null && t.getMessage().contains("epoch")) {
+        if (Protocol.hasCode(t, Protocol.CONFLICT) && t.getMessage() != null && t.getMessage().contains("epoch")) {
           // the target refused our epoch: give up only when the cluster has a newer leader than us
           long ours = epoch.getAsLong();
           return vertx.sharedData().getCounter(dev.vxext.cluster.impl.LeaderElection.EPOCH)

@@ -10,7 +10,7 @@ import dev.vxext.cluster.impl.LeaderElection;
 import dev.vxext.daemon.Launcher;
 import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -160,7 +160,7 @@ public final class DaemonVerticle extends VerticleBase {
       }
     });
     MessageConsumer<Object> api = vertx.eventBus().localConsumer(ADDRESS, this::handle);
-    MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS,
+    MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS,
       m -> onMembership(MembershipEvent.fromJson(m.body())));
     consumers.add(api);
     consumers.add(members);
@@ -202,25 +202,25 @@ public final class DaemonVerticle extends VerticleBase {
   /** Sends a spawn request to {@code target} (this node included), fenced by {@code epoch} when &gt; 0. */
   static Future<ProcessId> spawnRequest(Vertx vertx, BookMaps maps, String target, String launcher, String name,
                                         JsonObject args, long epoch, long timeout) {
-    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.spawn").setSendTimeout(timeout);
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "daemon.spawn").setSendTimeout(timeout);
     if (epoch > 0) {
       o.addHeader(EPOCH_HEADER, Long.toString(epoch));
     }
     JsonObject body = new JsonObject().put("launcher", launcher).put("name", name).put("args", args);
-    return maps.peers().<JsonObject>request(vertx, target, WhereIs.nodeAddress(target), body, o)
+    return maps.peers().<JsonObject>request(vertx, target, Protocol.nodeAddress(target), body, o)
       .map(m -> ProcessId.fromJson(m.body()));
   }
 
   private void handle(Message<Object> msg) {
-    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    String action = msg.headers().get(Protocol.ACTION_HEADER);
     if (!(msg.body() instanceof JsonObject body)) {
-      msg.fail(WhereIs.BAD_REQUEST, "daemon request needs a JSON object body");
+      msg.fail(Protocol.BAD_REQUEST, "daemon request needs a JSON object body");
       return;
     }
-    String from = msg.headers().get(WhereIs.FROM_HEADER);
+    String from = msg.headers().get(Protocol.FROM_HEADER);
     String invalid = invalid(action == null ? "" : action, body, from);
     if (invalid != null) {
-      msg.fail(WhereIs.BAD_REQUEST, invalid);
+      msg.fail(Protocol.BAD_REQUEST, invalid);
       return;
     }
     epochs.admit(msg.headers().get(EPOCH_HEADER), "leader".equals(action)).onComplete(ar -> {
@@ -254,7 +254,7 @@ public final class DaemonVerticle extends VerticleBase {
     switch (action) {
       case "list" -> {
         if (election.state() != LeaderElection.State.LEADER) {
-          msg.fail(WhereIs.MISDIRECTED, "node " + self + " is not the leader (the leader is " + maps.leader().node() + ")");
+          msg.fail(Protocol.MISDIRECTED, "node " + self + " is not the leader (the leader is " + maps.leader().node() + ")");
         } else {
           JsonObject list = lastReport == null ? new JsonObject().put("daemons", new io.vertx.core.json.JsonArray())
             : lastReport.toJson();
@@ -286,7 +286,7 @@ public final class DaemonVerticle extends VerticleBase {
         host.duplicate(body.getString("name"), body.getString("deploymentId"), body.getString("winner"));
         msg.reply(new JsonObject().put("ok", true));
       }
-      default -> msg.fail(WhereIs.BAD_REQUEST, "unknown daemon action '" + action + "'");
+      default -> msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "'");
     }
   }
 
@@ -384,9 +384,9 @@ public final class DaemonVerticle extends VerticleBase {
   private void announceTo(String target, int retries) {
     long epoch = election.epoch();
     if (epoch == 0) return;
-    DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.leader")
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "daemon.leader")
       .addHeader(EPOCH_HEADER, Long.toString(epoch)).setSendTimeout(options.getRequestTimeout());
-    vertx.eventBus().request(WhereIs.nodeAddress(target), new JsonObject().put("node", self), o).onFailure(t -> {
+    vertx.eventBus().request(Protocol.nodeAddress(target), new JsonObject().put("node", self), o).onFailure(t -> {
       log.debug("[node={}] leader announcement to {} failed: {}", self, target, t.getMessage());
       if (retries > 0 && maps.view().contains(target)) {
         vertx.setTimer(200, id -> announceTo(target, retries - 1));

@@ -1,7 +1,7 @@
 package dev.vxext.daemon.impl;
 
 import dev.vxext.cluster.impl.LeaderElection;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Counter;
@@ -47,21 +47,21 @@ final class EpochFence {
    */
   Future<Long> admit(String header, boolean required) {
     if (header == null) {
-      return required ? Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "a leader command needs its epoch"))
+      return required ? Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "a leader command needs its epoch"))
         : Future.succeededFuture(0L);
     }
     long epoch;
     try {
       epoch = Long.parseLong(header);
     } catch (NumberFormatException e) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "epoch header is not a number"));
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "epoch header is not a number"));
     }
     if (epoch < highest) {
       log.warn("[node={}] refused a command of stale leader epoch {} (highest seen {})", self, epoch, highest);
       return Future.failedFuture(stale(epoch));
     }
     if (epoch <= 0) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "epoch must be > 0, got " + epoch));
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "epoch must be > 0, got " + epoch));
     }
     if (epoch == highest) {
       return Future.succeededFuture(epoch);
@@ -70,7 +70,7 @@ final class EpochFence {
     return vertx.sharedData().getCounter(LeaderElection.EPOCH).compose(Counter::get).compose(cluster -> {
       if (epoch > cluster) {
         log.warn("[node={}] refused a command with epoch {}, ahead of the cluster's epoch {} (forged?)", self, epoch, cluster);
-        return Future.failedFuture(WhereIs.failure(WhereIs.CONFLICT, "epoch " + epoch + " is ahead of the cluster's leader"
+        return Future.failedFuture(Protocol.failure(Protocol.CONFLICT, "epoch " + epoch + " is ahead of the cluster's leader"
           + " epoch " + cluster + ": refused"));
       }
       if (epoch < highest) {
@@ -78,11 +78,11 @@ final class EpochFence {
       }
       highest = epoch;
       return Future.succeededFuture(epoch);
-    }, t -> Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "cannot verify leader epoch " + epoch
+    }, t -> Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "cannot verify leader epoch " + epoch
       + " (" + t.getMessage() + "); try again soon")));
   }
 
   private io.vertx.core.eventbus.ReplyException stale(long epoch) {
-    return WhereIs.failure(WhereIs.CONFLICT, "stale leader epoch " + epoch + ": node " + self + " has seen epoch " + highest);
+    return Protocol.failure(Protocol.CONFLICT, "stale leader epoch " + epoch + ": node " + self + " has seen epoch " + highest);
   }
 }

@@ -7,7 +7,7 @@ import dev.vxext.addressbook.impl.LocalMapAddressBook;
 import dev.vxext.daemon.Spawner;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -45,15 +45,15 @@ public final class SpawnerImpl implements Spawner {
   public Future<ProcessId> spawnRegister(String name, JsonObject args) {
     String problem = ProcessNames.registrationProblem(name);
     if (problem != null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem));
     }
     List<String> eligible = maps.view().placeable(n -> n.offers(launcher));
     if (eligible.isEmpty()) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no available node offers launcher '" + launcher + "'"));
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "no available node offers launcher '" + launcher + "'"));
     }
     JsonObject config = args == null ? new JsonObject() : args;
     return LocalMapAddressBook.lookup(vertx, name, timeout).recover(t -> {
-      if (!WhereIs.hasCode(t, WhereIs.NOT_FOUND)) {
+      if (!Protocol.hasCode(t, Protocol.NOT_FOUND)) {
         return Future.failedFuture(t);
       }
       String target = PLACEMENT.choose(name, eligible);

@@ -1,7 +1,7 @@
 package dev.vxext.process.impl;
 
 import dev.vxext.process.ProcessId;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Context;
@@ -70,7 +70,7 @@ public final class CallLanes {
     for (int lane = 0; lane < loops.length; lane++) {
       ContextInternal ctx = vertx.contextBuilder().withEventLoop(loops[lane]).build();
       Promise<Void> registered = Promise.promise();
-      String address = WhereIs.laneAddress(node, lane);
+      String address = Protocol.laneAddress(node, lane);
       ctx.runOnContext(v -> {
         MessageConsumer<Object> c = vertx.eventBus().consumer(address, handler);
         synchronized (consumers) {

@@ -2,7 +2,7 @@ package dev.vxext.process.impl;
 
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -39,19 +39,19 @@ public final class Forwarder {
 
   /** Handles a forwarded call or send; every path replies. */
   public void handle(Message<Object> msg, boolean call) {
-    String to = msg.headers().get(WhereIs.TO_HEADER);
+    String to = msg.headers().get(Protocol.TO_HEADER);
     if (!ProcessNames.isValid(to)) {
-      msg.fail(WhereIs.BAD_REQUEST, "forwarded message has an invalid target: name " + ProcessNames.problem(to));
+      msg.fail(Protocol.BAD_REQUEST, "forwarded message has an invalid target: name " + ProcessNames.problem(to));
       return;
     }
     long bytes = size(msg.body());
-    if (bytes > WhereIs.MAX_MESSAGE_BYTES) {
-      msg.fail(WhereIs.TOO_LARGE, "message to '" + to + "' is " + bytes + " bytes, the maximum is " + WhereIs.MAX_MESSAGE_BYTES);
+    if (bytes > Protocol.MAX_MESSAGE_BYTES) {
+      msg.fail(Protocol.TOO_LARGE, "message to '" + to + "' is " + bytes + " bytes, the maximum is " + Protocol.MAX_MESSAGE_BYTES);
       return;
     }
     ProcessId target = registered.apply(to);
     if (target == null) {
-      msg.fail(WhereIs.MISDIRECTED, "no process '" + to + "' on node " + node);
+      msg.fail(Protocol.MISDIRECTED, "no process '" + to + "' on node " + node);
       return;
     }
     if (call && direct(msg, to, target)) {
@@ -59,13 +59,13 @@ public final class Forwarder {
     }
     DeliveryOptions options = new DeliveryOptions().setLocalOnly(true);
     msg.headers().forEach(h -> {
-      if (!h.getKey().equals(WhereIs.ACTION_HEADER) && !h.getKey().equals(WhereIs.TO_HEADER) && !h.getKey().equals(TIMEOUT_HEADER)
-        && !h.getKey().equals(WhereIs.ONCE_HEADER)) {
+      if (!h.getKey().equals(Protocol.ACTION_HEADER) && !h.getKey().equals(Protocol.TO_HEADER) && !h.getKey().equals(TIMEOUT_HEADER)
+        && !h.getKey().equals(Protocol.ONCE_HEADER)) {
         options.addHeader(h.getKey(), h.getValue());
       }
     });
     if (!call) {
-      String id = msg.headers().get(WhereIs.ONCE_HEADER);
+      String id = msg.headers().get(Protocol.ONCE_HEADER);
       if (id == null || once.first(id, System.currentTimeMillis())) {
         vertx.eventBus().send(to, msg.body(), options);
       }
@@ -82,9 +82,9 @@ public final class Forwarder {
       } else if (ar.cause() instanceof ReplyException) {
         ReplyException e = (ReplyException) ar.cause();
         if (e.failureType() == ReplyFailure.NO_HANDLERS) {
-          msg.fail(WhereIs.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
+          msg.fail(Protocol.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
         } else if (e.failureType() == ReplyFailure.TIMEOUT) {
-          msg.fail(WhereIs.TIMEOUT, "process '" + to + "' on node " + node + " did not reply in time");
+          msg.fail(Protocol.TIMEOUT, "process '" + to + "' on node " + node + " did not reply in time");
         } else {
           msg.fail(e.failureCode(), e.getMessage());
         }
@@ -107,14 +107,14 @@ public final class Forwarder {
       return false;
     }
     try {
-      msg.headers().remove(WhereIs.ACTION_HEADER).remove(WhereIs.TO_HEADER).remove(TIMEOUT_HEADER);
+      msg.headers().remove(Protocol.ACTION_HEADER).remove(Protocol.TO_HEADER).remove(TIMEOUT_HEADER);
     } catch (UnsupportedOperationException e) {
       return false;
     }
     // a duplicated context per message, as the event bus dispatches to a consumer
     ((ContextInternal) t.context()).duplicate().runOnContext(v -> {
       if (!t.consumer().isRegistered()) {
-        msg.fail(WhereIs.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
+        msg.fail(Protocol.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
         return;
       }
       t.handler().handle(msg);
@@ -125,7 +125,7 @@ public final class Forwarder {
   /** @return the size of a body in bytes (JSON measured encoded; other types 0: their codec bounds them) */
   static long size(Object body) {
     if (body instanceof io.vertx.core.buffer.Buffer b) return b.length();
-    if (body instanceof String s) return s.length() > WhereIs.MAX_MESSAGE_BYTES / 4 ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length : s.length();
+    if (body instanceof String s) return s.length() > Protocol.MAX_MESSAGE_BYTES / 4 ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length : s.length();
     if (body instanceof io.vertx.core.json.JsonObject j) return j.toBuffer().length();
     if (body instanceof io.vertx.core.json.JsonArray a) return a.toBuffer().length();
     if (body instanceof byte[] bytes) return bytes.length;

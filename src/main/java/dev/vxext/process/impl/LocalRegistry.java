@@ -2,7 +2,7 @@ package dev.vxext.process.impl;
 
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -65,10 +65,10 @@ public final class LocalRegistry {
 
   /** Handles one request on the registry address; every path replies. */
   public void handle(Message<Object> msg) {
-    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    String action = msg.headers().get(Protocol.ACTION_HEADER);
     try {
       if (!(msg.body() instanceof JsonObject body)) {
-        throw WhereIs.failure(WhereIs.BAD_REQUEST, "registry request needs a JSON object body");
+        throw Protocol.failure(Protocol.BAD_REQUEST, "registry request needs a JSON object body");
       }
       String name = body.getString("name");
       String deploymentId = body.getString("deploymentId");
@@ -94,23 +94,23 @@ public final class LocalRegistry {
           undeployed(deploymentId);
           msg.reply(new JsonObject());
         }
-        default -> throw WhereIs.failure(WhereIs.BAD_REQUEST, "unknown registry action '" + action + "'");
+        default -> throw Protocol.failure(Protocol.BAD_REQUEST, "unknown registry action '" + action + "'");
       }
     } catch (ReplyException e) {
       msg.fail(e.failureCode(), e.getMessage());
     } catch (ClassCastException e) {
-      msg.fail(WhereIs.BAD_REQUEST, "malformed registry request: " + e.getMessage());
+      msg.fail(Protocol.BAD_REQUEST, "malformed registry request: " + e.getMessage());
     }
   }
 
   private void reserve(String name) {
     String problem = ProcessNames.registrationProblem(name);
     if (problem != null) {
-      throw WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem);
+      throw Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem);
     }
     ProcessId existing = processes.get(name);
     if (existing != null || reserved.contains(name)) {
-      throw WhereIs.failure(WhereIs.CONFLICT, "process name '" + name + "' is already registered on node " + node
+      throw Protocol.failure(Protocol.CONFLICT, "process name '" + name + "' is already registered on node " + node
         + (existing == null ? " (being deployed)" : " by deployment " + existing.deploymentId()));
     }
     reserved.add(name);
@@ -118,10 +118,10 @@ public final class LocalRegistry {
 
   private ProcessId commit(String name, String deploymentId) {
     if (name == null || !reserved.remove(name)) {
-      throw WhereIs.failure(WhereIs.BAD_REQUEST, "process name '" + name + "' was not reserved");
+      throw Protocol.failure(Protocol.BAD_REQUEST, "process name '" + name + "' was not reserved");
     }
     if (deploymentId == null || deploymentId.isEmpty()) {
-      throw WhereIs.failure(WhereIs.BAD_REQUEST, "deploymentId is required: register from a verticle's start()");
+      throw Protocol.failure(Protocol.BAD_REQUEST, "deploymentId is required: register from a verticle's start()");
     }
     ProcessId pid = new ProcessId(node, name, deploymentId, System.currentTimeMillis(), ++seq, lanes.applyAsInt(name, deploymentId));
     processes.put(name, pid);
@@ -133,7 +133,7 @@ public final class LocalRegistry {
   private void unregister(String name) {
     ProcessId pid = name == null ? null : processes.remove(name);
     if (pid == null) {
-      throw WhereIs.failure(WhereIs.NOT_FOUND, "no process '" + name + "' is registered on node " + node);
+      throw Protocol.failure(Protocol.NOT_FOUND, "no process '" + name + "' is registered on node " + node);
     }
     listener.down(pid);
     notifyWatchers(pid);
@@ -145,7 +145,7 @@ public final class LocalRegistry {
    */
   public void watch(Message<Object> msg) {
     if (!(msg.body() instanceof JsonObject body) || body.getString("name") == null || body.getString("deploymentId") == null) {
-      msg.fail(WhereIs.BAD_REQUEST, "watch needs {\"name\", \"deploymentId\"}");
+      msg.fail(Protocol.BAD_REQUEST, "watch needs {\"name\", \"deploymentId\"}");
       return;
     }
     ProcessId pid = processes.get(body.getString("name"));

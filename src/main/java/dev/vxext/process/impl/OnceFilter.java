@@ -1,11 +1,13 @@
 package dev.vxext.process.impl;
 
+import dev.vxext.protocol.Protocol;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Remembers the ids of the messages a node delivered (those sent with an id, see
- * {@code WhereIs.ONCE_HEADER}), so that a sender that retries after an uncertain failure (a timeout, a node
+ * {@code Protocol.ONCE_HEADER}), so that a sender that retries after an uncertain failure (a timeout, a node
  * that left while the message was in flight) does not deliver one twice: cron ticks. Bounded: the newest
  * {@value #CAPACITY} ids, none older than {@value #TTL_MS} ms. Thread-safe (lanes run on several event loops).
  */

@@ -3,7 +3,7 @@ package dev.vxext.process.impl;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.Processes;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
@@ -45,8 +45,8 @@ public final class ProcessDeployable implements Deployable {
       if (registered == null || !registered.deploymentId().equals(context.deploymentID())) {
         return; // already unregistered, or the extensions stopped first
       }
-      DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, "undeployed");
-      context.owner().eventBus().send(WhereIs.REGISTRY_ADDRESS, new JsonObject().put("deploymentId", context.deploymentID()), options);
+      DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "undeployed");
+      context.owner().eventBus().send(Protocol.REGISTRY_ADDRESS, new JsonObject().put("deploymentId", context.deploymentID()), options);
     });
   }
 }

@@ -1,7 +1,7 @@
 package dev.vxext.process.impl;
 
 import dev.vxext.process.ProcessId;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -30,7 +30,7 @@ public final class ProcessDeployer {
                                          DeploymentOptions options) {
     DeploymentOptions opts = options == null ? new DeploymentOptions() : options;
     if (opts.getInstances() < 1) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "cannot register '" + name
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "cannot register '" + name
         + "': deployment options ask for " + opts.getInstances() + " instances, at least 1 is needed"));
     }
     JsonObject body = new JsonObject().put("name", name);
@@ -54,8 +54,8 @@ public final class ProcessDeployer {
 
   /** @return the reply of the node's registry to {@code action}, or its failure (503 when not running) */
   public static Future<JsonObject> registry(Vertx vertx, String action, JsonObject body) {
-    DeliveryOptions opts = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, action);
-    return vertx.eventBus().<JsonObject>request(WhereIs.REGISTRY_ADDRESS, body, opts)
-      .recover(WhereIs::notRunningIfNoHandlers).map(Message::body);
+    DeliveryOptions opts = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, action);
+    return vertx.eventBus().<JsonObject>request(Protocol.REGISTRY_ADDRESS, body, opts)
+      .recover(Protocol::notRunningIfNoHandlers).map(Message::body);
   }
 }

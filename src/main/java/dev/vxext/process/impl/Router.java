@@ -5,7 +5,7 @@ import dev.vxext.addressbook.impl.LocalMapAddressBook;
 import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -45,7 +45,7 @@ public final class Router {
     this.requestTimeout = requestTimeout;
     this.routeTtl = routeTtl;
     this.maps = new BookMaps(vertx);
-    this.membership = vertx.eventBus().localConsumer(WhereIs.MEMBERSHIP_ADDRESS, msg -> {
+    this.membership = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS, msg -> {
       MembershipEvent event = MembershipEvent.fromJson(msg.body());
       if (event.type() == MembershipEvent.Type.LEFT) {
         routes.values().removeIf(r -> r.process().node().equals(event.node()));
@@ -64,7 +64,7 @@ public final class Router {
   }
 
   /**
-   * As {@link #send(String, Object)}, with delivery options (headers; {@code WhereIs.ONCE_HEADER} makes a
+   * As {@link #send(String, Object)}, with delivery options (headers; {@code Protocol.ONCE_HEADER} makes a
    * retried send deliver at most once on its target node).
    */
   public Future<Void> send(String name, Object message, DeliveryOptions delivery) {
@@ -79,15 +79,15 @@ public final class Router {
   private <R> Future<R> routed(String name, Function<ProcessId, Future<R>> delivery) {
     String problem = ProcessNames.problem(name);
     if (problem != null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem));
     }
     return route(name, false).compose(delivery).recover(t -> {
-      if (!WhereIs.hasCode(t, WhereIs.MISDIRECTED)) {
+      if (!Protocol.hasCode(t, Protocol.MISDIRECTED)) {
         return Future.failedFuture(t);
       }
       routes.remove(name);
-      return route(name, true).compose(delivery).recover(t2 -> WhereIs.hasCode(t2, WhereIs.MISDIRECTED)
-        ? Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, t2.getMessage()))
+      return route(name, true).compose(delivery).recover(t2 -> Protocol.hasCode(t2, Protocol.MISDIRECTED)
+        ? Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, t2.getMessage()))
         : Future.failedFuture(t2));
     });
   }
@@ -111,7 +111,7 @@ public final class Router {
     }
     if (node.equals(self)) {
       if (maps.processes().get(name) == null) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "no process '" + name + "' on node " + node));
+        return Future.failedFuture(Protocol.failure(Protocol.MISDIRECTED, "no process '" + name + "' on node " + node));
       }
       opts.setLocalOnly(true);
       if (!call) {
@@ -122,22 +122,22 @@ public final class Router {
     }
     if (!maps.view().contains(node)) {
       // a route to a node that left: locate again
-      return Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "node " + node + " is no longer a member"));
+      return Future.failedFuture(Protocol.failure(Protocol.MISDIRECTED, "node " + node + " is no longer a member"));
     }
-    opts.addHeader(WhereIs.ACTION_HEADER, call ? "call" : "send").addHeader(WhereIs.TO_HEADER, name)
+    opts.addHeader(Protocol.ACTION_HEADER, call ? "call" : "send").addHeader(Protocol.TO_HEADER, name)
       .addHeader(Forwarder.TIMEOUT_HEADER, Long.toString(opts.getSendTimeout()));
     if (target.lane() == ProcessId.NO_LANE) {
-      return remote(WhereIs.nodeAddress(node), node, name, message, opts);
+      return remote(Protocol.nodeAddress(node), node, name, message, opts);
     }
     // its lane first; a lane without a consumer (the node restarted with fewer event loops, or is
     // stopping) is no answer: the node's address decides
-    return maps.peers().<T>request(vertx, node, WhereIs.laneAddress(node, target.lane()), message, opts).recover(t ->
-      noHandlers(t) ? remote(WhereIs.nodeAddress(node), node, name, message, opts) : localFailure(t, name));
+    return maps.peers().<T>request(vertx, node, Protocol.laneAddress(node, target.lane()), message, opts).recover(t ->
+      noHandlers(t) ? remote(Protocol.nodeAddress(node), node, name, message, opts) : localFailure(t, name));
   }
 
   private <T> Future<Message<T>> remote(String address, String node, String name, Object message, DeliveryOptions opts) {
     return maps.peers().<T>request(vertx, node, address, message, opts).recover(t -> noHandlers(t)
-      ? Future.failedFuture(WhereIs.failure(WhereIs.MISDIRECTED, "node " + node + " is not reachable"))
+      ? Future.failedFuture(Protocol.failure(Protocol.MISDIRECTED, "node " + node + " is not reachable"))
       : localFailure(t, name));
   }
 
@@ -149,14 +149,14 @@ public final class Router {
     if (t instanceof ReplyException) {
       ReplyException e = (ReplyException) t;
       if (e.failureType() == ReplyFailure.NO_HANDLERS) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "process '" + name + "' consumes no messages"));
+        return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "process '" + name + "' consumes no messages"));
       }
       if (e.failureType() == ReplyFailure.TIMEOUT) {
-        return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "process '" + name + "' did not reply in time"));
+        return Future.failedFuture(Protocol.failure(Protocol.TIMEOUT, "process '" + name + "' did not reply in time"));
       }
-      if (e.failureCode() == WhereIs.FORBIDDEN && e.getMessage() != null && e.getMessage().contains("which is not a member")) {
+      if (e.failureCode() == Protocol.FORBIDDEN && e.getMessage() != null && e.getMessage().contains("which is not a member")) {
         // the target node does not count this one as a member (yet: it rejoined moments ago): not ready
-        return Future.failedFuture(WhereIs.failure(WhereIs.NOT_READY, "the node of '" + name + "' does not count this"
+        return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "the node of '" + name + "' does not count this"
           + " node as a member yet (" + e.getMessage() + "); try again soon"));
       }
     }

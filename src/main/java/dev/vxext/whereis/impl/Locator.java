@@ -4,7 +4,7 @@ import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.addressbook.impl.PeerRequests;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -63,7 +63,7 @@ final class Locator {
   Future<ProcessId> locate(String name, long timeout) {
     String problem = ProcessNames.problem(name);
     if (problem != null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.BAD_REQUEST, "invalid process name: name " + problem));
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem));
     }
     MembershipView v = view.get();
     List<String> others = new ArrayList<>();
@@ -160,8 +160,8 @@ final class Locator {
     }
 
     Future<Message<Object>> request(String owner, long sendTimeout) {
-      DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate").setSendTimeout(sendTimeout);
-      return peers.request(vertx, owner, WhereIs.nodeAddress(owner), name, options);
+      DeliveryOptions options = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "locate").setSendTimeout(sendTimeout);
+      return peers.request(vertx, owner, Protocol.nodeAddress(owner), name, options);
     }
   }
 
@@ -171,7 +171,7 @@ final class Locator {
    *   node address (yet: a joining node's share is still on its way to it; any more: it is stopping)
    */
   private static boolean answered(Throwable t) {
-    return WhereIs.hasCode(t, WhereIs.NOT_FOUND) || WhereIs.hasCode(t, WhereIs.NOT_READY)
+    return Protocol.hasCode(t, Protocol.NOT_FOUND) || Protocol.hasCode(t, Protocol.NOT_READY)
       || (t instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS);
   }
 
@@ -189,9 +189,9 @@ final class Locator {
       return Future.succeededFuture(local);
     }
     if (unanswered != null) {
-      return Future.failedFuture(WhereIs.failure(WhereIs.TIMEOUT, "locate '" + name + "': " + unanswered
+      return Future.failedFuture(Protocol.failure(Protocol.TIMEOUT, "locate '" + name + "': " + unanswered
         + ", and no other owner knows it; try again soon"));
     }
-    return Future.failedFuture(WhereIs.failure(WhereIs.NOT_FOUND, "no process named '" + name + "' in the cluster"));
+    return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "no process named '" + name + "' in the cluster"));
   }
 }

@@ -3,7 +3,7 @@ package dev.vxext.whereis.impl;
 import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -255,7 +255,7 @@ final class ShardSync {
         digest = 0;
         for (ProcessId p : slice) digest ^= Wire.hash(p);
         action = "sync.full";
-        int first = Math.min(slice.size(), WhereIs.MAX_SYNC_BATCH);
+        int first = Math.min(slice.size(), Protocol.MAX_SYNC_BATCH);
         body = new JsonObject().put("up", Wire.encodeUps(slice.subList(0, first)));
         // a larger slice follows as deltas, at most MAX_SYNC_BATCH entries each
         for (ProcessId p : slice.subList(first, slice.size())) {
@@ -263,8 +263,8 @@ final class ShardSync {
         }
       } else if (!ups.isEmpty() || !downs.isEmpty()) {
         action = "sync.delta";
-        List<ProcessId> down = take(downs, WhereIs.MAX_SYNC_BATCH);
-        List<ProcessId> up = take(ups, WhereIs.MAX_SYNC_BATCH - down.size());
+        List<ProcessId> down = take(downs, Protocol.MAX_SYNC_BATCH);
+        List<ProcessId> up = take(ups, Protocol.MAX_SYNC_BATCH - down.size());
         body = new JsonObject().put("up", Wire.encodeUps(up)).put("down", Wire.encodeDowns(down));
       } else {
         return;
@@ -280,11 +280,11 @@ final class ShardSync {
     }
 
     void send(String action, JsonObject body) {
-      DeliveryOptions options = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, action).setSendTimeout(requestTimeout);
+      DeliveryOptions options = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, action).setSendTimeout(requestTimeout);
       // encoded once: its size is the metric, the bytes are the message (the owner parses them)
       io.vertx.core.buffer.Buffer encoded = body.toBuffer();
       metrics.syncSent(action.substring("sync.".length()), encoded.length());
-      vertx.eventBus().<JsonObject>request(WhereIs.nodeAddress(owner), encoded, options).onComplete(ar -> {
+      vertx.eventBus().<JsonObject>request(Protocol.nodeAddress(owner), encoded, options).onComplete(ar -> {
         if (closed) return;
         boolean isDigest = "sync.digest".equals(action);
         if (ar.succeeded()) {

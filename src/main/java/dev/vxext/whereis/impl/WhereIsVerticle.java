@@ -12,7 +12,7 @@ import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.CallLanes;
 import dev.vxext.process.impl.Forwarder;
 import dev.vxext.process.impl.LocalRegistry;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -56,7 +56,7 @@ public final class WhereIsVerticle extends VerticleBase {
   private final LocalMapAddressBook.DirectLocator directLocator = (name, timeout) -> {
     long start = System.nanoTime();
     return locator.locate(name, timeout).andThen(ar -> this.metrics.locate(ar.succeeded() ? "hit"
-      : WhereIs.hasCode(ar.cause(), WhereIs.NOT_FOUND) ? "miss" : "error", start));
+      : Protocol.hasCode(ar.cause(), Protocol.NOT_FOUND) ? "miss" : "error", start));
   };
   private Forwarder forwarder;
   private CallLanes lanes;
@@ -108,11 +108,11 @@ public final class WhereIsVerticle extends VerticleBase {
         return;
       }
       List<Future<Object>> told = new ArrayList<>();
-      DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "member.leaving")
+      DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "member.leaving")
         .setSendTimeout(Math.min(LEAVE_NOTICE_MS, options.getRequestTimeout()));
       for (String node : maps.view().names()) {
         if (!node.equals(self)) {
-          told.add(vertx.eventBus().request(WhereIs.nodeAddress(node), new JsonObject().put("node", self), o)
+          told.add(vertx.eventBus().request(Protocol.nodeAddress(node), new JsonObject().put("node", self), o)
             .map(m -> (Object) m.body()).otherwiseEmpty());
         }
       }
@@ -175,7 +175,7 @@ public final class WhereIsVerticle extends VerticleBase {
         // the session expired: the cluster may run this node's daemons elsewhere already, under a newer
         // instance. They stop (and leave the registry) before this node is visible again, so no directory
         // owner sees the stale, older instance next to its replacement (the oldest would win)
-        DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, "fence")
+        DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "fence")
           .setSendTimeout(options.getRequestTimeout());
         return vertx.eventBus().request("vxext.daemon", new JsonObject(), o).<Void>mapEmpty().otherwiseEmpty();
       }
@@ -183,9 +183,9 @@ public final class WhereIsVerticle extends VerticleBase {
       options.getCronJobs().stream().filter(j -> j.getScope() == dev.vxext.cron.CronScope.CLUSTER).map(j -> j.getName()).toList(),
       new io.vertx.core.net.NetClientOptions(options.getEventBusOptions()));
     return membership.start().compose(v -> {
-      consumers.add(vertx.eventBus().localConsumer(WhereIs.REGISTRY_ADDRESS, registry::handle));
-      consumers.add(vertx.eventBus().localConsumer(WhereIs.ADDRESS, this::handleApi));
-      consumers.add(vertx.eventBus().consumer(WhereIs.nodeAddress(self), this::handleNode));
+      consumers.add(vertx.eventBus().localConsumer(Protocol.REGISTRY_ADDRESS, registry::handle));
+      consumers.add(vertx.eventBus().localConsumer(Protocol.WHEREIS_ADDRESS, this::handleApi));
+      consumers.add(vertx.eventBus().consumer(Protocol.nodeAddress(self), this::handleNode));
       timer = vertx.setPeriodic(options.getSyncInterval(), t -> {
         registry.inspect(vertx.deploymentIDs());
         sync.antiEntropy();
@@ -219,10 +219,10 @@ public final class WhereIsVerticle extends VerticleBase {
   }
 
   private void handleApi(Message<Object> msg) {
-    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    String action = msg.headers().get(Protocol.ACTION_HEADER);
     if ("locate".equals(action)) {
       if (!(msg.body() instanceof JsonObject)) {
-        msg.fail(WhereIs.BAD_REQUEST, "locate needs a JSON object body {\"name\": ...}");
+        msg.fail(Protocol.BAD_REQUEST, "locate needs a JSON object body {\"name\": ...}");
         return;
       }
       long timeout = parseTimeout(msg.headers().get(Forwarder.TIMEOUT_HEADER));
@@ -233,7 +233,7 @@ public final class WhereIsVerticle extends VerticleBase {
           msg.reply(p.toJson());
         })
         .onFailure(t -> {
-          metrics.locate(WhereIs.hasCode(t, WhereIs.NOT_FOUND) ? "miss" : "error", start);
+          metrics.locate(Protocol.hasCode(t, Protocol.NOT_FOUND) ? "miss" : "error", start);
           fail(msg, t);
         });
     } else if ("addressbook".equals(action)) {
@@ -243,17 +243,17 @@ public final class WhereIsVerticle extends VerticleBase {
         .put("member", maps.view().contains(self)).put("processes", registry.all().size())
         .put("directoryEntries", maps.directory().size()));
     } else {
-      msg.fail(WhereIs.BAD_REQUEST, "unknown action '" + action + "' (expected locate, addressbook or status)");
+      msg.fail(Protocol.BAD_REQUEST, "unknown action '" + action + "' (expected locate, addressbook or status)");
     }
   }
 
   private void handleNode(Message<Object> msg) {
-    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    String action = msg.headers().get(Protocol.ACTION_HEADER);
     if (action == null) {
-      msg.fail(WhereIs.BAD_REQUEST, "missing '" + WhereIs.ACTION_HEADER + "' header");
+      msg.fail(Protocol.BAD_REQUEST, "missing '" + Protocol.ACTION_HEADER + "' header");
       return;
     }
-    String from = msg.headers().get(WhereIs.FROM_HEADER);
+    String from = msg.headers().get(Protocol.FROM_HEADER);
     if (!"ping".equals(action) && !admitted(msg, action, from)) {
       return;
     }
@@ -263,9 +263,9 @@ public final class WhereIsVerticle extends VerticleBase {
         // only a node itself may say it is leaving
         String node = msg.body() instanceof JsonObject b && b.getValue("node") instanceof String n ? n : null;
         if (node == null) {
-          msg.fail(WhereIs.BAD_REQUEST, "member.leaving needs {\"node\": <its own name>}");
+          msg.fail(Protocol.BAD_REQUEST, "member.leaving needs {\"node\": <its own name>}");
         } else if (!node.equals(from)) {
-          refuse(msg, from, WhereIs.FORBIDDEN, "'" + from + "' cannot say that '" + node + "' is leaving");
+          refuse(msg, from, Protocol.FORBIDDEN, "'" + from + "' cannot say that '" + node + "' is leaving");
         } else {
           membership.leaving(node);
           msg.reply(new JsonObject().put("ok", true));
@@ -287,13 +287,13 @@ public final class WhereIsVerticle extends VerticleBase {
         Object body = msg.body();
         String name = body instanceof String s ? s : body instanceof JsonObject j && j.getValue("name") instanceof String s ? s : null;
         if (!ProcessNames.isValid(name)) {
-          msg.fail(WhereIs.BAD_REQUEST, name == null ? "locate needs the process name as its body"
+          msg.fail(Protocol.BAD_REQUEST, name == null ? "locate needs the process name as its body"
             : "invalid process name: name " + ProcessNames.problem(name));
           return;
         }
         ProcessId found = locator.ownerAnswer(name);
         if (found == null) {
-          msg.fail(WhereIs.NOT_FOUND, "node " + self + " knows no process named '" + name + "'");
+          msg.fail(Protocol.NOT_FOUND, "node " + self + " knows no process named '" + name + "'");
         } else {
           msg.reply(Wire.encodeAnswer(found));
         }
@@ -308,22 +308,22 @@ public final class WhereIsVerticle extends VerticleBase {
           body = null;
         }
         if (body == null) {
-          msg.fail(WhereIs.BAD_REQUEST, action + " needs a JSON object body");
+          msg.fail(Protocol.BAD_REQUEST, action + " needs a JSON object body");
           return;
         }
         try {
           handleDirectory(action, body, msg);
         } catch (ReplyException e) {
-          if (e.failureCode() == WhereIs.TOO_LARGE || e.failureCode() == WhereIs.FORBIDDEN) {
+          if (e.failureCode() == Protocol.TOO_LARGE || e.failureCode() == Protocol.FORBIDDEN) {
             refuse(msg, from, e.failureCode(), e.getMessage());
             return;
           }
           msg.fail(e.failureCode(), e.getMessage());
         } catch (RuntimeException e) {
-          msg.fail(WhereIs.BAD_REQUEST, "malformed " + action + " message: " + e.getMessage());
+          msg.fail(Protocol.BAD_REQUEST, "malformed " + action + " message: " + e.getMessage());
         }
       }
-      default -> msg.fail(WhereIs.BAD_REQUEST, "unknown action '" + action + "'");
+      default -> msg.fail(Protocol.BAD_REQUEST, "unknown action '" + action + "'");
     }
   }
 
@@ -332,14 +332,14 @@ public final class WhereIsVerticle extends VerticleBase {
    * {@code send}, from members. Touches only thread-safe state (local maps, the forwarder).
    */
   private void handleLane(Message<Object> msg) {
-    String action = msg.headers().get(WhereIs.ACTION_HEADER);
+    String action = msg.headers().get(Protocol.ACTION_HEADER);
     boolean call = "call".equals(action);
     if (!call && !"send".equals(action)) {
-      msg.fail(WhereIs.BAD_REQUEST, action == null ? "missing '" + WhereIs.ACTION_HEADER + "' header"
+      msg.fail(Protocol.BAD_REQUEST, action == null ? "missing '" + Protocol.ACTION_HEADER + "' header"
         : "a call lane takes only 'call' and 'send', not '" + action + "'");
       return;
     }
-    if (admitted(msg, action, msg.headers().get(WhereIs.FROM_HEADER))) {
+    if (admitted(msg, action, msg.headers().get(Protocol.FROM_HEADER))) {
       forwarder.handle(msg, call);
     }
   }
@@ -349,7 +349,7 @@ public final class WhereIsVerticle extends VerticleBase {
     if (from != null && maps.view().contains(from)) {
       return true;
     }
-    refuse(msg, from, WhereIs.FORBIDDEN, "node " + self + " refuses '" + action + "' from "
+    refuse(msg, from, Protocol.FORBIDDEN, "node " + self + " refuses '" + action + "' from "
       + (from == null ? "an unnamed sender" : "'" + from + "', which is not a member of its cluster"));
     return false;
   }
@@ -359,15 +359,15 @@ public final class WhereIsVerticle extends VerticleBase {
     String inc = body.getString("inc");
     Long seq = body.getLong("seq");
     if (from == null || inc == null || seq == null) {
-      throw WhereIs.failure(WhereIs.BAD_REQUEST, action + " needs from, inc and seq");
+      throw Protocol.failure(Protocol.BAD_REQUEST, action + " needs from, inc and seq");
     }
-    if (!from.equals(msg.headers().get(WhereIs.FROM_HEADER))) {
-      throw WhereIs.failure(WhereIs.FORBIDDEN, action + " from '" + msg.headers().get(WhereIs.FROM_HEADER) + "' speaks for '" + from + "'");
+    if (!from.equals(msg.headers().get(Protocol.FROM_HEADER))) {
+      throw Protocol.failure(Protocol.FORBIDDEN, action + " from '" + msg.headers().get(Protocol.FROM_HEADER) + "' speaks for '" + from + "'");
     }
     int entries = size(body.getJsonArray("up")) + size(body.getJsonArray("down"));
-    if (entries > WhereIs.MAX_SYNC_BATCH) {
-      throw WhereIs.failure(WhereIs.TOO_LARGE, action + " from '" + from + "' carries " + entries
-        + " entries, the maximum is " + WhereIs.MAX_SYNC_BATCH);
+    if (entries > Protocol.MAX_SYNC_BATCH) {
+      throw Protocol.failure(Protocol.TOO_LARGE, action + " from '" + from + "' carries " + entries
+        + " entries, the maximum is " + Protocol.MAX_SYNC_BATCH);
     }
     DirectoryStore.Result result = switch (action) {
       case "sync.delta" -> store.applyDelta(from, inc, seq, Wire.decode(from, body.getJsonArray("down"), false),
@@ -401,17 +401,17 @@ public final class WhereIsVerticle extends VerticleBase {
   }
 
   private void relayTo(String address, Message<Object> msg, String action) {
-    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(WhereIs.ACTION_HEADER, action)
+    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, action)
       .setSendTimeout(options.getRequestTimeout());
     String epoch = msg.headers().get("epoch");
     if (epoch != null) o.addHeader("epoch", epoch);
-    String from = msg.headers().get(WhereIs.FROM_HEADER);
-    if (from != null) o.addHeader(WhereIs.FROM_HEADER, from);
+    String from = msg.headers().get(Protocol.FROM_HEADER);
+    if (from != null) o.addHeader(Protocol.FROM_HEADER, from);
     vertx.eventBus().request(address, msg.body(), o).onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(ar.result().body());
       } else if (ar.cause() instanceof ReplyException e && e.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS) {
-        msg.fail(WhereIs.NOT_READY, "the service " + address + " of node " + self + " is not running");
+        msg.fail(Protocol.NOT_READY, "the service " + address + " of node " + self + " is not running");
       } else {
         fail(msg, ar.cause());
       }
@@ -434,9 +434,9 @@ public final class WhereIsVerticle extends VerticleBase {
     for (ProcessId loser : live.subList(1, live.size())) {
       JsonObject body = new JsonObject().put("name", loser.name()).put("deploymentId", loser.deploymentId())
         .put("winner", oldest.node());
-      DeliveryOptions o = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "daemon.duplicate")
+      DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "daemon.duplicate")
         .setSendTimeout(options.getRequestTimeout());
-      vertx.eventBus().request(WhereIs.nodeAddress(loser.node()), body, o)
+      vertx.eventBus().request(Protocol.nodeAddress(loser.node()), body, o)
         .onFailure(t -> log.debug("[node={}] duplicate notice to {} failed: {}", self, loser.node(), t.getMessage()));
     }
   }

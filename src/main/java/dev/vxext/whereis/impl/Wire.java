@@ -3,7 +3,7 @@ package dev.vxext.whereis.impl;
 import dev.vxext.addressbook.impl.HashRing;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
-import dev.vxext.whereis.WhereIs;
+import dev.vxext.protocol.Protocol;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -56,7 +56,7 @@ final class Wire {
         int lane = withTimes && a.size() > 4 ? a.getInteger(4) : ProcessId.NO_LANE;
         list.add(new ProcessId(node, name, a.getString(1), startedAt, seq, lane));
       } catch (RuntimeException e) {
-        throw WhereIs.failure(WhereIs.BAD_REQUEST, "malformed directory entry #" + i + " from " + node + ": " + e.getMessage());
+        throw Protocol.failure(Protocol.BAD_REQUEST, "malformed directory entry #" + i + " from " + node + ": " + e.getMessage());
       }
     }
     return list;
