@@ -26,7 +26,7 @@ public interface ClusterNode {
    * Starts a node: creates the Vert.x instance, joins the cluster and deploys {@link ExtensionsVerticle}.
    * On ZooKeeper, it first checks that ZooKeeper answers, on a thread of its own (the caller is never
    * blocked): within the session timeout, at least 3 s and at most 10 s
-   * ({@link dev.vxext.launcher.ZookeeperConfig#REACH_TIMEOUT}).
+   * ({@link dev.vxext.impl.ZookeeperConfig#REACH_TIMEOUT}).
    *
    * @return a future completed with the started node, or failed when the options are invalid, ZooKeeper
    *   cannot be reached in time ({@code cannot reach ZooKeeper at <hosts> (root path <root>) within <n> s;
@@ -35,6 +35,30 @@ public interface ClusterNode {
    */
   static Future<ClusterNode> start(NodeOptions options) {
     return ClusterNodeImpl.start(options);
+  }
+
+  /**
+   * Runs a node on a Vert.x instance you built yourself (your cluster manager, your options): deploys
+   * {@link ExtensionsVerticle} on it and hands back the full API. {@link #close()} then undeploys the
+   * extensions (and the processes registered through this node) and leaves your Vert.x running. The
+   * options' cluster-manager settings ({@code zookeeperHosts}...) are not used: the node runs on
+   * {@code vertx}'s cluster manager, or alone when it has none. For the full failure handling (a ZooKeeper
+   * session lost and renewed, node events without polling), build the Vert.x with
+   * {@link dev.vxext.cluster.ClusterManagers#wrap} around your cluster manager.
+   *
+   * @return a future completed with the node; failed when the options are invalid, the node name is taken
+   *   in the cluster, or the extensions already run on {@code vertx} (409: once per Vert.x instance)
+   */
+  static Future<ClusterNode> deploy(Vertx vertx, NodeOptions options) {
+    return ClusterNodeImpl.deploy(vertx, options);
+  }
+
+  /**
+   * @return the node running on {@code vertx} (equal to the one returned when it was deployed with {@link #deploy}, {@link #start}, the launcher or
+   *   an {@link ExtensionsVerticle} of your own), for code running inside it; empty when none runs there
+   */
+  static java.util.Optional<ClusterNode> of(Vertx vertx) {
+    return ClusterNodeImpl.of(vertx);
   }
 
   /** @return this node's name */

@@ -3,14 +3,20 @@ package dev.vxext;
 import dev.vxext.admin.AdminOptions;
 import dev.vxext.admin.impl.AdminVerticle;
 import dev.vxext.cron.impl.CronVerticle;
-import dev.vxext.metrics.impl.NodeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.backends.BackendRegistries;
+import dev.vxext.cron.CronJob;
+import dev.vxext.cron.CronScope;
 import dev.vxext.daemon.impl.DaemonVerticle;
-import dev.vxext.whereis.impl.WhereIsVerticle;
+import dev.vxext.runtime.NodeRuntime;
+import dev.vxext.runtime.NodeSettings;
+import dev.vxext.whereis.impl.WhereIsService;
 import dev.vxext.protocol.Protocol;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.VertxInternal;
+import java.util.ArrayList;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryContext;
@@ -19,14 +25,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deploys the cluster extensions into a Vert.x instance: the whereis verticle (registry, directory,
- * locate, forwarding), then the daemon verticle (leader election, spawning, recovery), then the cron
- * verticle, then the admin server when {@code admin.port} is set. They are child deployments: undeploying this verticle undeploys them.
+ * The cluster extensions in a Vert.x instance, and the place where a node is wired: it builds the node
+ * runtime (settings, address book, membership, the node endpoint, routing), runs the directory service on
+ * its own context (the runtime's), then deploys the daemon service, the cron service and, when
+ * {@code admin.port} is set, the admin server, each handed the runtime. Undeploying it leaves gracefully
+ * ({@link #leave()}), stops the services, then the directory and the runtime, which therefore answer
+ * until the daemons are handed off.
  * <p>
- * {@link ClusterNode#start(NodeOptions)} deploys it for you. To add the extensions to a Vert.x app you
- * built yourself, deploy {@code new ExtensionsVerticle(options)}, or deploy this class with the
- * {@link NodeOptions} JSON as its config. On a clustered Vert.x the node name is published in the
- * cluster node's metadata; a name already used in the cluster fails the deployment.
+ * {@link ClusterNode#start(NodeOptions)} and {@link ClusterNode#deploy} deploy it for you; it may also be
+ * deployed as {@code new ExtensionsVerticle(options)}, or by class name with the {@link NodeOptions} JSON
+ * as its config. Once per Vert.x instance: a second deployment fails (409). On a clustered Vert.x the node
+ * name is published in the cluster node's metadata; a name already used in the cluster fails the
+ * deployment.
  */
 public class ExtensionsVerticle extends VerticleBase {
 
@@ -35,10 +45,10 @@ public class ExtensionsVerticle extends VerticleBase {
   private NodeOptions options;
   private MeterRegistry registry;
   private Handler<DeliveryContext<Object>> stampFrom;
-  private NodeMetrics metrics;
+  private volatile NodeRuntime runtime;
+  private volatile WhereIsService whereis;
   private volatile AdminVerticle admin;
   private volatile String cronDeployment;
-  private volatile WhereIsVerticle whereis;
   private volatile DaemonVerticle daemons;
   private Future<Void> leaving;
 
@@ -91,10 +101,10 @@ public class ExtensionsVerticle extends VerticleBase {
    */
   public synchronized Future<Void> leave() {
     if (leaving == null) {
-      WhereIsVerticle w = whereis;
+      NodeRuntime r = runtime;
       DaemonVerticle d = daemons;
       leaving = stopCron()
-        .eventually(() -> w == null ? Future.succeededFuture() : w.announceLeaving())
+        .eventually(() -> r == null ? Future.succeededFuture() : r.announceLeaving())
         .eventually(() -> d == null ? Future.succeededFuture() : d.handOff())
         .otherwiseEmpty();
     }
@@ -106,6 +116,15 @@ public class ExtensionsVerticle extends VerticleBase {
     return registry;
   }
 
+  /** @return the settings every service of the node shares, from the options */
+  static NodeSettings settings(NodeOptions o, boolean clustered) {
+    return new NodeSettings(o.getNodeName(), clustered, o.getSessionTimeout(), o.getSyncInterval(),
+      o.getDirectoryReplicas(), o.getRequestTimeout(), o.getSettleDelay(), o.getFailoverDelay(),
+      o.getReconcileInterval(), new ArrayList<>(o.getLaunchers().keySet()),
+      o.getCronJobs().stream().filter(j -> j.getScope() == CronScope.CLUSTER).map(CronJob::getName).toList(),
+      o.getEventBusOptions(), o.getPlacement());
+  }
+
   @Override
   public Future<?> start() {
     NodeOptions opts;
@@ -115,9 +134,22 @@ public class ExtensionsVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
+    options = opts;
+    String self = opts.getNodeName();
+    if (registry == null) {
+      MeterRegistry vertxRegistry = BackendRegistries.getDefaultNow();
+      registry = vertxRegistry != null ? vertxRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+    NodeSettings settings = settings(opts, ((VertxInternal) vertx).clusterManager() != null);
+    NodeRuntime r;
+    try {
+      r = new NodeRuntime(vertx, context, settings, registry);
+    } catch (ReplyException e) {
+      // the extensions already run on this Vert.x instance: nothing of this deployment was started
+      return Future.failedFuture(e);
+    }
     // every message this node sends to a node address says who sends it (installed before the
     // services start and removed after they all stopped, so hand-off messages carry it too)
-    String self = opts.getNodeName();
     stampFrom = ctx -> {
       if (ctx.message().address().startsWith(Protocol.NODE_ADDRESS_PREFIX)) {
         ctx.message().headers().set(Protocol.FROM_HEADER, self);
@@ -125,43 +157,47 @@ public class ExtensionsVerticle extends VerticleBase {
       ctx.next();
     };
     vertx.eventBus().addOutboundInterceptor(stampFrom);
-    if (registry == null) {
-      MeterRegistry vertxRegistry = BackendRegistries.getDefaultNow();
-      registry = vertxRegistry != null ? vertxRegistry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    }
-    metrics = NodeMetrics.install(vertx, registry, self);
+    runtime = r;
+    r.owner(context.deploymentID(), this::leave, this::adminPort);
+    whereis = new WhereIsService(r);
+    daemons = new DaemonVerticle(r, opts.getLaunchers());
     AdminOptions adminOptions = opts.getAdmin();
-    // the services stop in parallel when this verticle is undeployed: each first waits for the leave
-    whereis = new WhereIsVerticle(opts, this::leave);
-    daemons = new DaemonVerticle(opts, () -> whereis.announceLeaving());
-    return vertx.deployVerticle(whereis)
-      .compose(id -> vertx.deployVerticle(daemons))
-      .compose(id -> vertx.deployVerticle(new CronVerticle(opts)))
+    return r.start()
+      .compose(v -> whereis.start())
+      .compose(v -> r.open())
+      .compose(v -> vertx.deployVerticle(daemons))
+      .compose(id -> vertx.deployVerticle(new CronVerticle(r, opts.getCronJobs())))
       .compose(id -> {
         cronDeployment = id;
         if (!adminOptions.isEnabled()) {
           return Future.succeededFuture(id);
         }
-        AdminVerticle a = new AdminVerticle(adminOptions, self, opts.getRequestTimeout(), registry);
+        AdminVerticle a = new AdminVerticle(r, adminOptions, registry);
         return vertx.deployVerticle(a).onSuccess(x -> admin = a);
       })
       .onSuccess(id -> log.info("[node={}] cluster extensions started", self))
-      .onFailure(t -> {
-        vertx.eventBus().removeOutboundInterceptor(stampFrom);
-        metrics.close(vertx);
-      });
+      .onFailure(t -> shutdown());
   }
 
   @Override
   public Future<?> stop() {
-    // the child deployments are already undeployed when this runs
-    if (stampFrom != null) {
-      vertx.eventBus().removeOutboundInterceptor(stampFrom);
-    }
-    if (metrics != null) {
-      metrics.close(vertx);
-    }
+    // the services (child deployments) are already undeployed when this runs: the directory and the
+    // runtime answered until the daemons were handed off
+    return shutdown();
+  }
+
+  private Future<Void> shutdown() {
+    WhereIsService w = whereis;
+    NodeRuntime r = runtime;
+    whereis = null;
+    runtime = null;
     admin = null;
-    return Future.succeededFuture();
+    Future<Void> stopped = w == null ? Future.succeededFuture() : w.stop();
+    return stopped.eventually(() -> r == null ? Future.succeededFuture() : r.close()).andThen(ar -> {
+      if (stampFrom != null) {
+        vertx.eventBus().removeOutboundInterceptor(stampFrom);
+        stampFrom = null;
+      }
+    });
   }
 }

@@ -3,7 +3,7 @@ package dev.vxext;
 import dev.vxext.daemon.DaemonProcess;
 import dev.vxext.daemon.DaemonScanners;
 import dev.vxext.daemon.Launcher;
-import dev.vxext.config.impl.JsonFields;
+import dev.vxext.config.JsonFields;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonArray;

@@ -5,8 +5,8 @@ import dev.vxext.cron.CronJob;
 import dev.vxext.daemon.Launcher;
 import io.vertx.core.json.JsonArray;
 import dev.vxext.admin.AdminOptions;
-import dev.vxext.config.impl.ConnectString;
-import dev.vxext.config.impl.EventBusJson;
+import dev.vxext.config.ConnectString;
+import dev.vxext.config.EventBusJson;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -82,6 +82,7 @@ public class NodeOptions {
   private final Map<String, Launcher> launchers = new LinkedHashMap<>();
   private final Map<String, CronJob> cronJobs = new LinkedHashMap<>();
   private final Map<String, JsonObject> launcherConfigs = new LinkedHashMap<>();
+  private dev.vxext.spi.PlacementStrategy placement;
 
   /** Options with every default; a node name must still be set. */
   public NodeOptions() {
@@ -93,6 +94,7 @@ public class NodeOptions {
     other.launchers.forEach((name, launcher) -> {
       if (!launchers.containsKey(name)) launchers.put(name, launcher);
     });
+    this.placement = other.placement;
   }
 
   /**
@@ -538,6 +540,26 @@ public class NodeOptions {
     AdminOptions copy = admin == null ? new AdminOptions() : new AdminOptions(admin);
     copy.validate();
     this.admin = copy;
+    return this;
+  }
+
+  /**
+   * @return where new daemons and cluster cron jobs go; null for the default, the consistent-hash ring of the
+   *   Go original
+   */
+  public dev.vxext.spi.PlacementStrategy getPlacement() {
+    return placement;
+  }
+
+  /**
+   * Sets where new daemons (the leader's placements and spawns) and cluster cron jobs go: a strategy that
+   * is deterministic for a given member set (see {@link dev.vxext.spi.PlacementStrategy}), the same on every
+   * node. Java only (not in JSON). Null (the default) means the consistent-hash ring of the Go original.
+   *
+   * @return this
+   */
+  public NodeOptions setPlacement(dev.vxext.spi.PlacementStrategy placement) {
+    this.placement = placement;
     return this;
   }
 

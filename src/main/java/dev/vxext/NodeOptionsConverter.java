@@ -1,7 +1,7 @@
 package dev.vxext;
 
 import dev.vxext.admin.AdminOptions;
-import dev.vxext.config.impl.JsonFields;
+import dev.vxext.config.JsonFields;
 import dev.vxext.cron.CronJob;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,6 @@
 package dev.vxext.admin;
 
-import dev.vxext.config.impl.JsonFields;
+import dev.vxext.config.JsonFields;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;

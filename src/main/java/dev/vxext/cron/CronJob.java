@@ -1,6 +1,6 @@
 package dev.vxext.cron;
 
-import dev.vxext.config.impl.JsonFields;
+import dev.vxext.config.JsonFields;
 import dev.vxext.cron.impl.CronSchedule;
 import dev.vxext.process.ProcessNames;
 import io.vertx.core.json.JsonObject;

@@ -19,7 +19,11 @@ import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.ProcessDeployer;
-import dev.vxext.process.impl.Router;
+import dev.vxext.runtime.NodeRuntime;
+import dev.vxext.runtime.NodeSettings;
+import dev.vxext.runtime.Router;
+import java.util.Optional;
+import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -28,8 +32,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
-import dev.vxext.cluster.impl.ClusterVertx;
-import dev.vxext.cluster.impl.ZookeeperProbe;
+import dev.vxext.impl.ClusterVertx;
+import dev.vxext.impl.ZookeeperProbe;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -58,13 +62,12 @@ public final class ClusterNodeImpl implements ClusterNode {
   private enum State { STARTED, CLOSED }
 
   private final Vertx vertx;
-  private final NodeOptions options;
+  private final NodeSettings settings;
   private final boolean ownsVertx;
-  private final String extensionsId;
-  private final ExtensionsVerticle extensions;
   private static final long WATCH_TIMEOUT = 3_600_000;
 
   private final AddressBook addressBook;
+  private final NodeRuntime runtime;
   private final BookMaps maps;
   private final Router router;
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
@@ -72,16 +75,36 @@ public final class ClusterNodeImpl implements ClusterNode {
   /** Futures of operations still pending (calls, awaitExit...): failed with 503 when the node closes. */
   private final java.util.Set<Promise<?>> pending = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private ClusterNodeImpl(Vertx vertx, NodeOptions options, boolean ownsVertx, ExtensionsVerticle extensions,
-                          String extensionsId) {
-    this.vertx = vertx;
-    this.extensions = extensions;
-    this.options = options;
+  private ClusterNodeImpl(NodeRuntime runtime, boolean ownsVertx) {
+    this.vertx = runtime.vertx();
+    this.runtime = runtime;
+    this.settings = runtime.settings();
     this.ownsVertx = ownsVertx;
-    this.extensionsId = extensionsId;
-    this.addressBook = new LocalMapAddressBook(vertx, options.getNodeName(), options.getDirectoryReplicas());
-    this.maps = new BookMaps(vertx);
-    this.router = new Router(vertx, options.getNodeName(), options.getRequestTimeout(), options.getSyncInterval());
+    this.maps = runtime.maps();
+    this.router = runtime.router();
+    this.addressBook = new LocalMapAddressBook(settings.nodeName(), settings.directoryReplicas(), maps, runtime::lookup,
+      settings.placement());
+  }
+
+  /** See {@link ClusterNode#deploy(Vertx, NodeOptions)}. */
+  public static Future<ClusterNode> deploy(Vertx vertx, NodeOptions options) {
+    NodeOptions opts;
+    try {
+      Objects.requireNonNull(vertx, "vertx");
+      Objects.requireNonNull(options, "options");
+      opts = new NodeOptions(options);
+      opts.validate();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return vertx.deployVerticle(new ExtensionsVerticle(opts))
+      .map(id -> new ClusterNodeImpl(NodeRuntime.of(vertx).orElseThrow(), false));
+  }
+
+  /** See {@link ClusterNode#of(Vertx)}. */
+  public static Optional<ClusterNode> of(Vertx vertx) {
+    Objects.requireNonNull(vertx, "vertx");
+    return NodeRuntime.of(vertx).map(r -> new ClusterNodeImpl(r, false));
   }
 
   /** See {@link ClusterNode#start(NodeOptions)}. */
@@ -133,7 +156,7 @@ public final class ClusterNodeImpl implements ClusterNode {
       ExtensionsVerticle extensions = new ExtensionsVerticle(opts, registry);
       v.deployVerticle(extensions).onComplete(dep -> {
         if (dep.succeeded()) {
-          result.complete(new ClusterNodeImpl(v, opts, true, extensions, dep.result()));
+          result.complete(new ClusterNodeImpl(NodeRuntime.of(v).orElseThrow(), true));
         } else {
           log.error("[node={}] start failed: {}", opts.getNodeName(), dep.cause().getMessage());
           v.close().onComplete(closed -> result.fail(dep.cause()));
@@ -143,9 +166,25 @@ public final class ClusterNodeImpl implements ClusterNode {
     return result.future();
   }
 
+  /** Two handles of one node (from {@code deploy}/{@code start} and from {@code of}) are equal. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClusterNodeImpl other && other.runtime == runtime;
+  }
+
+  @Override
+  public int hashCode() {
+    return System.identityHashCode(runtime);
+  }
+
+  @Override
+  public String toString() {
+    return "ClusterNode[" + runtime.name() + "]";
+  }
+
   @Override
   public String name() {
-    return options.getNodeName();
+    return settings.nodeName();
   }
 
   @Override
@@ -215,7 +254,7 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   @Override
   public Future<ProcessId> lookup(String name) {
-    return tracked(() -> LocalMapAddressBook.lookup(vertx, name, options.getRequestTimeout()));
+    return tracked(() -> runtime.lookup(name, settings.requestTimeout()));
   }
 
   @Override
@@ -239,7 +278,7 @@ public final class ClusterNodeImpl implements ClusterNode {
     if (problem != null) {
       throw new IllegalArgumentException("launcher " + problem);
     }
-    Spawner spawner = new SpawnerImpl(vertx, launcher, options.getRequestTimeout());
+    Spawner spawner = new SpawnerImpl(runtime, launcher);
     return new Spawner() {
       @Override
       public String launcher() {
@@ -277,7 +316,7 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   private void watch(ProcessId process, Promise<Void> gone) {
     if (gone.future().isComplete()) return;
-    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "watch").setSendTimeout(WATCH_TIMEOUT);
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.WATCH.wire()).setSendTimeout(WATCH_TIMEOUT);
     JsonObject body = new JsonObject().put("name", process.name()).put("deploymentId", process.deploymentId());
     vertx.eventBus().request(Protocol.nodeAddress(process.node()), body, o).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -297,7 +336,7 @@ public final class ClusterNodeImpl implements ClusterNode {
   @Override
   public Future<List<CronJobInfo>> cronJobs() {
     DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "list");
-    return tracked(() -> vertx.eventBus().<JsonArray>request("vxext.cron", null, o)).recover(Protocol::notRunningIfNoHandlers)
+    return tracked(() -> vertx.eventBus().<JsonArray>request(Protocol.CRON_ADDRESS, null, o)).recover(Protocol::notRunningIfNoHandlers)
       .map(m -> {
         List<CronJobInfo> list = new ArrayList<>();
         m.body().forEach(o2 -> list.add(CronJobInfo.fromJson((JsonObject) o2)));
@@ -307,22 +346,22 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   @Override
   public int adminPort() {
-    return state.get() == State.STARTED ? extensions.adminPort() : -1;
+    return state.get() == State.STARTED ? runtime.adminPort() : -1;
   }
 
   @Override
   public MeterRegistry meterRegistry() {
-    return extensions.meterRegistry();
+    return runtime.metrics().registry();
   }
 
   @Override
   public boolean isLeader() {
-    return maps.leader().self();
+    return runtime.leader().self();
   }
 
   @Override
   public String leader() {
-    return maps.leader().node();
+    return runtime.leader().node();
   }
 
   @Override
@@ -336,7 +375,7 @@ public final class ClusterNodeImpl implements ClusterNode {
     // the graceful leave first (cron stops and delivers the ticks it claimed, the node announces it leaves,
     // its daemons are handed off), then the other processes (their names are withdrawn cleanly), then the
     // rest of the extensions, then Vert.x
-    extensions.leave()
+    runtime.leave()
       .compose(v -> {
         List<Future<Void>> processes = new ArrayList<>();
         for (ProcessId p : addressBook.localProcesses()) {
@@ -344,8 +383,7 @@ public final class ClusterNodeImpl implements ClusterNode {
         }
         return Future.join(processes);
       })
-      .eventually(() -> vertx.undeploy(extensionsId))
-      .eventually(router::close)
+      .eventually(() -> vertx.undeploy(runtime.deploymentId()))
       .onComplete(ar -> {
         failPending();
         Future<Void> shutdown = ownsVertx ? vertx.close() : Future.succeededFuture();

@@ -2,8 +2,8 @@ package dev.vxext.launcher;
 
 import dev.vxext.ExtensionsVerticle;
 import dev.vxext.NodeOptions;
-import dev.vxext.cluster.impl.ClusterVertx;
-import dev.vxext.cluster.impl.ZookeeperProbe;
+import dev.vxext.impl.ClusterVertx;
+import dev.vxext.impl.ZookeeperProbe;
 import io.vertx.core.Deployable;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxException;
@@ -24,7 +24,7 @@ import java.util.function.Supplier;
  * The {@code -conf} JSON is the {@link NodeOptions} JSON (node name, ZooKeeper hosts, launchers by
  * verticle class, cron jobs). It is read and checked before Vert.x starts: a missing or invalid
  * configuration prints one line to stderr and exits with code 2, and so does a ZooKeeper that cannot be
- * reached within {@link ZookeeperConfig#REACH_TIMEOUT} ms (or the session timeout, when shorter; checked
+ * reached within {@link dev.vxext.impl.ZookeeperConfig#REACH_TIMEOUT} ms (or the session timeout, when shorter; checked
  * before Vert.x starts). A configuration with ZooKeeper hosts
  * starts a clustered node ({@code -cluster} is implied; {@code -cluster-host}/{@code -cluster-port} work
  * the Vert.x way). Environment overrides: {@code VXEXT_NODE_NAME}, {@code VXEXT_CLUSTER_MANAGER}, {@code VXEXT_ZOOKEEPER_HOSTS},
@@ -94,6 +94,13 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
         conf = a.substring(a.indexOf('=') + 1);
       } else if (a.equals("-cluster") || a.equals("--cluster") || a.equals("-c")) {
         clusterFlag = true;
+      } else if (a.equals("-instances") || a.equals("--instances") || a.startsWith("-instances=") || a.startsWith("--instances=")) {
+        String value = a.contains("=") ? a.substring(a.indexOf('=') + 1) : i + 1 < args.length ? args[++i] : "";
+        if (!value.trim().equals("1")) {
+          throw new IllegalArgumentException("-instances " + value + ": a node runs once per process (one name, one"
+            + " leader election, one admin server); start one process per node, or deploy your own verticles with"
+            + " more instances");
+        }
       }
     }
     if (conf == null) {

@@ -29,6 +29,12 @@ public enum Action {
   SYNC_DIGEST("sync.digest"),
   /** A node announces its graceful leave (it leaves the ring). */
   MEMBER_LEAVING("member.leaving"),
+  /**
+   * A node's entry in the cluster manager changed ({@code {nodeId}}): it started, or stopped, running the
+   * extensions on a Vert.x that stays in the cluster. The receiver reads the entry again from the cluster
+   * manager and trusts only that. Answered to anyone, like {@link #PING}.
+   */
+  MEMBER_CHANGED("member.changed"),
   /** The leader asks the node to start a daemon (fenced by epoch). */
   DAEMON_SPAWN("daemon.spawn"),
   /** The leader announces itself (with its epoch). */
@@ -61,6 +67,11 @@ public enum Action {
   /** @return the action's name on the wire (the header's value) */
   public String wire() {
     return wire;
+  }
+
+  /** @return true for the actions a node answers to any sender, member or not */
+  public boolean open() {
+    return this == PING || this == MEMBER_CHANGED;
   }
 
   /** @return the action named {@code wire}, or null */

@@ -1,6 +1,7 @@
 package dev.vxext.benchmarks;
 
 import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.addressbook.impl.ConsistentHashPlacement;
 import dev.vxext.addressbook.impl.DirectoryEntry;
 import dev.vxext.addressbook.impl.LocalMapAddressBook;
 import dev.vxext.addressbook.impl.MembershipView;
@@ -61,7 +62,9 @@ public class AddressBookBenchmark {
         maps.directory().put(names[k], DirectoryEntry.of(List.of(p)));
       }
     }
-    book = new LocalMapAddressBook(vertx, "node-0", 2);
+    book = new LocalMapAddressBook("node-0", 2, maps,
+        (name, timeout) -> io.vertx.core.Future.failedFuture("no cluster lookup in this benchmark"),
+        new ConsistentHashPlacement());
   }
 
   @TearDown(Level.Trial)

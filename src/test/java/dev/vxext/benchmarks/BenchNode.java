@@ -2,7 +2,7 @@ package dev.vxext.benchmarks;
 
 import dev.vxext.ClusterNode;
 import dev.vxext.NodeOptions;
-import dev.vxext.launcher.ZookeeperConfig;
+import dev.vxext.impl.ZookeeperConfig;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessVerticle;
 import io.vertx.core.DeploymentOptions;

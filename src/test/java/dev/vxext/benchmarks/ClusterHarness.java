@@ -4,7 +4,7 @@ import dev.vxext.ClusterNode;
 import dev.vxext.NodeOptions;
 import dev.vxext.cluster.impl.FanOutClusterManager;
 import dev.vxext.fault.FaultNode;
-import dev.vxext.launcher.ZookeeperConfig;
+import dev.vxext.impl.ZookeeperConfig;
 import dev.vxext.process.ProcessVerticle;
 import dev.vxext.testing.Blocking;
 import dev.vxext.testing.ChildJvm;

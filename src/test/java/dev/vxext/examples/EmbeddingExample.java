@@ -1,11 +1,12 @@
 package dev.vxext.examples;
 
-import dev.vxext.ExtensionsVerticle;
+import dev.vxext.ClusterNode;
 import dev.vxext.NodeOptions;
-import dev.vxext.addressbook.impl.LocalMapAddressBook;
+import dev.vxext.cluster.ClusterManagers;
 import dev.vxext.process.ProcessVerticle;
 import dev.vxext.process.Processes;
 import dev.vxext.whereis.WhereIs;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -15,8 +16,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
 
 /**
- * Adding the extensions to a Vert.x application you build yourself: deploy {@link ExtensionsVerticle}
- * next to your verticles, let a verticle register itself, and locate it over the event bus.
+ * Running a node inside a Vert.x application you build yourself: your clustered Vert.x (your cluster
+ * manager, wrapped), {@link ClusterNode#deploy} for the whole Java API, a verticle of yours that registers
+ * itself, and the event-bus API for code that does not use the Java one. Public API only.
  */
 public final class EmbeddingExample {
 
@@ -42,31 +44,32 @@ public final class EmbeddingExample {
   }
 
   /**
-   * Starts a clustered Vert.x the usual way, adds the extensions and an application verticle.
+   * Starts a clustered Vert.x the usual way, runs a node on it and deploys an application verticle.
    *
-   * @return the Vert.x instance, once everything runs
+   * @return the node, once everything runs
    */
-  public static Future<Vertx> start(String zookeeperHosts, String rootPath, String nodeName) {
+  public static Future<ClusterNode> start(String zookeeperHosts, String rootPath, String nodeName) {
     JsonObject zkConfig = new JsonObject().put("zookeeperHosts", zookeeperHosts).put("rootPath", rootPath);
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1");
-    return Vertx.builder().with(options).withClusterManager(new ZookeeperClusterManager(zkConfig)).buildClustered()
-      .compose(vertx -> vertx.deployVerticle(new ExtensionsVerticle(new NodeOptions().setNodeName(nodeName)
-          .setZookeeperHosts(zookeeperHosts).setZookeeperRootPath(rootPath).setSyncInterval(500)))
-        .compose(id -> vertx.deployVerticle(Inventory::new,
-          new io.vertx.core.DeploymentOptions().setConfig(new JsonObject().put("name", "inventory." + nodeName))))
-        .map(id -> vertx));
+    return Vertx.builder().with(options).withClusterManager(ClusterManagers.wrap(new ZookeeperClusterManager(zkConfig)))
+      .buildClustered()
+      .compose(vertx -> ClusterNode.deploy(vertx, new NodeOptions().setNodeName(nodeName).setSyncInterval(500))
+        .compose(node -> vertx.deployVerticle(Inventory::new,
+            new DeploymentOptions().setConfig(new JsonObject().put("name", "inventory." + nodeName)))
+          .map(id -> node)));
   }
 
-  /** Locates a process over the event bus API, as an application without our Java API would. */
+  /** Locates a process over the event-bus API, as an application without the Java API would. */
   public static Future<String> locate(Vertx vertx, String name) {
     DeliveryOptions locate = new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "locate");
     return vertx.eventBus().<JsonObject>request(WhereIs.ADDRESS, new JsonObject().put("name", name), locate)
       .map(reply -> reply.body().getString("node"));
   }
 
-  /** The same through the Java address book. */
-  public static Future<String> locateWithTheBook(Vertx vertx, String name) {
-    return LocalMapAddressBook.lookup(vertx, name, 5_000).map(p -> p.node());
+  /** The same through the Java API of the node running on {@code vertx}, from code inside the application. */
+  public static Future<String> locateWithTheJavaApi(Vertx vertx, String name) {
+    return ClusterNode.of(vertx).map(node -> node.locate(name))
+      .orElse(Future.failedFuture("the cluster extensions do not run on this Vert.x instance"));
   }
 }

@@ -4,7 +4,6 @@ import dev.vxext.ClusterNode;
 import dev.vxext.NodeOptions;
 import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.cluster.LeaderInfo;
-import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.process.ProcessId;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -140,7 +139,7 @@ final class FaultCluster implements AutoCloseable {
     }
     observer = await(ClusterNode.start(options));
     // the observer competes for leadership too (it offers no launcher, but it can lead)
-    FaultCluster.await(observer.vertx().eventBus().<JsonObject>localConsumer(DaemonVerticle.LEADERSHIP_ADDRESS,
+    FaultCluster.await(observer.vertx().eventBus().<JsonObject>localConsumer(dev.vxext.protocol.Protocol.LEADERSHIP_ADDRESS,
       m -> observerLeadership.add(new FaultJvm.Leadership(System.currentTimeMillis(),
         LeaderInfo.fromJson(m.body()).self()))).completion());
     observerLeadership.add(new FaultJvm.Leadership(System.currentTimeMillis(), observer.isLeader()));

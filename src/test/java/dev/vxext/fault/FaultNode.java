@@ -7,7 +7,6 @@ import dev.vxext.cluster.impl.FanOutClusterManager;
 import dev.vxext.daemon.DaemonProcess;
 import dev.vxext.daemon.DaemonScanners;
 import dev.vxext.daemon.Launcher;
-import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.process.ProcessVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
@@ -201,7 +200,7 @@ public final class FaultNode {
    * leads ({@code ClusterNode.leader()} can stay null on it).
    */
   private static void reportLeadership(ClusterNode node) {
-    MessageConsumer<JsonObject> changes = node.vertx().eventBus().localConsumer(DaemonVerticle.LEADERSHIP_ADDRESS,
+    MessageConsumer<JsonObject> changes = node.vertx().eventBus().localConsumer(dev.vxext.protocol.Protocol.LEADERSHIP_ADDRESS,
       m -> printLeadership(node.name(), LeaderInfo.fromJson(m.body()).self()));
     try {
       changes.completion().toCompletionStage().toCompletableFuture().get(START_TIMEOUT_S, TimeUnit.SECONDS);

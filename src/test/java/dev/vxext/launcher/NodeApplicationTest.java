@@ -1,6 +1,7 @@
 package dev.vxext.launcher;
 
 import dev.vxext.ClusterNode;
+import dev.vxext.impl.ZookeeperConfig;
 import dev.vxext.process.ProcessId;
 import dev.vxext.testing.Awaits;
 import dev.vxext.testing.ChildJvm;
@@ -50,6 +51,13 @@ class NodeApplicationTest {
     assertRefused(List.of("-cluster", "-conf", "{\"nodeName\": \"n\"}"), "-cluster needs");
     assertRefused(List.of("-conf", "{\"nodeName\": \"n\", \"admin\": {\"port\": 8089, \"host\": \"0.0.0.0\"}}"),
       "admin.token is required");
+  }
+
+  @Test
+  void moreThanOneInstanceIsRefusedWithOneLine() throws Exception {
+    // two copies of the extensions in one process would elect two leaders and place each daemon twice
+    assertRefused(List.of("-instances", "2", "-conf", "{\"nodeName\": \"n\"}"), "-instances 2: a node runs once per process");
+    assertRefused(List.of("--instances=3", "-conf", "{\"nodeName\": \"n\"}"), "-instances 3: a node runs once per process");
   }
 
   @Test
@@ -153,7 +161,11 @@ class NodeApplicationTest {
       int before = first.stderr().size();
       two.kill();
       two.waitFor(Duration.ofSeconds(10));
-      Awaits.until(Duration.ofSeconds(20), () -> first.stderr().stream().anyMatch(l -> l.contains("node-2 refuses connections")));
+      try {
+        Awaits.until(Duration.ofSeconds(20), () -> first.stderr().stream().anyMatch(l -> l.contains("node-2 refuses connections")));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("node-1 never said node-2 refuses connections; its log: " + String.join("\n", first.stderr()), e);
+      }
       // what the survivor prints in the next seconds (the session expires meanwhile: 4 s)
       org.awaitility.Awaitility.await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).until(() -> true);
       List<String> after = List.copyOf(first.stderr().subList(before, first.stderr().size()));

@@ -1,34 +1,31 @@
 package dev.vxext.addressbook.impl;
 
-import dev.vxext.cluster.LeaderInfo;
 import dev.vxext.process.ProcessId;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 
 /**
  * The Vert.x local maps that hold the address book of one Vert.x instance. Values are immutable and
- * {@code Shareable}, so readers get the stored instance without a copy. Only the whereis verticle writes.
+ * {@code Shareable}, so readers get the stored instance without a copy. Created once, by the node runtime,
+ * and written only on its context: the view by the membership, the processes by the local registry, the
+ * directory by the whereis service; readers on any thread never lock.
  */
 public final class BookMaps {
 
   static final String VIEW_MAP = "vxext.addressbook";
   static final String VIEW_KEY = "view";
-  static final String LEADER_MAP = "vxext.leader";
-  static final String LEADER_KEY = "leader";
   static final String PROCESSES_MAP = "vxext.processes";
   static final String DIRECTORY_MAP = "vxext.directory";
   static final String PEERS_MAP = "vxext.peers";
   static final String PEERS_KEY = "requests";
 
   private final LocalMap<String, MembershipView> view;
-  private final LocalMap<String, LeaderInfo> leader;
   private final LocalMap<String, ProcessId> processes;
   private final LocalMap<String, DirectoryEntry> directory;
   private final LocalMap<String, PeerRequests> peers;
 
   public BookMaps(Vertx vertx) {
     this.view = vertx.sharedData().getLocalMap(VIEW_MAP);
-    this.leader = vertx.sharedData().getLocalMap(LEADER_MAP);
     this.processes = vertx.sharedData().getLocalMap(PROCESSES_MAP);
     this.directory = vertx.sharedData().getLocalMap(DIRECTORY_MAP);
     this.peers = vertx.sharedData().getLocalMap(PEERS_MAP);
@@ -42,16 +39,6 @@ public final class BookMaps {
 
   public void view(MembershipView v) {
     view.put(VIEW_KEY, v);
-  }
-
-  /** @return the leader as known here, never null */
-  public LeaderInfo leader() {
-    Object v = leader.get(LEADER_KEY);
-    return v instanceof LeaderInfo ? (LeaderInfo) v : LeaderInfo.UNKNOWN;
-  }
-
-  public void leader(LeaderInfo info) {
-    leader.put(LEADER_KEY, info);
   }
 
   /** @return name to process, for the processes registered on this node */

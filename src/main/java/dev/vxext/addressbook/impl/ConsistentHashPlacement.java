@@ -49,6 +49,17 @@ public final class ConsistentHashPlacement implements PlacementStrategy {
     return ring(members).locate(name);
   }
 
+  /** @return the ring's owners of {@code name} among {@code members}, in ring order */
+  @Override
+  public List<String> candidates(String name, List<String> members) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(members, "members");
+    if (members.isEmpty()) {
+      return List.of();
+    }
+    return ring(members).owners(name, members.size());
+  }
+
   /**
    * Returns the ring for {@code members}, reusing the cached one when the list is equal to the
    * one it was built from.

@@ -1,5 +1,6 @@
 package dev.vxext.admin.impl;
 
+import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.admin.AdminOptions;
 import dev.vxext.protocol.Protocol;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,16 +36,18 @@ public final class AdminVerticle extends VerticleBase {
   /** Classpath folder of the page's static files. */
   static final String WEBROOT = "vxext-admin";
 
+  private final NodeRuntime runtime;
   private final AdminOptions options;
   private final String self;
   private final long timeout;
   private final MeterRegistry registry;
   private HttpServer server;
 
-  public AdminVerticle(AdminOptions options, String self, long timeout, MeterRegistry registry) {
+  public AdminVerticle(NodeRuntime runtime, AdminOptions options, MeterRegistry registry) {
+    this.runtime = runtime;
     this.options = new AdminOptions(options);
-    this.self = self;
-    this.timeout = timeout;
+    this.self = runtime.name();
+    this.timeout = runtime.settings().requestTimeout();
     this.registry = registry;
   }
 
@@ -55,9 +58,9 @@ public final class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    ClusterQueries queries = new ClusterQueries(vertx, self, timeout);
+    ClusterQueries queries = new ClusterQueries(runtime);
     Router router = Router.router(vertx);
-    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(HealthProcedures.create(vertx, self, timeout)));
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(HealthProcedures.create(runtime)));
     if (options.getToken() != null) {
       byte[] expected = ("Bearer " + options.getToken()).getBytes(StandardCharsets.UTF_8);
       Handler<RoutingContext> auth = ctx -> {

@@ -2,7 +2,8 @@ package dev.vxext.admin.impl;
 
 import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.addressbook.impl.BookMaps;
-import dev.vxext.addressbook.impl.LocalMapAddressBook;
+import dev.vxext.runtime.NodeRuntime;
+import dev.vxext.protocol.Action;
 import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.cluster.LeaderInfo;
 import dev.vxext.process.ProcessNames;
@@ -31,22 +32,24 @@ final class ClusterQueries {
   /** Most daemons whose current node is looked up for one {@code /api/daemons} answer. */
   static final int MAX_DAEMONS_SHOWN = 1_000;
 
+  private final NodeRuntime runtime;
   private final Vertx vertx;
   private final String self;
   private final long timeout;
   private final BookMaps maps;
 
-  ClusterQueries(Vertx vertx, String self, long timeout) {
-    this.vertx = vertx;
-    this.self = self;
-    this.timeout = timeout;
-    this.maps = new BookMaps(vertx);
+  ClusterQueries(NodeRuntime runtime) {
+    this.runtime = runtime;
+    this.vertx = runtime.vertx();
+    this.self = runtime.name();
+    this.timeout = runtime.settings().requestTimeout();
+    this.maps = runtime.maps();
   }
 
   /** @return the members, the leader marked */
   JsonObject nodes() {
     MembershipView view = maps.view();
-    LeaderInfo leader = maps.leader();
+    LeaderInfo leader = runtime.leader();
     JsonArray nodes = new JsonArray();
     for (NodeEntry n : view.nodes()) {
       nodes.add(n.toJson().put("leader", n.name().equals(leader.node())).put("self", n.name().equals(self)));
@@ -69,7 +72,7 @@ final class ClusterQueries {
       }
       targets = List.of(node);
     }
-    return gather(targets, "processes", null).map(answers -> {
+    return gather(targets, Action.PROCESSES, null).map(answers -> {
       JsonArray processes = new JsonArray();
       answers.answered.forEach((n, body) -> ((JsonObject) body).getJsonArray("processes", new JsonArray()).forEach(processes::add));
       return new JsonObject().put("processes", processes).put("unreachable", answers.unreachable());
@@ -82,16 +85,16 @@ final class ClusterQueries {
     if (problem != null) {
       return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem));
     }
-    return LocalMapAddressBook.lookup(vertx, name, timeout).map(p -> p.toJson());
+    return runtime.lookup(name, timeout).map(p -> p.toJson());
   }
 
   /** @return the daemons as the leader last reconciled them, with the node each runs on now */
   Future<JsonObject> daemons() {
-    LeaderInfo leader = maps.leader();
+    LeaderInfo leader = runtime.leader();
     if (leader.node() == null) {
       return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "no leader is known yet"));
     }
-    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "daemon.list").setSendTimeout(timeout);
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.DAEMON_LIST.wire()).setSendTimeout(timeout);
     return vertx.eventBus().<JsonObject>request(Protocol.nodeAddress(leader.node()), new JsonObject(), o)
       .recover(t -> Future.failedFuture(Protocol.hasCode(t, Protocol.MISDIRECTED)
         ? Protocol.failure(Protocol.NOT_READY, "leadership is changing: " + t.getMessage()) : t))
@@ -101,7 +104,7 @@ final class ClusterQueries {
         List<Future<Void>> lookups = new ArrayList<>();
         for (int i = 0; i < Math.min(daemons.size(), MAX_DAEMONS_SHOWN); i++) {
           JsonObject d = daemons.getJsonObject(i);
-          lookups.add(LocalMapAddressBook.lookup(vertx, d.getString("name"), timeout).transform(ar -> {
+          lookups.add(runtime.lookup(d.getString("name"), timeout).transform(ar -> {
             if (ar.succeeded()) {
               d.put("node", ar.result().node()).put("state", "running");
             } else if (Protocol.hasCode(ar.cause(), Protocol.NOT_FOUND)) {
@@ -121,7 +124,7 @@ final class ClusterQueries {
 
   /** @return every node's cron jobs, merged by job name */
   Future<JsonObject> cron() {
-    return gather(maps.view().names(), "cron.list", null).map(answers -> {
+    return gather(maps.view().names(), Action.CRON_LIST, null).map(answers -> {
       Map<String, JsonObject> jobs = new TreeMap<>();
       answers.answered.forEach((node, body) -> {
         for (Object o : (JsonArray) body) {
@@ -145,11 +148,11 @@ final class ClusterQueries {
   private record Answers(Map<String, Object> answered, JsonArray unreachable) {
   }
 
-  private Future<Answers> gather(List<String> nodes, String action, JsonObject body) {
+  private Future<Answers> gather(List<String> nodes, Action action, JsonObject body) {
     Map<String, Object> answered = new LinkedHashMap<>();
     JsonArray unreachable = new JsonArray();
     List<Future<Void>> all = new ArrayList<>();
-    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, action).setSendTimeout(timeout);
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, action.wire()).setSendTimeout(timeout);
     for (String node : nodes) {
       all.add(vertx.eventBus().request(Protocol.nodeAddress(node), body == null ? new JsonObject() : body, o)
         .transform(ar -> {

@@ -1,5 +1,6 @@
 package dev.vxext.admin.impl;
 
+import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.cluster.LeaderInfo;
 import dev.vxext.cluster.impl.FanOutClusterManager;
@@ -22,8 +23,11 @@ final class HealthProcedures {
   private HealthProcedures() {
   }
 
-  static HealthChecks create(Vertx vertx, String self, long timeout) {
-    BookMaps maps = new BookMaps(vertx);
+  static HealthChecks create(NodeRuntime runtime) {
+    Vertx vertx = runtime.vertx();
+    String self = runtime.name();
+    long timeout = runtime.settings().requestTimeout();
+    BookMaps maps = runtime.maps();
     HealthChecks checks = HealthChecks.create(vertx);
     checks.register("cluster-manager", timeout, promise -> promise.complete(clusterManager(vertx)));
     checks.register("membership", timeout, promise -> {
@@ -32,7 +36,7 @@ final class HealthProcedures {
         : Status.KO(new JsonObject().put("reason", "node " + self + " is not in its own membership view")));
     });
     checks.register("leader", timeout, promise -> {
-      LeaderInfo leader = maps.leader();
+      LeaderInfo leader = runtime.leader();
       promise.complete(leader.node() != null
         ? Status.OK(new JsonObject().put("leader", leader.node()).put("epoch", leader.epoch()))
         : Status.KO(new JsonObject().put("reason", "no leader is known")));

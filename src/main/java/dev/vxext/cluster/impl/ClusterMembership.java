@@ -86,6 +86,7 @@ public final class ClusterMembership {
   private final List<String> cronJobs;
   private final NodeInfoReader infoReader;
   private final NameClaim nameClaim;
+  private final OwnEntry ownEntry;
   private final PeerLiveness liveness;
   private final Map<String, NodeEntry> known = new HashMap<>();
   private final Set<String> pending = new HashSet<>();
@@ -134,6 +135,7 @@ public final class ClusterMembership {
     this.cronJobs = List.copyOf(new java.util.TreeSet<>(cronJobs));
     this.infoReader = cm == null ? null : new NodeInfoReader(vertx, cm);
     this.nameClaim = cm == null ? null : new NameClaim(vertx, cm, selfName, selfId, sessionTimeout);
+    this.ownEntry = cm == null ? null : new OwnEntry(vertx, cm, selfName, this.launchers, this.cronJobs);
     this.liveness = cm == null ? null : new PeerLiveness(vertx, selfName, watchOptions, this::provenGone, this::provenBack,
       gone -> known.values().stream().anyMatch(e -> e.name().equals(gone.name())
         || (e.port() == gone.port() && java.util.Objects.equals(e.host(), gone.host()))));
@@ -156,7 +158,7 @@ public final class ClusterMembership {
       publish(null, null);
       return Future.succeededFuture();
     }
-    return nameClaim.claim().compose(v -> publishOwnName()).compose(v -> checkDuplicates()).map(entries -> {
+    return nameClaim.claim().compose(v -> ownEntry.publish()).compose(v -> checkDuplicates()).map(entries -> {
       NodeInfo own = cm.getNodeInfo();
       known.put(selfId, new NodeEntry(selfName, selfId, own.host(), own.port(), System.currentTimeMillis(), launchers, cronJobs));
       for (NodeEntry e : entries) {
@@ -164,6 +166,9 @@ public final class ClusterMembership {
         liveness.watch(e);
       }
       publish(null, null);
+      // a member that saw this Vert.x join before its entry named it (embedded mode: the extensions start
+      // on a running clustered Vert.x) ignores it until told to read the entry again
+      ownEntry.tell(entries.stream().map(NodeEntry::name).toList(), OwnEntry.WITHDRAW_MS);
       if (cm instanceof FanOutClusterManager fanOut) {
         fanOut.addNodeListener(nodeListener);
         fanOut.addSessionRenewedListener(sessionRenewed);
@@ -197,19 +202,45 @@ public final class ClusterMembership {
     }
   }
 
-  private Future<Void> publishOwnName() {
-    NodeInfo own = cm.getNodeInfo();
-    JsonObject metadata = own.metadata() == null ? new JsonObject() : own.metadata().copy();
-    JsonArray offered = new JsonArray(new ArrayList<>(launchers));
-    JsonArray jobs = new JsonArray(new ArrayList<>(cronJobs));
-    if (selfName.equals(metadata.getString(NAME_KEY)) && offered.equals(metadata.getJsonArray(LAUNCHERS_KEY))
-      && jobs.equals(metadata.getJsonArray(CRON_KEY))) {
+  /**
+   * Withdraws this node from the cluster while its Vert.x keeps running (or before it closes): its entry
+   * no longer names it, and the members are told so they drop it now. Bounded; never failed. Must be called
+   * on the membership context, before {@link #stop()}.
+   */
+  public Future<Void> withdraw() {
+    if (cm == null || stopped) {
       return Future.succeededFuture();
     }
-    metadata.put(NAME_KEY, selfName).put(LAUNCHERS_KEY, offered).put(CRON_KEY, jobs);
-    Promise<Void> promise = Promise.promise();
-    cm.setNodeInfo(new NodeInfo(own.host(), own.port(), metadata), promise);
-    return promise.future();
+    List<String> peers = known.values().stream().map(NodeEntry::name).filter(n -> !n.equals(selfName)).toList();
+    return ownEntry.withdraw(peers);
+  }
+
+  /**
+   * Member {@code id} says its entry changed ({@code member.changed}): it started or stopped running the
+   * extensions on a Vert.x that stays in the cluster. Its entry is read again from the cluster manager (the
+   * notice itself is not trusted). Must be called on the membership context.
+   */
+  public void recheck(String id) {
+    if (stopped || cm == null || id == null || id.equals(selfId) || pending.contains(id) || !cm.getNodes().contains(id)) {
+      return;
+    }
+    NodeEntry was = known.get(id);
+    if (was == null) {
+      ignored.remove(id);
+      added(id);
+      return;
+    }
+    pending.add(id);
+    infoReader.read(id).onComplete(ar -> {
+      if (!pending.remove(id) || stopped || known.get(id) != was || ar.failed()) {
+        return;
+      }
+      if (!was.name().equals(OwnEntry.nameOf(ar.result()))) {
+        if (liveness != null) liveness.unwatch(id);
+        drop(id, "stopped running the extensions; its Vert.x stays in the cluster");
+        ignored.add(id);
+      }
+    });
   }
 
   private Future<List<NodeEntry>> checkDuplicates() {
@@ -239,7 +270,7 @@ public final class ClusterMembership {
     return infoReader.read(id).transform(ar -> {
       if (ar.succeeded() && ar.result() != null) {
         NodeInfo info = ar.result();
-        String name = info.metadata() == null ? null : info.metadata().getString(NAME_KEY);
+        String name = OwnEntry.nameOf(info);
         if (name != null) {
           return Future.succeededFuture(new NodeEntry(name, id, info.host(), info.port(), System.currentTimeMillis(),
             strings(info.metadata().getJsonArray(LAUNCHERS_KEY)), strings(info.metadata().getJsonArray(CRON_KEY))));

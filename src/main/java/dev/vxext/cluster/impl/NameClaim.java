@@ -1,5 +1,6 @@
 package dev.vxext.cluster.impl;
 
+import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -104,7 +105,7 @@ final class NameClaim {
   }
 
   private Future<Boolean> holderAlive() {
-    DeliveryOptions ping = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "ping").setSendTimeout(1_000);
+    DeliveryOptions ping = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.PING.wire()).setSendTimeout(1_000);
     return vertx.eventBus().request(Protocol.nodeAddress(name), null, ping).map(true)
       .otherwise(t -> t instanceof io.vertx.core.eventbus.ReplyException r
         && r.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE);

@@ -1,13 +1,13 @@
 package dev.vxext.cron.impl;
 
-import dev.vxext.NodeOptions;
 import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.addressbook.impl.BookMaps;
-import dev.vxext.addressbook.impl.ConsistentHashPlacement;
 import dev.vxext.cron.CronJob;
 import dev.vxext.cron.CronJobInfo;
 import dev.vxext.cron.CronScope;
-import dev.vxext.process.impl.Router;
+import dev.vxext.runtime.NodeRuntime;
+import dev.vxext.runtime.Router;
+import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,17 +38,18 @@ import java.util.List;
 public final class CronVerticle extends VerticleBase {
 
   /** Local address of the cron service. */
-  public static final String ADDRESS = "vxext.cron";
+  public static final String ADDRESS = Protocol.CRON_ADDRESS;
 
   private static final Logger log = LoggerFactory.getLogger(CronVerticle.class);
   private static final int MAX_CATCH_UP = 1_000;
 
-  private final NodeOptions options;
+  private final NodeRuntime runtime;
+  private final List<CronJob> declared;
   private final String self;
+  private final long requestTimeout;
   private final Clock clock;
   private final List<JobState> jobs = new ArrayList<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private final ConsistentHashPlacement placement = new ConsistentHashPlacement();
   private BookMaps maps;
   private Router router;
   private TickClaim claims;
@@ -76,29 +77,32 @@ public final class CronVerticle extends VerticleBase {
     }
   }
 
-  public CronVerticle(NodeOptions options) {
-    this(options, Clock.systemUTC());
+  public CronVerticle(NodeRuntime runtime, List<CronJob> jobs) {
+    this(runtime, jobs, Clock.systemUTC());
   }
 
-  public CronVerticle(NodeOptions options, Clock clock) {
-    this.options = new NodeOptions(options);
-    this.self = options.getNodeName();
+  public CronVerticle(NodeRuntime runtime, List<CronJob> jobs, Clock clock) {
+    this.runtime = runtime;
+    this.declared = List.copyOf(jobs);
+    this.self = runtime.name();
+    this.requestTimeout = runtime.settings().requestTimeout();
     this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
-    maps = new BookMaps(vertx);
-    router = new Router(vertx, self, options.getRequestTimeout(), options.getSyncInterval());
+    maps = runtime.maps();
+    router = runtime.router();
     claims = new TickClaim(vertx);
-    metrics = dev.vxext.metrics.impl.NodeMetrics.of(vertx);
-    for (CronJob job : options.getCronJobs()) {
+    metrics = runtime.metrics();
+    for (CronJob job : declared) {
       jobs.add(new JobState(job));
     }
     MessageConsumer<Object> api = vertx.eventBus().localConsumer(ADDRESS, this::handle);
     MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS, m -> rebalance());
     consumers.add(api);
     consumers.add(members);
+    runtime.endpoint().handle(Action.CRON_LIST, context, this::list);
     return Future.all(api.completion(), members.completion()).onSuccess(v -> rebalance());
   }
 
@@ -111,11 +115,11 @@ public final class CronVerticle extends VerticleBase {
     List<Future<Void>> inFlight = new ArrayList<>(deliveries);
     jobs.forEach(s -> inFlight.add(s.firing));
     Future<Void> drained = Future.join(inFlight).<Void>mapEmpty().otherwiseEmpty()
-      .timeout(options.getRequestTimeout(), java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
+      .timeout(requestTimeout, java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
     return drained.compose(v -> {
+      runtime.endpoint().remove(Action.CRON_LIST);
       List<Future<Void>> done = new ArrayList<>();
       consumers.forEach(c -> done.add(c.unregister()));
-      done.add(router.close());
       return Future.join(done);
     });
   }
@@ -126,6 +130,11 @@ public final class CronVerticle extends VerticleBase {
       msg.fail(Protocol.BAD_REQUEST, "unknown cron action '" + action + "' (expected list)");
       return;
     }
+    list(msg);
+  }
+
+  /** Answers the jobs of this node, with their owner and next fire time. */
+  private void list(Message<Object> msg) {
     JsonArray list = new JsonArray();
     for (JobState s : jobs) {
       long next = s.active && s.next != null ? s.next.at().toEpochMilli() : 0;
@@ -153,7 +162,7 @@ public final class CronVerticle extends VerticleBase {
   }
 
   private String owner(String job) {
-    return placement.choose(job, maps.view().placeable(n -> n.declares(job)));
+    return runtime.settings().placement().choose(job, maps.view().placeable(n -> n.declares(job)));
   }
 
   private void activate(JobState s) {

@@ -1,5 +1,6 @@
 package dev.vxext.daemon.impl;
 
+import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.daemon.Launcher;
 import dev.vxext.metrics.impl.NodeMetrics;
@@ -42,13 +43,13 @@ final class DaemonHost {
   /** Why this node takes no daemon now (its ZooKeeper connection is suspended or lost), or null. */
   private String refusing;
 
-  DaemonHost(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout) {
-    this.vertx = vertx;
-    this.self = self;
+  DaemonHost(NodeRuntime runtime, Map<String, Launcher> launchers) {
+    this.vertx = runtime.vertx();
+    this.self = runtime.name();
     this.launchers = launchers;
-    this.maps = maps;
-    this.requestTimeout = requestTimeout;
-    this.metrics = NodeMetrics.of(vertx);
+    this.maps = runtime.maps();
+    this.requestTimeout = runtime.settings().requestTimeout();
+    this.metrics = runtime.metrics();
   }
 
   /**
@@ -169,7 +170,7 @@ final class DaemonHost {
       List<Future<Void>> told = new ArrayList<>();
       for (String node : peers) {
         if (node.equals(self)) continue;
-        DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "daemon.leaving")
+        DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, dev.vxext.protocol.Action.DAEMON_LEAVING.wire())
           .setSendTimeout(Math.min(2_000, requestTimeout));
         told.add(vertx.eventBus().request(Protocol.nodeAddress(node), new JsonObject().put("node", self), o).<Void>mapEmpty().otherwiseEmpty());
       }

@@ -1,5 +1,6 @@
 package dev.vxext.daemon.impl;
 
+import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.addressbook.NodeEntry;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.HashRing;
@@ -69,19 +70,21 @@ final class DaemonRecovery {
   private final java.util.function.Predicate<String> leaving;
   private final LongSupplier quietUntil;
   private final NodeMetrics metrics;
+  private final NodeRuntime runtime;
   private final DaemonBackoff backoff = new DaemonBackoff(new java.util.Random());
 
-  DaemonRecovery(Vertx vertx, String self, Map<String, Launcher> launchers, BookMaps maps, long requestTimeout,
-                 LongSupplier epoch, java.util.function.Predicate<String> leaving, LongSupplier quietUntil) {
-    this.vertx = vertx;
-    this.self = self;
+  DaemonRecovery(NodeRuntime runtime, Map<String, Launcher> launchers, LongSupplier epoch,
+                 java.util.function.Predicate<String> leaving, LongSupplier quietUntil) {
+    this.runtime = runtime;
+    this.vertx = runtime.vertx();
+    this.self = runtime.name();
     this.launchers = new TreeMap<>(launchers);
-    this.maps = maps;
-    this.requestTimeout = requestTimeout;
+    this.maps = runtime.maps();
+    this.requestTimeout = runtime.settings().requestTimeout();
     this.epoch = epoch;
     this.leaving = leaving;
     this.quietUntil = quietUntil;
-    this.metrics = NodeMetrics.of(vertx);
+    this.metrics = runtime.metrics();
   }
 
   /** Runs one reconciliation of every launcher. */
@@ -127,7 +130,7 @@ final class DaemonRecovery {
     if (node == null) {
       return Future.succeededFuture(List.of());
     }
-    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "daemon.scan").setSendTimeout(requestTimeout * 2);
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, dev.vxext.protocol.Action.DAEMON_SCAN.wire()).setSendTimeout(requestTimeout * 2);
     return vertx.eventBus().<JsonObject>request(Protocol.nodeAddress(node), new JsonObject().put("launcher", name), o)
       .map(m -> {
         List<DaemonProcess> list = new ArrayList<>();
@@ -227,7 +230,7 @@ final class DaemonRecovery {
     if (states.size() < MAX_LISTED) {
       states.add(state);
     }
-    return LocalMapAddressBook.lookup(vertx, d.name(), requestTimeout).transform(ar -> {
+    return runtime.lookup(d.name(), requestTimeout).transform(ar -> {
       if (ar.succeeded() && !leaving.test(ar.result().node())) {
         counts[1]++;
         backoff.running(d.name());
@@ -259,7 +262,7 @@ final class DaemonRecovery {
         log.warn("[node={}] no node offers launcher '{}' for daemon '{}'", self, launcherName, d.name());
         return Future.succeededFuture();
       }
-      List<String> candidates = HashRing.of(eligible).owners(d.name(), eligible.size());
+      List<String> candidates = runtime.settings().placement().candidates(d.name(), eligible);
       return place(launcherName, d, candidates, 0, 0).transform(p -> {
         if (p.succeeded()) {
           counts[2]++;
@@ -283,7 +286,7 @@ final class DaemonRecovery {
     if (epoch.getAsLong() <= 0) {
       return Future.failedFuture("this node no longer leads: '" + d.name() + "' is left to the next leader");
     }
-    return DaemonVerticle.spawnRequest(vertx, maps, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout)
+    return DaemonVerticle.spawnRequest(runtime, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout)
       .onSuccess(pid -> log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node()))
       .recover(t -> {
         if (Protocol.hasCode(t, Protocol.CONFLICT) && t.getMessage() != null && t.getMessage().contains("epoch")) {

@@ -1,15 +1,12 @@
 package dev.vxext.daemon.impl;
 
+import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.addressbook.NodeEntry;
-import dev.vxext.addressbook.impl.BookMaps;
-import dev.vxext.addressbook.impl.ConsistentHashPlacement;
-import dev.vxext.addressbook.impl.LocalMapAddressBook;
 import dev.vxext.daemon.Spawner;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -22,18 +19,14 @@ import java.util.List;
  */
 public final class SpawnerImpl implements Spawner {
 
-  private static final ConsistentHashPlacement PLACEMENT = new ConsistentHashPlacement();
-
-  private final Vertx vertx;
+  private final NodeRuntime runtime;
   private final String launcher;
-  private final BookMaps maps;
   private final long timeout;
 
-  public SpawnerImpl(Vertx vertx, String launcher, long timeout) {
-    this.vertx = vertx;
+  public SpawnerImpl(NodeRuntime runtime, String launcher) {
+    this.runtime = runtime;
     this.launcher = launcher;
-    this.maps = new BookMaps(vertx);
-    this.timeout = timeout;
+    this.timeout = runtime.settings().requestTimeout();
   }
 
   @Override
@@ -47,17 +40,17 @@ public final class SpawnerImpl implements Spawner {
     if (problem != null) {
       return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem));
     }
-    List<String> eligible = maps.view().placeable(n -> n.offers(launcher));
+    List<String> eligible = runtime.view().placeable(n -> n.offers(launcher));
     if (eligible.isEmpty()) {
       return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "no available node offers launcher '" + launcher + "'"));
     }
     JsonObject config = args == null ? new JsonObject() : args;
-    return LocalMapAddressBook.lookup(vertx, name, timeout).recover(t -> {
+    return runtime.lookup(name, timeout).recover(t -> {
       if (!Protocol.hasCode(t, Protocol.NOT_FOUND)) {
         return Future.failedFuture(t);
       }
-      String target = PLACEMENT.choose(name, eligible);
-      return DaemonVerticle.spawnRequest(vertx, maps, target, launcher, name, config, 0, timeout);
+      String target = runtime.settings().placement().choose(name, eligible);
+      return DaemonVerticle.spawnRequest(runtime, target, launcher, name, config, 0, timeout);
     });
   }
 }

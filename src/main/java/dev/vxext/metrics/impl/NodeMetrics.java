@@ -9,9 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,13 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The meters of one node (see {@link MetricNames}), shared by its verticles through a Vert.x local map.
+ * The meters of one node (see {@link MetricNames}), created by its runtime and handed to its services.
  * Thread-safe: Micrometer meters are, and the gauges read thread-safe state.
  */
-public final class NodeMetrics implements Shareable {
+public final class NodeMetrics {
 
-  private static final String MAP = "vxext.metrics";
-  private static final String KEY = "metrics";
   private static final Duration[] SLOS = {
     Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
     Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(10)};
@@ -44,6 +39,8 @@ public final class NodeMetrics implements Shareable {
   private final AtomicInteger daemonsHosted = new AtomicInteger();
   private final AtomicInteger daemonsBackingOff = new AtomicInteger();
   private final AtomicLong leadershipSeen = new AtomicLong();
+  private final AtomicInteger leading = new AtomicInteger();
+  private final AtomicLong leaderEpoch = new AtomicLong();
   private final Counter syncRetries;
   private final Counter syncGaps;
   private final Counter syncRepairs;
@@ -66,8 +63,8 @@ public final class NodeMetrics implements Shareable {
     gauge(MetricNames.CLUSTER_NODES, "nodes in this node's membership view", maps, m -> m.view().names().size());
     gauge(MetricNames.PROCESSES_REGISTERED, "processes registered on this node", maps, m -> m.processes().size());
     gauge(MetricNames.DIRECTORY_ENTRIES, "directory entries this node owns", maps, m -> m.directory().size());
-    gauge(MetricNames.LEADER, "1 while this node leads", maps, m -> m.leader().self() ? 1 : 0);
-    gauge(MetricNames.LEADER_EPOCH, "leader epoch known here", maps, m -> m.leader().epoch());
+    gauge(MetricNames.LEADER, "1 while this node leads", leading, AtomicInteger::get);
+    gauge(MetricNames.LEADER_EPOCH, "leader epoch known here", leaderEpoch, AtomicLong::get);
     gauge(MetricNames.DAEMONS_DECLARED, "daemons declared at the last reconciliation (leader)", daemonsDeclared, AtomicInteger::get);
     gauge(MetricNames.DAEMONS_RUNNING, "daemons found running at the last reconciliation (leader)", daemonsRunning, AtomicInteger::get);
     gauge(MetricNames.DAEMONS_HOSTED, "daemons running on this node", daemonsHosted, AtomicInteger::get);
@@ -88,35 +85,25 @@ public final class NodeMetrics implements Shareable {
     failover = timer(MetricNames.DAEMONS_FAILOVER, "node loss seen to its daemons placed again", Tags.empty());
   }
 
-  /**
-   * Creates the meters of {@code node} in {@code registry} and makes them the node's metrics
-   * ({@link #of(Vertx)}).
-   */
-  public static NodeMetrics install(Vertx vertx, MeterRegistry registry, String node) {
-    NodeMetrics metrics = new NodeMetrics(registry, node, new BookMaps(vertx));
-    LocalMap<String, NodeMetrics> map = vertx.sharedData().getLocalMap(MAP);
-    NodeMetrics previous = map.put(KEY, metrics);
-    if (previous != null) {
-      previous.close();
-    }
-    return metrics;
+  /** @return the meters of node {@code node}, recorded in {@code registry}, reading the gauges from {@code maps} */
+  public static NodeMetrics create(MeterRegistry registry, String node, BookMaps maps) {
+    return new NodeMetrics(registry, node, maps);
   }
 
-  /** @return the metrics installed on this Vert.x instance, or meters that record nothing */
-  public static NodeMetrics of(Vertx vertx) {
-    LocalMap<String, NodeMetrics> map = vertx.sharedData().getLocalMap(MAP);
-    NodeMetrics m = map.get(KEY);
-    return m != null ? m : new NodeMetrics(new CompositeMeterRegistry(), "none", new BookMaps(vertx));
+  /** @return meters that record nothing (a service running without a runtime's metrics) */
+  public static NodeMetrics none(BookMaps maps) {
+    return new NodeMetrics(new CompositeMeterRegistry(), "none", maps);
   }
 
-  /** Removes this node's meters from the registry and uninstalls them. */
-  public void close(Vertx vertx) {
-    LocalMap<String, NodeMetrics> map = vertx.sharedData().getLocalMap(MAP);
-    map.remove(KEY, this);
-    close();
+
+  /** Records the leader as this node knows it (gauges {@code vxext.leader} and {@code vxext.leader.epoch}). */
+  public void leader(boolean self, long epoch) {
+    leading.set(self ? 1 : 0);
+    leaderEpoch.set(epoch);
   }
 
-  private void close() {
+  /** Removes this node's meters from the registry. */
+  public void close() {
     meters.forEach(registry::remove);
     meters.clear();
     perKey.clear();

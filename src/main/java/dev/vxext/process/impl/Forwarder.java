@@ -20,9 +20,6 @@ import java.util.function.Function;
  */
 public final class Forwarder {
 
-  /** Header with the caller's timeout in ms. */
-  public static final String TIMEOUT_HEADER = "timeout";
-
   private final Vertx vertx;
   private final String node;
   private final Function<String, ProcessId> registered;
@@ -59,7 +56,7 @@ public final class Forwarder {
     }
     DeliveryOptions options = new DeliveryOptions().setLocalOnly(true);
     msg.headers().forEach(h -> {
-      if (!h.getKey().equals(Protocol.ACTION_HEADER) && !h.getKey().equals(Protocol.TO_HEADER) && !h.getKey().equals(TIMEOUT_HEADER)
+      if (!h.getKey().equals(Protocol.ACTION_HEADER) && !h.getKey().equals(Protocol.TO_HEADER) && !h.getKey().equals(Protocol.TIMEOUT_HEADER)
         && !h.getKey().equals(Protocol.ONCE_HEADER)) {
         options.addHeader(h.getKey(), h.getValue());
       }
@@ -107,7 +104,7 @@ public final class Forwarder {
       return false;
     }
     try {
-      msg.headers().remove(Protocol.ACTION_HEADER).remove(Protocol.TO_HEADER).remove(TIMEOUT_HEADER);
+      msg.headers().remove(Protocol.ACTION_HEADER).remove(Protocol.TO_HEADER).remove(Protocol.TIMEOUT_HEADER);
     } catch (UnsupportedOperationException e) {
       return false;
     }
@@ -133,7 +130,7 @@ public final class Forwarder {
   }
 
   private long timeout(Message<Object> msg) {
-    String t = msg.headers().get(TIMEOUT_HEADER);
+    String t = msg.headers().get(Protocol.TIMEOUT_HEADER);
     if (t != null) {
       try {
         long v = Long.parseLong(t);

@@ -1,7 +1,5 @@
 package dev.vxext.process.impl;
 
-import dev.vxext.addressbook.impl.BookMaps;
-import dev.vxext.process.ProcessId;
 import dev.vxext.process.Processes;
 import dev.vxext.protocol.Protocol;
 import io.vertx.core.Context;
@@ -41,10 +39,7 @@ public final class ProcessDeployable implements Deployable {
       stopped = Future.failedFuture(e);
     }
     return stopped.andThen(ar -> {
-      ProcessId registered = new BookMaps(context.owner()).processes().get(name);
-      if (registered == null || !registered.deploymentId().equals(context.deploymentID())) {
-        return; // already unregistered, or the extensions stopped first
-      }
+      // idempotent: the registry ignores a deployment it no longer holds (or is gone, when the extensions stopped first)
       DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "undeployed");
       context.owner().eventBus().send(Protocol.REGISTRY_ADDRESS, new JsonObject().put("deploymentId", context.deploymentID()), options);
     });

@@ -4,6 +4,7 @@ import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.addressbook.impl.PeerRequests;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
+import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -160,7 +161,7 @@ final class Locator {
     }
 
     Future<Message<Object>> request(String owner, long sendTimeout) {
-      DeliveryOptions options = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, "locate").setSendTimeout(sendTimeout);
+      DeliveryOptions options = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.LOCATE.wire()).setSendTimeout(sendTimeout);
       return peers.request(vertx, owner, Protocol.nodeAddress(owner), name, options);
     }
   }

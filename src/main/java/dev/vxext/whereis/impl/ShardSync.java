@@ -3,6 +3,7 @@ package dev.vxext.whereis.impl;
 import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
+import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -234,7 +235,7 @@ final class ShardSync {
       }
       JsonObject body = new JsonObject().put("from", self).put("inc", inc).put("seq", seq)
         .put("count", count).put("digest", digest);
-      send("sync.digest", body);
+      send(Action.SYNC_DIGEST.wire(), body);
     }
 
     void flush() {
@@ -254,7 +255,7 @@ final class ShardSync {
         count = slice.size();
         digest = 0;
         for (ProcessId p : slice) digest ^= Wire.hash(p);
-        action = "sync.full";
+        action = Action.SYNC_FULL.wire();
         int first = Math.min(slice.size(), Protocol.MAX_SYNC_BATCH);
         body = new JsonObject().put("up", Wire.encodeUps(slice.subList(0, first)));
         // a larger slice follows as deltas, at most MAX_SYNC_BATCH entries each
@@ -262,7 +263,7 @@ final class ShardSync {
           ups.put(key(p), p);
         }
       } else if (!ups.isEmpty() || !downs.isEmpty()) {
-        action = "sync.delta";
+        action = Action.SYNC_DELTA.wire();
         List<ProcessId> down = take(downs, Protocol.MAX_SYNC_BATCH);
         List<ProcessId> up = take(ups, Protocol.MAX_SYNC_BATCH - down.size());
         body = new JsonObject().put("up", Wire.encodeUps(up)).put("down", Wire.encodeDowns(down));
@@ -286,7 +287,7 @@ final class ShardSync {
       metrics.syncSent(action.substring("sync.".length()), encoded.length());
       vertx.eventBus().<JsonObject>request(Protocol.nodeAddress(owner), encoded, options).onComplete(ar -> {
         if (closed) return;
-        boolean isDigest = "sync.digest".equals(action);
+        boolean isDigest = Action.SYNC_DIGEST.wire().equals(action);
         if (ar.succeeded()) {
           JsonObject reply = ar.result().body();
           if (!isDigest) {

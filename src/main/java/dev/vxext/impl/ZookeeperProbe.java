@@ -1,7 +1,6 @@
-package dev.vxext.cluster.impl;
+package dev.vxext.impl;
 
 import dev.vxext.NodeOptions;
-import dev.vxext.launcher.ZookeeperConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VertxException;

@@ -1,4 +1,4 @@
-package dev.vxext.config.impl;
+package dev.vxext.config;
 
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;

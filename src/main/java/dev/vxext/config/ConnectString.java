@@ -1,4 +1,4 @@
-package dev.vxext.config.impl;
+package dev.vxext.config;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,9 +1,10 @@
-package dev.vxext.cluster.impl;
+package dev.vxext.impl;
 
 import dev.vxext.NodeOptions;
 import dev.vxext.cron.CronJob;
 import dev.vxext.cron.CronScope;
-import dev.vxext.launcher.ZookeeperConfig;
+import dev.vxext.cluster.impl.ClusterMembership;
+import dev.vxext.cluster.impl.FanOutClusterManager;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;

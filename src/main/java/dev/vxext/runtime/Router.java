@@ -1,19 +1,16 @@
-package dev.vxext.process.impl;
+package dev.vxext.runtime;
 
 import dev.vxext.addressbook.impl.BookMaps;
-import dev.vxext.addressbook.impl.LocalMapAddressBook;
-import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.process.ProcessId;
+import dev.vxext.protocol.Action;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -37,20 +34,20 @@ public final class Router {
   private final long routeTtl;
   private final BookMaps maps;
   private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
-  private final MessageConsumer<JsonObject> membership;
+  private final NodeRuntime.Lookup lookup;
 
-  public Router(Vertx vertx, String self, long requestTimeout, long routeTtl) {
+  Router(Vertx vertx, String self, long requestTimeout, long routeTtl, BookMaps maps, NodeRuntime.Lookup lookup) {
     this.vertx = vertx;
     this.self = self;
     this.requestTimeout = requestTimeout;
     this.routeTtl = routeTtl;
-    this.maps = new BookMaps(vertx);
-    this.membership = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS, msg -> {
-      MembershipEvent event = MembershipEvent.fromJson(msg.body());
-      if (event.type() == MembershipEvent.Type.LEFT) {
-        routes.values().removeIf(r -> r.process().node().equals(event.node()));
-      }
-    });
+    this.maps = maps;
+    this.lookup = lookup;
+  }
+
+  /** Node {@code node} left: the routes to it are forgotten. */
+  void left(String node) {
+    routes.values().removeIf(r -> r.process().node().equals(node));
   }
 
   /** @return a future completed with the process's reply; see {@code ClusterNode.call} */
@@ -71,9 +68,10 @@ public final class Router {
     return this.<Message<Object>>routed(name, target -> deliver(target, message, delivery, false)).mapEmpty();
   }
 
-  /** Stops listening to membership. */
-  public Future<Void> close() {
-    return membership.unregister();
+  /** Forgets every route. */
+  Future<Void> close() {
+    routes.clear();
+    return Future.succeededFuture();
   }
 
   private <R> Future<R> routed(String name, Function<ProcessId, Future<R>> delivery) {
@@ -98,7 +96,7 @@ public final class Router {
     if (r != null && r.expiresAt() > now) {
       return Future.succeededFuture(r.process());
     }
-    return LocalMapAddressBook.lookup(vertx, name, requestTimeout)
+    return lookup.lookup(name, requestTimeout)
       .onSuccess(process -> routes.put(name, new Route(process, now + routeTtl)));
   }
 
@@ -124,8 +122,8 @@ public final class Router {
       // a route to a node that left: locate again
       return Future.failedFuture(Protocol.failure(Protocol.MISDIRECTED, "node " + node + " is no longer a member"));
     }
-    opts.addHeader(Protocol.ACTION_HEADER, call ? "call" : "send").addHeader(Protocol.TO_HEADER, name)
-      .addHeader(Forwarder.TIMEOUT_HEADER, Long.toString(opts.getSendTimeout()));
+    opts.addHeader(Protocol.ACTION_HEADER, (call ? Action.CALL : Action.SEND).wire()).addHeader(Protocol.TO_HEADER, name)
+      .addHeader(Protocol.TIMEOUT_HEADER, Long.toString(opts.getSendTimeout()));
     if (target.lane() == ProcessId.NO_LANE) {
       return remote(Protocol.nodeAddress(node), node, name, message, opts);
     }

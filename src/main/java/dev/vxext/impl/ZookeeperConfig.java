@@ -1,4 +1,4 @@
-package dev.vxext.launcher;
+package dev.vxext.impl;
 
 import dev.vxext.NodeOptions;
 import io.vertx.core.json.JsonObject;
