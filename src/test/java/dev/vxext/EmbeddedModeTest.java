@@ -10,6 +10,7 @@ import dev.vxext.process.ProcessId;
 import dev.vxext.testing.Awaits;
 import dev.vxext.testing.ClusterFixture;
 import dev.vxext.testing.EchoProcess;
+import dev.vxext.testing.HazelcastSetup;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -45,9 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EmbeddedModeTest {
 
   static {
-    System.setProperty("hazelcast.logging.type", "slf4j");
-    System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "error");
-    System.setProperty("hazelcast.wait.seconds.before.join", "1");
+    HazelcastSetup.quietAndQuick();
   }
 
   private static final Duration CONVERGE = Duration.ofSeconds(20);

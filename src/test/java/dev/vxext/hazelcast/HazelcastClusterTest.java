@@ -12,6 +12,7 @@ import dev.vxext.process.ProcessId;
 import dev.vxext.testing.Awaits;
 import dev.vxext.testing.ClusterFixture;
 import dev.vxext.testing.DaemonWorker;
+import dev.vxext.testing.HazelcastSetup;
 import dev.vxext.testing.EchoProcess;
 import dev.vxext.whereis.WhereIs;
 import io.vertx.core.DeploymentOptions;
@@ -52,12 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HazelcastClusterTest {
 
   static {
-    // before any Hazelcast class loads: log through SLF4J, and only errors (the --add-opens and
-    // "CP Subsystem is not enabled" warnings are expected here)
-    System.setProperty("hazelcast.logging.type", "slf4j");
-    System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "error");
-    // a member waits this long before it sends its join request (default 5 s)
-    System.setProperty("hazelcast.wait.seconds.before.join", "1");
+    HazelcastSetup.quietAndQuick();
   }
 
   private static final Duration CONVERGE = Duration.ofSeconds(20);
