@@ -4,6 +4,8 @@ import dev.vxext.ClusterNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import org.apache.curator.test.TestingServer;
@@ -18,7 +20,44 @@ import static dev.vxext.testing.ClusterFixture.await;
 /** What the cluster benchmarks share: sequential and in-flight request loops, and closing a run's nodes. */
 final class BenchSupport {
 
+  /** Sender contexts per measuring node: one per event loop of a 2-core machine's default Vert.x (2 × cores). */
+  static final int SENDERS = 4;
+
   private BenchSupport() {
+  }
+
+  /**
+   * @return {@code count} event-loop contexts of {@code vertx}, on its event loops in turn. A node has one
+   *   connection per peer, on one event loop: a sender on another loop pays a thread hop, one on the same loop
+   *   does not. Measuring from one context measures that coincidence (it moved the raw baseline by 2× between
+   *   two builds); measuring from a context on every loop measures what an application's verticles see.
+   */
+  static List<Context> senders(Vertx vertx, int count) {
+    List<Context> contexts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      contexts.add(((VertxInternal) vertx).createEventLoopContext());
+    }
+    return contexts;
+  }
+
+  /** Warms {@code op} up with {@code count} requests on each of {@code contexts}. */
+  static Future<Void> warmUp(List<Context> contexts, Function<Integer, Future<?>> op, int count) {
+    Future<Void> done = Future.succeededFuture();
+    for (Context ctx : contexts) {
+      done = done.compose(v -> sequential(ctx, op, count, null, 0));
+    }
+    return done;
+  }
+
+  /** Throughput with the requests and the in-flight window split over {@code contexts}, all at once: requests per second. */
+  static Future<Double> throughput(List<Context> contexts, Function<Integer, Future<?>> op, int total, int inFlight) {
+    int each = total / contexts.size();
+    long t0 = System.nanoTime();
+    List<Future<Double>> parts = new ArrayList<>();
+    for (Context ctx : contexts) {
+      parts.add(throughput(ctx, op, each, Math.max(1, inFlight / contexts.size())));
+    }
+    return Future.all(parts).map(v -> each * contexts.size() / ((System.nanoTime() - t0) / 1e9));
   }
 
   /** Runs {@code count} requests one after the other on {@code ctx}; stores each round trip (ns) from {@code offset}. */

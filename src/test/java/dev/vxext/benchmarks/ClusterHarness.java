@@ -228,7 +228,7 @@ public final class ClusterHarness {
         }
       }
 
-      Context ctx = n1.vertx().getOrCreateContext();
+      List<Context> senders = BenchSupport.senders(n1.vertx(), BenchSupport.SENDERS);
       JsonObject body = new JsonObject().put("op", "ping").put("payload", "0123456789abcdef");
       String[] hitA = hit.toArray(String[]::new);
       String[] missA = miss.toArray(String[]::new);
@@ -242,13 +242,13 @@ public final class ClusterHarness {
       ops.put("map get", i -> map.get(keyA[i % keyA.length]).compose(v -> v == null ? Future.failedFuture("null") : Future.succeededFuture(v)));
 
       for (Function<Integer, Future<?>> op : ops.values()) {
-        await(BenchSupport.sequential(ctx, op, warmup, null, 0));
+        await(BenchSupport.warmUp(senders, op, warmup / senders.size()));
       }
       Map<String, long[]> lat = new LinkedHashMap<>();
       ops.keySet().forEach(k -> lat.put(k, new long[samples - samples % block]));
       for (int b = 0; b < samples / block; b++) {
         for (Map.Entry<String, Function<Integer, Future<?>>> e : ops.entrySet()) {
-          await(BenchSupport.sequential(ctx, e.getValue(), block, lat.get(e.getKey()), b * block));
+          await(BenchSupport.sequential(senders.get(b % senders.size()), e.getValue(), block, lat.get(e.getKey()), b * block));
         }
       }
       Map<String, double[]> tput = new LinkedHashMap<>();
@@ -256,7 +256,7 @@ public final class ClusterHarness {
       tputOps.forEach(k -> tput.put(k, new double[2]));
       for (int round = 0; round < 2; round++) {
         for (String k : tputOps) {
-          tput.get(k)[round] = await(BenchSupport.throughput(ctx, ops.get(k), requests, inflight));
+          tput.get(k)[round] = await(BenchSupport.throughput(senders, ops.get(k), requests, inflight));
         }
       }
       lat.values().forEach(Arrays::sort);
@@ -271,8 +271,9 @@ public final class ClusterHarness {
         "locate miss", "`node.locate` miss → 404 (owners exclude node-1)",
         "map get", mapLabel + " (" + keyA.length + " keys, non-owner)");
       System.out.printf("## %s: %d nodes, from node-1%n%n", cm.equals("hz") ? "Hazelcast" : "ZooKeeper", nodes);
-      System.out.printf("%d warm-up each, then %d sequential round trips each, interleaved in blocks of %d; throughput: "
-        + "%,d requests with %d in flight, 2 alternating rounds (mean). Root `%s`.%n%n", warmup, samples, block, requests, inflight, root);
+      System.out.printf("%d warm-up each, then %d sequential round trips each, interleaved in blocks of %d, each block from the next of %d sender contexts (one per event loop); throughput: "
+        + "%,d requests with %d in flight spread over them, 2 alternating rounds (mean). Root `%s`.%n%n", warmup, samples, block,
+        BenchSupport.SENDERS, requests, inflight, root);
       System.out.println("| measurement | p50 (µs) | p99 (µs) | throughput (req/s) | p50 / raw | p99 / raw | throughput / raw |");
       System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
       for (String k : ops.keySet()) {

@@ -10,8 +10,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import org.apache.curator.test.TestingServer;
 import org.slf4j.Logger;
@@ -20,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,6 +38,7 @@ public final class ConvergenceBenchmark {
   private static final int WARMUP_REGISTRATIONS = 100;
   private static final int RAW_WARMUP = 500;
   private static final int RAW_REQUESTS = 2000;
+  private static final int RAW_BLOCK = 100;
   private static final String RAW_ADDRESS = "bench.raw";
   private static final long STEP_TIMEOUT_MS = 30_000;
 
@@ -124,7 +124,7 @@ public final class ConvergenceBenchmark {
     ClusterNode n1 = nodes.get(0);
     ClusterNode n2 = nodes.get(1);
     await(n2.vertx().eventBus().consumer(RAW_ADDRESS, m -> m.reply(m.body())).completion());
-    long[] raw = await(rawRoundTrips(n1, contexts.get(0)));
+    long[] raw = await(rawRoundTrips(n1));
 
     Arrays.sort(conv);
     Arrays.sort(raw);
@@ -134,7 +134,7 @@ public final class ConvergenceBenchmark {
     System.out.println();
     System.out.printf("3 clustered nodes in one JVM (%d cores), embedded ZooKeeper, default timings (syncInterval %d ms, "
         + "directoryReplicas %d), sessionTimeout 4000 ms; %d warm-up + %d measured sequential registrations "
-        + "(%.1f s); raw baseline: %d sequential requests node-1 → node-2 after %d warm-up.%n%n",
+        + "(%.1f s); raw baseline: %d sequential requests node-1 → node-2 (from 4 sender contexts, one per event loop) after %d warm-up.%n%n",
       Runtime.getRuntime().availableProcessors(), NodeOptions.DEFAULT_SYNC_INTERVAL, NodeOptions.DEFAULT_DIRECTORY_REPLICAS,
       WARMUP_REGISTRATIONS, n, wall / 1e9, RAW_REQUESTS, RAW_WARMUP);
     System.out.println("| measurement | samples | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |");
@@ -205,38 +205,22 @@ public final class ConvergenceBenchmark {
     });
   }
 
-  /** Sequential raw requests from {@code from} on {@code ctx}: warm-up first, then the measured ones. */
-  private static Future<long[]> rawRoundTrips(ClusterNode from, Context ctx) {
-    Promise<long[]> promise = Promise.promise();
+  /**
+   * Sequential raw requests from {@code from}, in blocks of 100 from {@value BenchSupport#SENDERS} sender
+   * contexts in turn (one per event loop, see {@link BenchSupport#senders}): warm-up first, then the measured ones.
+   */
+  private static Future<long[]> rawRoundTrips(ClusterNode from) {
+    List<Context> senders = BenchSupport.senders(from.vertx(), BenchSupport.SENDERS);
+    Function<Integer, Future<?>> op = i -> from.vertx().eventBus().request(RAW_ADDRESS, new JsonObject().put("name", "raw-" + i));
     long[] samples = new long[RAW_REQUESTS];
-    ctx.runOnContext(v -> rawStep(from, 0, samples, promise));
-    return promise.future();
+    Future<Void> done = BenchSupport.warmUp(senders, op, RAW_WARMUP / senders.size());
+    for (int b = 0; b < RAW_REQUESTS / RAW_BLOCK; b++) {
+      int block = b;
+      done = done.compose(v -> BenchSupport.sequential(senders.get(block % senders.size()), op, RAW_BLOCK, samples, block * RAW_BLOCK));
+    }
+    return done.map(v -> samples);
   }
 
-  private static void rawStep(ClusterNode from, int i, long[] samples, Promise<long[]> promise) {
-    if (i == RAW_WARMUP + RAW_REQUESTS) {
-      promise.complete(samples);
-      return;
-    }
-    long t0 = System.nanoTime();
-    from.vertx().eventBus().request(RAW_ADDRESS, new JsonObject().put("name", "raw-" + i)).onComplete(ar -> {
-      long rtt = System.nanoTime() - t0;
-      if (ar.failed()) {
-        boolean noHandlerYet = ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
-        if (noHandlerYet && i == 0) {
-          // node-1 has not heard of the consumer on node-2 yet: retry the first request shortly
-          from.vertx().setTimer(5, id -> rawStep(from, 0, samples, promise));
-        } else {
-          promise.fail(ar.cause());
-        }
-        return;
-      }
-      if (i >= RAW_WARMUP) {
-        samples[i - RAW_WARMUP] = rtt;
-      }
-      rawStep(from, i + 1, samples, promise);
-    });
-  }
 
   private void closeAll() {
     BenchSupport.closeQuietly(nodes, zookeeper);

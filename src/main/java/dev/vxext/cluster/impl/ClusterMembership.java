@@ -455,12 +455,8 @@ public final class ClusterMembership {
       return;
     }
     republishing = true;
-    Promise<Void> promise = Promise.promise();
-    cm.setNodeInfo(cm.getNodeInfo(), promise);
     nameClaim.claim().onFailure(t -> log.error("[node={}] cannot reclaim the node name after a session loss: {}", selfName, t.getMessage()));
-    long guard = vertx.setTimer(5_000, t -> promise.tryFail("no answer"));
-    promise.future().onComplete(ar -> {
-      vertx.cancelTimer(guard);
+    ownEntry.rewrite().onComplete(ar -> {
       republishing = false;
       if (ar.failed()) {
         log.warn("[node={}] publishing own registration failed ({}); will be retried", selfName, ar.cause().getMessage());
@@ -473,16 +469,9 @@ public final class ClusterMembership {
    * node that wrongly believed this one gone (see {@link PeerLiveness}) may have removed it.
    */
   private void checkOwnRegistration() {
-    if (!(cm instanceof FanOutClusterManager fanOut) || selfLost || republishing) {
-      return;
+    if (!selfLost && !republishing && !stopped) {
+      ownEntry.checkSubscriptions();
     }
-    fanOut.registered(Protocol.nodeAddress(selfName)).onSuccess(present -> {
-      if (!present && !stopped) {
-        log.warn("[node={}] this node's event-bus subscriptions are missing from the cluster; registering them again",
-          selfName);
-        fanOut.replayRegistrations();
-      }
-    });
   }
 
   private void reconcile() {

@@ -11,6 +11,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -24,8 +27,13 @@ import java.util.List;
  * {@code close()}). The cluster manager sends no event for that, so the node tells the other members with
  * {@link Action#MEMBER_CHANGED}; they read the entry again from the cluster manager and trust only what it
  * says (a forged notice costs one read).
+ * <p>
+ * After a session loss the entry is written again ({@link #rewrite()}), and the node's event-bus
+ * subscriptions are registered again when they are missing ({@link #checkSubscriptions()}).
  */
 final class OwnEntry {
+
+  private static final Logger log = LoggerFactory.getLogger(OwnEntry.class);
 
   /** Longest wait for the withdrawal (the metadata write and the notices), ms. */
   static final long WITHDRAW_MS = 1_000;
@@ -103,6 +111,37 @@ final class OwnEntry {
       }
     }
     return Future.join(told).mapEmpty();
+  }
+
+  /**
+   * Writes this node's entry again as it is: vertx-zookeeper does not re-create a member's znode after its
+   * session expired, and writing the node info creates it under the new session.
+   *
+   * @return completed once written; failed after 5 s without an answer
+   */
+  Future<Void> rewrite() {
+    Promise<Void> promise = Promise.promise();
+    cm.setNodeInfo(cm.getNodeInfo(), promise);
+    long guard = vertx.setTimer(5_000, t -> promise.tryFail("no answer"));
+    return promise.future().andThen(ar -> vertx.cancelTimer(guard));
+  }
+
+  /**
+   * Registers this node's event-bus subscriptions again when its node address is missing from the cluster
+   * manager: another node that wrongly believed this one gone (see {@link PeerLiveness}) may have removed
+   * them. Only a wrapped cluster manager ({@link FanOutClusterManager}) records them.
+   */
+  void checkSubscriptions() {
+    if (!(cm instanceof FanOutClusterManager fanOut)) {
+      return;
+    }
+    fanOut.registered(Protocol.nodeAddress(selfName)).onSuccess(present -> {
+      if (!present) {
+        log.warn("[node={}] this node's event-bus subscriptions are missing from the cluster; registering them again",
+          selfName);
+        fanOut.replayRegistrations();
+      }
+    });
   }
 
   private Future<Void> write(NodeInfo info) {
