@@ -205,8 +205,10 @@ public final class ClusterNodeImpl implements ClusterNode {
   /**
    * Runs {@code operation} while the node is open, tracking its future: if the node closes before it
    * completes, it fails with 503 (Vert.x closing would leave it pending for good). Completes on the
-   * caller's context when called on one; a caller outside Vert.x gets a future without a context (one bound
-   * to a context of this instance could not notify it once the instance is closed).
+   * caller's context when called from a verticle (its state stays on one thread); any other caller gets a
+   * future without a context: one bound to a context of this instance could not notify it once the instance
+   * is closed, so a chain such as {@code register(...).compose(...).eventually(node::close)} started from a
+   * callback of {@link ClusterNode#start} would never complete.
    */
   private <T> Future<T> tracked(Supplier<Future<T>> operation) {
     if (state.get() != State.STARTED) {
@@ -215,8 +217,8 @@ public final class ClusterNodeImpl implements ClusterNode {
     Promise<T> promise;
     Future<T> running;
     try {
-      io.vertx.core.Context current = Vertx.currentContext();
-      promise = current != null ? ((io.vertx.core.internal.ContextInternal) current).promise() : Promise.promise();
+      io.vertx.core.internal.ContextInternal current = (io.vertx.core.internal.ContextInternal) Vertx.currentContext();
+      promise = current != null && current.isDeployment() ? current.promise() : Promise.promise();
       running = operation.get();
     } catch (RuntimeException e) {
       return state.get() != State.STARTED ? closedFailure() : Future.failedFuture(e);

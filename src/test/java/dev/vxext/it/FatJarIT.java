@@ -21,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FatJarIT {
 
   private static Path fatJar() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("target"))) {
+    try (Stream<Path> s = Files.list(Path.of("examples", "target"))) {
       return s.filter(p -> p.getFileName().toString().endsWith("-fat.jar")).findFirst()
-        .orElseThrow(() -> new AssertionError("no *-fat.jar in target/: run mvn package"));
+        .orElseThrow(() -> new AssertionError("no *-fat.jar in examples/target/: run mvn verify (it builds examples/)"));
     }
   }
 

@@ -49,6 +49,7 @@ public final class EmbeddingExample {
    * @return the node, once everything runs
    */
   public static Future<ClusterNode> start(String zookeeperHosts, String rootPath, String nodeName) {
+    // tag::embedding[]
     JsonObject zkConfig = new JsonObject().put("zookeeperHosts", zookeeperHosts).put("rootPath", rootPath);
     VertxOptions options = new VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1");
@@ -58,6 +59,7 @@ public final class EmbeddingExample {
         .compose(node -> vertx.deployVerticle(Inventory::new,
             new DeploymentOptions().setConfig(new JsonObject().put("name", "inventory." + nodeName)))
           .map(id -> node)));
+    // end::embedding[]
   }
 
   /** Locates a process over the event-bus API, as an application without the Java API would. */
@@ -69,7 +71,10 @@ public final class EmbeddingExample {
 
   /** The same through the Java API of the node running on {@code vertx}, from code inside the application. */
   public static Future<String> locateWithTheJavaApi(Vertx vertx, String name) {
+    // tag::of[]
+    // code running inside the application (a verticle of yours) finds the node of its Vert.x
     return ClusterNode.of(vertx).map(node -> node.locate(name))
       .orElse(Future.failedFuture("the cluster extensions do not run on this Vert.x instance"));
+    // end::of[]
   }
 }
