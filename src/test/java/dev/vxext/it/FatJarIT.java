@@ -5,12 +5,8 @@ import dev.vxext.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,23 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FatJarIT {
 
-  private static Path fatJar() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("examples", "target"))) {
-      return s.filter(p -> p.getFileName().toString().endsWith("-fat.jar")).findFirst()
-        .orElseThrow(() -> new AssertionError("no *-fat.jar in examples/target/: run mvn verify (it builds examples/)"));
-    }
-  }
-
-  private static List<String> java(String... args) throws IOException {
-    List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-Xmx256m", "-jar", fatJar().toString()));
-    cmd.addAll(List.of(args));
-    return cmd;
-  }
-
   @Test
   void theFatJarStartsASingleNodeFromConfAndStopsOnSigterm() throws Exception {
-    try (ChildJvm node = ChildJvm.start(java("-conf", "conf/single-node.json"), Map.of())) {
+    try (ChildJvm node = ChildJvm.start(FatJar.java("-conf", "conf/single-node.json"), Map.of())) {
       Awaits.until(Duration.ofSeconds(60), () -> node.printed("vxext: node solo started"));
       Awaits.until(Duration.ofSeconds(30), () -> node.stderr().stream().anyMatch(l -> l.contains("daemon 'counter.solo' placed on solo")));
       // the admin server of conf/single-node.json (port 8080): the page and the API come from the jar
@@ -56,7 +38,7 @@ class FatJarIT {
 
   @Test
   void theFatJarRefusesABadConfigurationWithOneLine() throws Exception {
-    try (ChildJvm node = ChildJvm.start(java("-conf", "conf/does-not-exist.json"), Map.of())) {
+    try (ChildJvm node = ChildJvm.start(FatJar.java("-conf", "conf/does-not-exist.json"), Map.of())) {
       assertThat(node.waitFor(Duration.ofSeconds(30))).isEqualTo(2);
       Awaits.until(Duration.ofSeconds(5), () -> !node.stderr().isEmpty());
       assertThat(node.stderr()).containsExactly("vxext: configuration file conf/does-not-exist.json does not exist");

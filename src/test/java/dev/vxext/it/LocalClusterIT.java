@@ -11,13 +11,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,20 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * admin API ({@code POST /api/call/greeter}).
  */
 class LocalClusterIT {
-
-  private static Path fatJar() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of("examples", "target"))) {
-      return s.filter(p -> p.getFileName().toString().endsWith("-fat.jar")).findFirst()
-        .orElseThrow(() -> new AssertionError("no *-fat.jar in examples/target/: run mvn verify (it builds examples/)"));
-    }
-  }
-
-  private static List<String> java(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-Xmx256m", "-jar", fatJar().toString()));
-    cmd.addAll(List.of(args));
-    return cmd;
-  }
 
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -53,14 +36,14 @@ class LocalClusterIT {
     int zkPort = freePort();
     List<ChildJvm> jvms = new ArrayList<>();
     try {
-      ChildJvm zookeeper = ChildJvm.start(java("zookeeper", "--port", String.valueOf(zkPort)), Map.of());
+      ChildJvm zookeeper = ChildJvm.start(FatJar.java("zookeeper", "--port", String.valueOf(zkPort)), Map.of());
       jvms.add(zookeeper);
       Awaits.until(Duration.ofSeconds(60), () -> zookeeper.printed("development ZooKeeper listening on 127.0.0.1:" + zkPort));
       String root = "vxext-localit-" + ProcessHandle.current().pid();
       int[] admin = new int[4];
       for (int i = 1; i <= 3; i++) {
         admin[i] = freePort();
-        jvms.add(ChildJvm.start(java("-conf", "conf/node-" + i + ".json"), Map.of(
+        jvms.add(ChildJvm.start(FatJar.java("-conf", "conf/node-" + i + ".json"), Map.of(
           "VXEXT_ZOOKEEPER_HOSTS", "127.0.0.1:" + zkPort,
           "VXEXT_ZOOKEEPER_ROOT_PATH", root,
           "VXEXT_ADMIN_PORT", String.valueOf(admin[i]))));
