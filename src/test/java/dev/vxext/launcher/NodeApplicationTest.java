@@ -113,7 +113,7 @@ class NodeApplicationTest {
   }
 
   @Test
-  void versionNeedsNoConfigurationAndNamesOursAndVertxs() throws Exception {
+  void versionNeedsNoConfigurationAndNamesOursAndVertxs(@org.junit.jupiter.api.io.TempDir Path jarLike) throws Exception {
     String vertx = "Vert.x " + io.vertx.core.internal.VertxInternal.version();
     for (String flag : List.of("-version", "--version")) {
       try (ChildJvm jvm = ChildJvm.start(MAIN, List.of(flag), Map.of())) {
@@ -124,7 +124,6 @@ class NodeApplicationTest {
       }
     }
     // in the jar: META-INF/maven/dev.vxext/vertx-cluster-extensions/pom.properties, written by maven-jar-plugin
-    Path jarLike = Files.createTempDirectory("vxext-pom");
     Path props = jarLike.resolve("META-INF/maven/dev.vxext/vertx-cluster-extensions/pom.properties");
     Files.createDirectories(props.getParent());
     Files.writeString(props, "artifactId=vertx-cluster-extensions\ngroupId=dev.vxext\nversion=9.8.7-test\n");

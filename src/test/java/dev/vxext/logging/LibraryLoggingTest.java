@@ -5,6 +5,7 @@ import dev.vxext.testing.ChildJvm;
 import dev.vxext.testing.ClusterFixture;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.InputStream;
@@ -24,8 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LibraryLoggingTest {
 
   @Test
-  void zookeepersClientEnvironmentIsNotLoggedUnlessTheApplicationAsksForIt() throws Exception {
-    Path classes = Files.createTempDirectory("vxext-library-main");
+  void zookeepersClientEnvironmentIsNotLoggedUnlessTheApplicationAsksForIt(@TempDir Path classes) throws Exception {
     Path main = classes.resolve(LibraryNodeMain.class.getName().replace('.', '/') + ".class");
     Files.createDirectories(main.getParent());
     try (InputStream in = LibraryNodeMain.class.getResourceAsStream(LibraryNodeMain.class.getSimpleName() + ".class")) {
