@@ -112,6 +112,14 @@ public class NodeOptions {
     NodeOptionsConverter.fromJson(json, this);
   }
 
+  /**
+   * @return every top-level key of the options JSON, in the order of the configuration reference (the keys
+   *   the strict reading accepts; the launcher lists them in its help and derives its overrides from them)
+   */
+  public static List<String> jsonKeys() {
+    return NodeOptionsConverter.KEYS;
+  }
+
   /** @return the options as JSON, every key present */
   public JsonObject toJson() {
     return NodeOptionsConverter.toJson(this);
@@ -571,7 +579,9 @@ public class NodeOptions {
   /**
    * Also records Vert.x's own metrics (event bus, HTTP, pools; {@code vertx-micrometer-metrics}) in the
    * node's registry, next to the {@code vxext.*} meters. Off by default: it costs a little on every
-   * event-bus message. Only for nodes started with {@code ClusterNode.start}.
+   * event-bus message. For nodes started with {@code ClusterNode.start} or the launcher (the fat jar); a node
+   * deployed with {@code ClusterNode.deploy} runs on a Vert.x built by its application, which configures
+   * Vert.x's metrics itself.
    *
    * @return this
    */

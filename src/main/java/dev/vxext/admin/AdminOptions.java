@@ -54,6 +54,11 @@ public class AdminOptions {
     f.nullableString("token", this::setToken);
   }
 
+  /** @return the keys of the admin JSON object: {@code port}, {@code host}, {@code token} */
+  public static List<String> jsonKeys() {
+    return KEYS;
+  }
+
   /** @return as JSON (the token included: do not log it) */
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("port", port).put("host", host);

@@ -7,12 +7,8 @@ import dev.vxext.addressbook.AddressBook;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.addressbook.impl.LocalMapAddressBook;
 import dev.vxext.cron.CronJobInfo;
-import dev.vxext.metrics.MetricNames;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import dev.vxext.daemon.Spawner;
 import dev.vxext.daemon.impl.SpawnerImpl;
 import dev.vxext.cluster.MembershipEvent;
@@ -128,17 +124,10 @@ public final class ClusterNodeImpl implements ClusterNode {
 
   private static Future<ClusterNode> build(NodeOptions opts) {
     Future<Vertx> vertx;
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    registry.config().commonTags(MetricNames.NODE_TAG, opts.getNodeName());
+    PrometheusMeterRegistry registry = ClusterVertx.meterRegistry(opts);
     try {
       VertxOptions vertxOptions = new VertxOptions();
-      if (opts.isVertxMetrics()) {
-        vertxOptions.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
-      }
-      VertxBuilder builder = ClusterVertx.builder(opts, vertxOptions);
-      if (opts.isVertxMetrics()) {
-        builder.withMetrics(new MicrometerMetricsFactory(registry));
-      }
+      VertxBuilder builder = ClusterVertx.vertxMetrics(ClusterVertx.builder(opts, vertxOptions), vertxOptions, opts, registry);
       vertx = opts.isClustered() ? builder.buildClustered() : Future.succeededFuture(builder.build());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);

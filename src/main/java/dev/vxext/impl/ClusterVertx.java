@@ -8,7 +8,13 @@ import dev.vxext.cluster.impl.FanOutClusterManager;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import dev.vxext.metrics.MetricNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -67,12 +73,42 @@ public final class ClusterVertx {
     return Vertx.builder().with(vertxOptions).withClusterManager(new FanOutClusterManager(cm));
   }
 
+  /** @return a node's meter registry: Prometheus, every meter tagged {@code node=<nodeName>} */
+  public static PrometheusMeterRegistry meterRegistry(NodeOptions options) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags(MetricNames.NODE_TAG, options.getNodeName());
+    return registry;
+  }
+
+  /**
+   * With {@link NodeOptions#isVertxMetrics()}: Vert.x's own meters (vertx-micrometer-metrics) are recorded in
+   * {@code registry}, next to the node's: the metrics options are enabled and the builder gets a Micrometer
+   * metrics factory on that registry. Without it, nothing changes.
+   *
+   * @return {@code builder}
+   */
+  public static VertxBuilder vertxMetrics(VertxBuilder builder, VertxOptions vertxOptions, NodeOptions options,
+                                          MeterRegistry registry) {
+    if (options.isVertxMetrics()) {
+      enableVertxMetrics(vertxOptions);
+      builder.withMetrics(new MicrometerMetricsFactory(registry));
+    }
+    return builder;
+  }
+
+  /** Enables the metrics in {@code vertxOptions}, keeping Micrometer options given there (with Vert.x's -options). */
+  public static void enableVertxMetrics(VertxOptions vertxOptions) {
+    vertxOptions.setMetricsOptions(vertxOptions.getMetricsOptions() instanceof MicrometerMetricsOptions m
+      ? m.setEnabled(true) : new MicrometerMetricsOptions().setEnabled(true));
+  }
+
   /**
    * ZooKeeper: vertx-zookeeper's own client, or, with {@code zookeeperCredentials}, a Curator client that
    * authenticates with digest credentials and creates every znode with the {@code CREATOR_ALL} ACL, so a
    * client without the credentials can neither read nor write the cluster's znodes.
    */
   private static ClusterManager zookeeper(NodeOptions options) {
+    SimpleLoggerDefaults.quietZookeeperClientEnvironment();
     String credentials = options.getZookeeperCredentials();
     if (credentials == null) {
       return new ZookeeperClusterManager(ZookeeperConfig.of(options));

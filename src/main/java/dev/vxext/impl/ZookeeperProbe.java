@@ -39,6 +39,7 @@ public final class ZookeeperProbe {
    *   within <n> s; is it running?} when no connection is made in time
    */
   public static void check(NodeOptions options) {
+    SimpleLoggerDefaults.quietZookeeperClientEnvironment();
     long timeout = timeout(options);
     CuratorFramework client = CuratorFrameworkFactory.builder()
       .connectString(options.getZookeeperHosts())

@@ -1,92 +1,115 @@
 package dev.vxext.launcher;
 
-import dev.vxext.ExtensionsVerticle;
 import dev.vxext.NodeOptions;
-import dev.vxext.impl.ClusterVertx;
 import dev.vxext.impl.ZookeeperProbe;
-import io.vertx.core.Deployable;
-import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxException;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.launcher.application.HookContext;
-import io.vertx.launcher.application.VertxApplication;
-import io.vertx.launcher.application.VertxApplicationHooks;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The Vert.x launcher for a node: {@code java -jar vertx-cluster-extensions-<v>-fat.jar -conf node.json}.
+ * The main class of the fat jar: {@code java -jar vertx-cluster-extensions-<v>-fat.jar -conf node.json}
+ * runs a node; {@code ... zookeeper [--port 2181] [--dir <dataDir>]} runs a {@link DevZookeeper development
+ * ZooKeeper}; {@code -help} and {@code -version} need nothing else.
  * <p>
  * The {@code -conf} JSON is the {@link NodeOptions} JSON (node name, ZooKeeper hosts, launchers by
- * verticle class, cron jobs). It is read and checked before Vert.x starts: a missing or invalid
- * configuration prints one line to stderr and exits with code 2, and so does a ZooKeeper that cannot be
- * reached within {@link dev.vxext.impl.ZookeeperConfig#REACH_TIMEOUT} ms (or the session timeout, when shorter; checked
- * before Vert.x starts). A configuration with ZooKeeper hosts
- * starts a clustered node ({@code -cluster} is implied; {@code -cluster-host}/{@code -cluster-port} work
- * the Vert.x way). Environment overrides: {@code VXEXT_NODE_NAME}, {@code VXEXT_CLUSTER_MANAGER}, {@code VXEXT_ZOOKEEPER_HOSTS},
- * {@code VXEXT_CLUSTER_HOST}, {@code VXEXT_CLUSTER_PORT}, {@code VXEXT_ADMIN_PORT}, {@code VXEXT_ADMIN_TOKEN}
- * (keep the token out of the configuration file). SIGTERM closes the node gracefully: its
- * processes stop, its daemons are handed to the other nodes at once, and it leaves the cluster.
+ * verticle class, cron jobs), with the {@link EnvOverrides overrides} ({@code VXEXT_<KEY>} environment
+ * variables, {@code -Dvxext.<key>} system properties) applied. It is read and checked before Vert.x starts:
+ * a missing or invalid configuration prints one line to stderr and exits with code 2, and so does a
+ * ZooKeeper that cannot be reached within {@link dev.vxext.impl.ZookeeperConfig#REACH_TIMEOUT} ms (or the
+ * session timeout, when shorter). A configuration with ZooKeeper hosts starts a clustered node
+ * ({@code -cluster} is implied; {@code -cluster-host}/{@code -cluster-port} work the Vert.x way). The node
+ * itself runs in {@link NodeLauncher}; SIGTERM closes it gracefully.
+ * <p>
+ * This class creates no logger and does not extend the Vert.x launcher (whose class creates one when it is
+ * initialised): {@link LauncherLogging} must configure slf4j-simple before the first logger exists.
  */
-public class NodeApplication extends VertxApplication implements VertxApplicationHooks {
+public final class NodeApplication {
 
-  private volatile ExtensionsVerticle extensions;
+  private static final Set<String> HELP = Set.of("-h", "-help", "--help");
+  private static final Set<String> VERSION = Set.of("-version", "--version");
+  /** Options of Vert.x 4's launcher for its HA mode, which Vert.x 5's launcher does not have. */
+  private static final Set<String> HA = Set.of("ha", "hagroup", "quorum");
 
-  private final NodeOptions options;
-
-  NodeApplication(String[] args, NodeOptions options) {
-    super(args);
-    this.options = options;
+  private NodeApplication() {
   }
 
   /**
-   * Runs a node; exits with 0 on a clean stop, 2 for a bad configuration or an unreachable ZooKeeper (one
-   * line on stderr starting with {@code vxext:}), the Vert.x launcher's codes otherwise.
+   * Runs a node (or {@code zookeeper}, {@code -help}, {@code -version}); exits with 0 on a clean stop, 2 for
+   * bad input or an unreachable ZooKeeper (one line on stderr starting with {@code vxext:}), the Vert.x
+   * launcher's codes otherwise.
    */
   public static void main(String[] args) {
-    quietLogging();
-    NodeOptions options;
-    try {
-      options = options(args, System.getenv());
-    } catch (IllegalArgumentException e) {
-      System.err.println("vxext: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    if (options.isClustered() && !options.isHazelcast()) {
-      // before Vert.x and its cluster manager start: an unreachable ZooKeeper is one line, not 20 s of retries
-      try {
-        ZookeeperProbe.check(options);
-      } catch (VertxException e) {
-        System.err.println("vxext: " + e.getMessage());
-        System.exit(2);
-        return;
-      }
-    }
-    List<String> effective = new ArrayList<>(Arrays.asList(args));
-    if (options.isClustered() && !effective.contains("-cluster") && !effective.contains("--cluster") && !effective.contains("-c")) {
-      effective.add(0, "-cluster");
-    }
-    int code = new NodeApplication(effective.toArray(new String[0]), options).launch();
+    LauncherLogging.configure();
+    int code = run(args);
     if (code != 0) {
       System.exit(code);
     }
   }
 
+  /** @return the exit code: 0 once a node runs, help was printed or the development ZooKeeper stopped */
+  private static int run(String[] args) {
+    if (args.length > 0 && args[0].equals(DevZookeeper.COMMAND)) {
+      return DevZookeeper.run(Arrays.copyOfRange(args, 1, args.length));
+    }
+    List<String> list = Arrays.asList(args);
+    if (list.stream().anyMatch(HELP::contains)) {
+      LauncherHelp.printHelp(System.out);
+      return 0;
+    }
+    if (list.stream().anyMatch(VERSION::contains)) {
+      LauncherHelp.printVersion(System.out);
+      return 0;
+    }
+    NodeOptions options;
+    try {
+      options = options(args, System.getenv(), systemProperties());
+      if (options.isClustered() && !options.isHazelcast()) {
+        // before Vert.x and its cluster manager start: an unreachable ZooKeeper is one line, not 20 s of retries
+        ZookeeperProbe.check(options);
+      }
+    } catch (IllegalArgumentException | VertxException e) {
+      System.err.println("vxext: " + e.getMessage());
+      return 2;
+    }
+    List<String> effective = new ArrayList<>(list);
+    if (options.isClustered() && !effective.contains("-cluster") && !effective.contains("--cluster") && !effective.contains("-c")) {
+      effective.add(0, "-cluster");
+    }
+    return new NodeLauncher(effective.toArray(new String[0]), options).launch();
+  }
+
+  private static Map<String, String> systemProperties() {
+    Map<String, String> properties = new HashMap<>();
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith(EnvOverrides.PROPERTY_PREFIX)) properties.put(name, System.getProperty(name));
+    }
+    return properties;
+  }
+
   /**
-   * Reads the node options from the {@code -conf} argument (a file or inline JSON) and the environment.
+   * Reads the node options from the {@code -conf} argument (a file or inline JSON) and the overrides.
    *
+   * @param env the environment ({@code VXEXT_*} variables)
+   * @param properties the system properties ({@code vxext.*})
    * @throws IllegalArgumentException with a one-line explanation
    */
-  static NodeOptions options(String[] args, java.util.Map<String, String> env) {
+  static NodeOptions options(String[] args, Map<String, String> env, Map<String, String> properties) {
     String conf = null;
     boolean clusterFlag = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
+      String name = a.replaceFirst("^--?", "").replaceFirst("=.*$", "").toLowerCase(Locale.ROOT);
+      if (a.startsWith("-") && HA.contains(name)) {
+        throw new IllegalArgumentException("-" + name + ": Vert.x 5's launcher has no HA; declare daemons in the"
+          + " configuration instead (launchers): when a node dies, the elected leader restarts its daemons on another node");
+      }
       if (a.equals("-conf") || a.equals("--conf")) {
         if (i + 1 >= args.length) throw new IllegalArgumentException("-conf needs a file name or a JSON object");
         conf = args[++i];
@@ -94,7 +117,7 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
         conf = a.substring(a.indexOf('=') + 1);
       } else if (a.equals("-cluster") || a.equals("--cluster") || a.equals("-c")) {
         clusterFlag = true;
-      } else if (a.equals("-instances") || a.equals("--instances") || a.startsWith("-instances=") || a.startsWith("--instances=")) {
+      } else if (name.equals("instances") && a.startsWith("-")) {
         String value = a.contains("=") ? a.substring(a.indexOf('=') + 1) : i + 1 < args.length ? args[++i] : "";
         if (!value.trim().equals("1")) {
           throw new IllegalArgumentException("-instances " + value + ": a node runs once per process (one name, one"
@@ -104,95 +127,14 @@ public class NodeApplication extends VertxApplication implements VertxApplicatio
       }
     }
     if (conf == null) {
-      throw new IllegalArgumentException("no configuration: pass -conf <file.json> (see conf/ for examples)");
+      throw new IllegalArgumentException("no configuration: pass -conf <file.json> (see conf/ for examples, -help for the options)");
     }
-    JsonObject json = ConfReader.read(conf);
-    if (env.get("VXEXT_NODE_NAME") != null) json.put("nodeName", env.get("VXEXT_NODE_NAME"));
-    if (env.get("VXEXT_CLUSTER_MANAGER") != null) json.put("clusterManager", env.get("VXEXT_CLUSTER_MANAGER"));
-    if (env.get("VXEXT_ZOOKEEPER_HOSTS") != null) json.put("zookeeperHosts", env.get("VXEXT_ZOOKEEPER_HOSTS"));
-    if (env.get("VXEXT_CLUSTER_HOST") != null) json.put("clusterHost", env.get("VXEXT_CLUSTER_HOST"));
-    if (env.get("VXEXT_CLUSTER_PORT") != null) {
-      try {
-        json.put("clusterPort", Long.parseLong(env.get("VXEXT_CLUSTER_PORT").trim()));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("VXEXT_CLUSTER_PORT is not a number: " + env.get("VXEXT_CLUSTER_PORT"));
-      }
-    }
-    if (env.get("VXEXT_ADMIN_PORT") != null || env.get("VXEXT_ADMIN_TOKEN") != null) {
-      JsonObject admin = json.getValue("admin") instanceof JsonObject a ? a.copy() : new JsonObject();
-      if (env.get("VXEXT_ADMIN_PORT") != null) {
-        try {
-          admin.put("port", Long.parseLong(env.get("VXEXT_ADMIN_PORT").trim()));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("VXEXT_ADMIN_PORT is not a number: " + env.get("VXEXT_ADMIN_PORT"));
-        }
-      }
-      if (env.get("VXEXT_ADMIN_TOKEN") != null) admin.put("token", env.get("VXEXT_ADMIN_TOKEN"));
-      json.put("admin", admin);
-    }
+    JsonObject json = EnvOverrides.apply(ConfReader.read(conf), env, properties);
     NodeOptions options = new NodeOptions(json);
     options.validate();
     if (clusterFlag && !options.isClustered()) {
       throw new IllegalArgumentException("-cluster needs \"zookeeperHosts\" (or VXEXT_ZOOKEEPER_HOSTS), or \"clusterManager\": \"hazelcast\", in the configuration");
     }
     return options;
-  }
-
-  private static void quietLogging() {
-    setDefault("org.slf4j.simpleLogger.defaultLogLevel", "info");
-    setDefault("org.slf4j.simpleLogger.log.org.apache.zookeeper", "error");
-    setDefault("org.slf4j.simpleLogger.log.org.apache.curator", "error");
-    setDefault("org.slf4j.simpleLogger.log.io.vertx.spi.cluster.zookeeper", "warn");
-    setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
-    // a lost peer: Vert.x logs a stack trace per failed connection attempt; the node's own one line
-    // ("node X refuses connections ...: its process is gone") says it once
-    setDefault("org.slf4j.simpleLogger.log.io.vertx.core.eventbus.impl.clustered.ClusteredEventBus", "error");
-    setDefault("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
-    setDefault("hazelcast.logging.type", "slf4j");
-    setDefault("org.slf4j.simpleLogger.showDateTime", "true");
-    setDefault("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-    setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
-  }
-
-  private static void setDefault(String key, String value) {
-    if (System.getProperty(key) == null) System.setProperty(key, value);
-  }
-
-  @Override
-  public VertxBuilder createVertxBuilder(VertxOptions vertxOptions) {
-    return ClusterVertx.builder(options, vertxOptions);
-  }
-
-  @Override
-  public Supplier<? extends Deployable> verticleSupplier() {
-    return () -> {
-      ExtensionsVerticle e = new ExtensionsVerticle(options);
-      extensions = e;
-      return e;
-    };
-  }
-
-  /**
-   * SIGTERM: the graceful leave ({@link ExtensionsVerticle#leave()}: the cron service stops first and
-   * delivers the ticks it already claimed, the node announces it leaves, its daemons are handed off), then
-   * Vert.x closes. Runs on the shutdown thread, not an event loop.
-   */
-  @Override
-  public void beforeStoppingVertx(HookContext context) {
-    ExtensionsVerticle e = extensions;
-    if (e == null) return;
-    try {
-      e.leave().toCompletionStage().toCompletableFuture()
-        .get(2 * options.getRequestTimeout() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (Exception ex) {
-      System.err.println("vxext: the node did not leave cleanly: " + ex);
-    }
-  }
-
-  @Override
-  public void afterVerticleDeployed(HookContext context) {
-    System.out.println("vxext: node " + options.getNodeName() + " started"
-      + (!options.isClustered() ? " (alone)" : options.isHazelcast() ? " (Hazelcast cluster " + options.getHazelcastMembers() + ")"
-        : " (cluster " + options.getZookeeperHosts() + ")"));
   }
 }

@@ -26,8 +26,17 @@ class NodeApplicationTest {
 
   private static final String MAIN = NodeApplication.class.getName();
 
+  /** A log line of the launcher: date and time, thread, level, the logger's short name. */
+  private static final java.util.regex.Pattern LOG_LINE =
+    java.util.regex.Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} \\[[^\\]]+\\] (TRACE|DEBUG|INFO|WARN|ERROR) [A-Za-z0-9_$]+ - .*");
+
   private static void assertRefused(List<String> args, String expected) throws Exception {
-    try (ChildJvm jvm = ChildJvm.start(MAIN, args, Map.of())) {
+    assertRefused(List.of(), args, Map.of(), expected);
+  }
+
+  private static void assertRefused(List<String> jvmOptions, List<String> args, Map<String, String> env, String expected)
+    throws Exception {
+    try (ChildJvm jvm = ChildJvm.start(jvmOptions, System.getProperty("java.class.path"), MAIN, args, env)) {
       assertThat(jvm.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(2);
       Awaits.until(Duration.ofSeconds(5), () -> !jvm.stderr().isEmpty());
       assertThat(jvm.stderr()).as("stderr").hasSize(1);
@@ -72,14 +81,121 @@ class NodeApplicationTest {
   void environmentOverridesAreCheckedLikeTheFile() {
     List<String> args = List.of("-conf", "{\"nodeName\": \"n\"}");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeApplication.options(args.toArray(new String[0]),
-        Map.of("VXEXT_CLUSTER_PORT", "4294975376")))
-      .hasMessage("clusterPort must be between 0 and 65535, got 4294975376");
+        Map.of("VXEXT_CLUSTER_PORT", "4294975376"), Map.of()))
+      .hasMessage("VXEXT_CLUSTER_PORT: clusterPort must be between 0 and 65535, got 4294975376");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeApplication.options(args.toArray(new String[0]),
-        Map.of("VXEXT_ADMIN_PORT", "4294967376")))
-      .hasMessage("admin.port must be between 0 and 65535 (or -1 for none), got 4294967376");
+        Map.of("VXEXT_ADMIN_PORT", "4294967376"), Map.of()))
+      .hasMessage("VXEXT_ADMIN_PORT: admin.port must be between 0 and 65535 (or -1 for none), got 4294967376");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeApplication.options(args.toArray(new String[0]),
-        Map.of("VXEXT_ZOOKEEPER_HOSTS", "::::,,")))
-      .hasMessageStartingWith("zookeeperHosts '::::,,' is not a ZooKeeper connect string");
+        Map.of("VXEXT_ZOOKEEPER_HOSTS", "::::,,"), Map.of()))
+      .hasMessageStartingWith("VXEXT_ZOOKEEPER_HOSTS: zookeeperHosts '::::,,' is not a ZooKeeper connect string");
+  }
+
+  @Test
+  void helpNeedsNoConfigurationAndListsTheOptionsKeysAndOverrides() throws Exception {
+    for (String flag : List.of("-help", "--help", "-h")) {
+      try (ChildJvm jvm = ChildJvm.start(MAIN, List.of(flag), Map.of())) {
+        assertThat(jvm.waitFor(Duration.ofSeconds(30))).as(flag + ": exit code; stderr " + jvm.stderr()).isEqualTo(0);
+        Awaits.until(Duration.ofSeconds(5), () -> jvm.printed("Exit codes"));
+        String help = String.join("\n", jvm.stdout());
+        assertThat(help).as(flag)
+          .contains("java -jar vertx-cluster-extensions-<version>-fat.jar -conf node.json [options]")
+          .contains("java -jar vertx-cluster-extensions-<version>-fat.jar zookeeper [--port 2181] [--dir <dataDir>]")
+          .contains("-cluster-host").contains("-cluster-port").contains("-options")
+          .contains("VXEXT_SESSION_TIMEOUT").contains("-Dvxext.sessionTimeout").contains("VXEXT_ADMIN_TOKEN")
+          .doesNotContain("<mainVerticle>");
+        for (String key : dev.vxext.NodeOptions.jsonKeys()) {
+          assertThat(help).as(flag + " lists " + key).containsPattern("(?m)^  " + key + " ");
+        }
+        assertThat(jvm.stderr()).as(flag + ": stderr").isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void versionNeedsNoConfigurationAndNamesOursAndVertxs(@org.junit.jupiter.api.io.TempDir Path jarLike) throws Exception {
+    String vertx = "Vert.x " + io.vertx.core.internal.VertxInternal.version();
+    for (String flag : List.of("-version", "--version")) {
+      try (ChildJvm jvm = ChildJvm.start(MAIN, List.of(flag), Map.of())) {
+        assertThat(jvm.waitFor(Duration.ofSeconds(30))).as(flag + ": exit code; stderr " + jvm.stderr()).isEqualTo(0);
+        Awaits.until(Duration.ofSeconds(5), () -> jvm.printed(vertx));
+        // no jar here: the build's pom.properties is not on the class path
+        assertThat(jvm.stdout()).as(flag).containsExactly("vertx-cluster-extensions dev", vertx);
+      }
+    }
+    // in the jar: META-INF/maven/dev.vxext/vertx-cluster-extensions/pom.properties, written by maven-jar-plugin
+    Path props = jarLike.resolve("META-INF/maven/dev.vxext/vertx-cluster-extensions/pom.properties");
+    Files.createDirectories(props.getParent());
+    Files.writeString(props, "artifactId=vertx-cluster-extensions\ngroupId=dev.vxext\nversion=9.8.7-test\n");
+    try (ChildJvm jvm = ChildJvm.start(List.of(), jarLike + java.io.File.pathSeparator + System.getProperty("java.class.path"),
+      MAIN, List.of("-version"), Map.of())) {
+      assertThat(jvm.waitFor(Duration.ofSeconds(30))).isEqualTo(0);
+      Awaits.until(Duration.ofSeconds(5), () -> jvm.printed(vertx));
+      assertThat(jvm.stdout()).containsExactly("vertx-cluster-extensions 9.8.7-test", vertx);
+    }
+  }
+
+  @Test
+  void haIsRefusedWithOneLineThatPointsToDaemons() throws Exception {
+    String conf = "{\"nodeName\": \"n\"}";
+    assertRefused(List.of("-ha", "-conf", conf), "-ha: Vert.x 5's launcher has no HA");
+    assertRefused(List.of("--ha"), "declare daemons");
+    assertRefused(List.of("-conf", conf, "-hagroup", "g1"), "-hagroup: Vert.x 5's launcher has no HA");
+    assertRefused(List.of("-quorum=2", "-conf", conf), "-quorum: Vert.x 5's launcher has no HA");
+  }
+
+  @Test
+  void overridesComeFromSystemPropertiesOverTheEnvironmentOverTheFile() throws Exception {
+    String conf = "{\"nodeName\": \"from-file\"}";
+    try (ChildJvm jvm = ChildJvm.start(List.of("-Dvxext.nodeName=from-property"), System.getProperty("java.class.path"),
+      MAIN, List.of("-conf", conf), Map.of("VXEXT_NODE_NAME", "from-env"))) {
+      Awaits.until(Duration.ofSeconds(60), () -> jvm.printed("node from-property started"));
+    }
+    assertRefused(List.of(), List.of("-conf", conf), Map.of("VXEXT_ZOOKEEPER_HOST", "127.0.0.1:2181"),
+      "VXEXT_ZOOKEEPER_HOST: unknown override — did you mean VXEXT_ZOOKEEPER_HOSTS?");
+    assertRefused(List.of("-Dvxext.sesionTimeout=6000"), List.of("-conf", conf), Map.of(),
+      "-Dvxext.sesionTimeout: unknown override — did you mean -Dvxext.sessionTimeout?");
+    assertRefused(List.of("-Dvxext.sessionTimeout=6s"), List.of("-conf", conf), Map.of(),
+      "-Dvxext.sessionTimeout: sessionTimeout must be a number, got \"6s\"");
+  }
+
+  /** {@code "vertxMetrics": true} in -conf: Vert.x's own meters are on the admin server's /metrics (they were not). */
+  @Test
+  void vertxMetricsFromTheConfAreServedOnTheAdminMetricsEndpoint() throws Exception {
+    String conf = new JsonObject().put("nodeName", "metered").put("vertxMetrics", true)
+      .put("admin", new JsonObject().put("port", 0)).encode();
+    try (ChildJvm jvm = ChildJvm.start(List.of("-Dorg.slf4j.simpleLogger.log.dev.vxext.admin=info"),
+      System.getProperty("java.class.path"), MAIN, List.of("-conf", conf), Map.of())) {
+      java.util.regex.Pattern listening = java.util.regex.Pattern.compile(".*admin server on http://127\\.0\\.0\\.1:(\\d+)/.*");
+      Awaits.until(Duration.ofSeconds(60), () -> jvm.stderr().stream().anyMatch(l -> listening.matcher(l).matches()));
+      java.util.regex.Matcher m = jvm.stderr().stream().map(listening::matcher).filter(java.util.regex.Matcher::matches)
+        .findFirst().orElseThrow();
+      java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/metrics");
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      Awaits.until(Duration.ofSeconds(30), () -> http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body().lines().anyMatch(l -> l.startsWith("vertx_")));
+    }
+  }
+
+  /**
+   * The launcher's own logging (as from the fat jar: no simplelogger.properties on the class path): date and
+   * time, short logger names, no ZooKeeper client environment dump.
+   */
+  @Test
+  void launcherLogsHaveTimestampsAndShortNamesAndNoZookeeperEnvironment() throws Exception {
+    String zk = ClusterFixture.zookeeper().getConnectString();
+    String conf = new JsonObject().put("nodeName", "logged").put("zookeeperHosts", zk)
+      .put("zookeeperRootPath", "vxext-logging-" + ProcessHandle.current().pid()).put("sessionTimeout", 4000).encode();
+    try (ChildJvm jvm = ChildJvm.start(List.of(), ChildJvm.mainClasspath(), MAIN, List.of("-conf", conf), Map.of())) {
+      Awaits.until(Duration.ofSeconds(60), () -> jvm.printed("node logged started"));
+      Awaits.until(Duration.ofSeconds(10), () -> jvm.stderr().stream().anyMatch(l -> l.contains("Succeeded in deploying verticle")));
+      List<String> log = jvm.stderr();
+      assertThat(log).as("the Vert.x launcher's line").anyMatch(l -> LOG_LINE.matcher(l).matches()
+        && l.endsWith(" INFO VertxApplication - Succeeded in deploying verticle"));
+      assertThat(log).as("every log line").filteredOn(l -> l.matches(".*\\] (INFO|WARN|ERROR) .*"))
+        .isNotEmpty().allMatch(l -> LOG_LINE.matcher(l).matches());
+      assertThat(log).as("ZooKeeper's client environment").noneMatch(l -> l.contains("Client environment"));
+    }
   }
 
   @Test

@@ -41,6 +41,32 @@ public final class ChildJvm implements AutoCloseable {
     return start(cmd, env);
   }
 
+  /**
+   * Starts {@code java <jvmOptions> -cp <classpath> <main> args...} with extra environment variables.
+   */
+  public static ChildJvm start(List<String> jvmOptions, String classpath, String main, List<String> args,
+                               Map<String, String> env) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(classpath);
+    cmd.add(main);
+    cmd.addAll(args);
+    return start(cmd, env);
+  }
+
+  /**
+   * @return this JVM's classpath without the test classes and resources (no {@code simplelogger.properties}
+   *   of the tests): the classes and dependencies a packaged application sees
+   */
+  public static String mainClasspath() {
+    return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+      .filter(e -> !Path.of(e).endsWith("test-classes"))
+      .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+  }
+
   /** Starts any command. */
   public static ChildJvm start(List<String> command, Map<String, String> env) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command);
