@@ -5,6 +5,7 @@ import dev.vxext.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -38,14 +39,14 @@ class FatJarIT {
 
   @Test
   void theFatJarTellsItsVersionAndHelpsWithoutAConfiguration() throws Exception {
-    try (ChildJvm version = ChildJvm.start(java("-version"), Map.of())) {
+    try (ChildJvm version = ChildJvm.start(FatJar.java("-version"), Map.of())) {
       assertThat(version.waitFor(Duration.ofSeconds(30))).isEqualTo(0);
       Awaits.until(Duration.ofSeconds(5), () -> version.printed("Vert.x "));
       // from the jar's META-INF/maven/dev.vxext/vertx-cluster-extensions/pom.properties
       assertThat(version.stdout().get(0)).matches("vertx-cluster-extensions \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
       assertThat(version.stdout().get(1)).matches("Vert\\.x 5\\..*");
     }
-    try (ChildJvm help = ChildJvm.start(java("--help"), Map.of())) {
+    try (ChildJvm help = ChildJvm.start(FatJar.java("--help"), Map.of())) {
       assertThat(help.waitFor(Duration.ofSeconds(30))).isEqualTo(0);
       Awaits.until(Duration.ofSeconds(5), () -> help.printed("Exit codes"));
       assertThat(help.stdout()).contains("  java -jar vertx-cluster-extensions-<version>-fat.jar -conf node.json [options]");
@@ -59,14 +60,14 @@ class FatJarIT {
   @Test
   void theFatJarRunsADevelopmentZookeeperThatANodeFromTheJarJoins() throws Exception {
     java.util.regex.Pattern listening = java.util.regex.Pattern.compile("vxext: development ZooKeeper listening on 127\\.0\\.0\\.1:(\\d+)");
-    try (ChildJvm zk = ChildJvm.start(java("zookeeper", "--port", "0"), Map.of())) {
+    try (ChildJvm zk = ChildJvm.start(FatJar.java("zookeeper", "--port", "0"), Map.of())) {
       Awaits.until(Duration.ofSeconds(60), () -> !zk.alive() || zk.stdout().stream().anyMatch(l -> listening.matcher(l).matches()));
       assertThat(zk.alive()).as("the development ZooKeeper runs; stderr: " + zk.stderr()).isTrue();
       java.util.regex.Matcher m = zk.stdout().stream().map(listening::matcher).filter(java.util.regex.Matcher::matches)
         .findFirst().orElseThrow();
       String hosts = "127.0.0.1:" + m.group(1);
       String conf = "{\"nodeName\": \"fat\", \"zookeeperHosts\": \"" + hosts + "\", \"sessionTimeout\": 4000}";
-      try (ChildJvm node = ChildJvm.start(java("-conf", conf), Map.of())) {
+      try (ChildJvm node = ChildJvm.start(FatJar.java("-conf", conf), Map.of())) {
         Awaits.until(Duration.ofSeconds(60), () -> node.printed("vxext: node fat started (cluster " + hosts + ")"));
         Awaits.until(Duration.ofSeconds(10), () -> node.stderr().stream().anyMatch(l -> l.contains("Succeeded in deploying verticle")));
         assertThat(node.stderr()).anyMatch(l -> l.matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3} \\[main\\] INFO"
