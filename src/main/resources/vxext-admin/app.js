@@ -65,7 +65,7 @@
       return;
     }
     info.textContent = d.declared === undefined ? 'no reconciliation yet'
-      : d.declared + ' declared · last reconciled by ' + d.leader + ' at ' + time(d.reconciledAt)
+      : d.declared + ' declared · ' + d.running + ' running · last reconciled by ' + d.leader + ' at ' + time(d.reconciledAt)
         + (d.truncated ? ' · list truncated' : '');
     body.replaceChildren.apply(body, (d.daemons || []).map(function (x) {
       return el('tr', { 'data-daemon': x.name }, [el('td', { text: x.name }), el('td', { text: x.launcher }),

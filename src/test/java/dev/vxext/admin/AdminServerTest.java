@@ -139,6 +139,10 @@ class AdminServerTest {
     assertThat(main.getString("node")).isEqualTo("node-2");
     assertThat(main.getString("state")).isEqualTo("running");
     assertThat(d.getInteger("declared")).isEqualTo(1);
+    // the count says what the list shows: the daemon runs now (the leader's reconciliation placed it, so it
+    // counted it as spawned, not as running)
+    assertThat(d.getInteger("running")).isEqualTo(1);
+    assertThat(d.getInteger("missing")).isZero();
     assertThat(d.getString("leader")).isEqualTo(one.leader());
   }
 
