@@ -209,8 +209,12 @@ public class ExtensionsVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // the services (child deployments) are already undeployed when this runs: the directory and the
-    // runtime answered until the daemons were handed off
-    return shutdown();
+    // runtime answered until the daemons were handed off. When Vert.x is closing, the node's other processes
+    // are being undeployed at this very moment: the registry they notify stops after them
+    WhereIsService w = whereis;
+    boolean closing = ((VertxInternal) vertx).closeFuture().isClosed();
+    Future<Void> processesGone = w != null && closing ? w.awaitProcessesGone() : Future.succeededFuture();
+    return processesGone.eventually(this::shutdown);
   }
 
   private Future<Void> shutdown() {
