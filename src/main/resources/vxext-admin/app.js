@@ -10,10 +10,17 @@
 
   function token() { return sessionStorage.getItem('vxext.token'); }
 
-  function api(path) {
+  // a GET, or a POST of the JSON text body
+  function api(path, body) {
     var headers = {};
     if (token()) headers.Authorization = 'Bearer ' + token();
-    return fetch(path, { headers: headers, cache: 'no-store' }).then(function (r) {
+    var init = { headers: headers, cache: 'no-store' };
+    if (body !== undefined) {
+      init.method = 'POST';
+      init.body = body;
+      headers['Content-Type'] = 'application/json';
+    }
+    return fetch(path, init).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         if (!r.ok) {
           var e = new Error(body.message || ('HTTP ' + r.status));
@@ -65,7 +72,7 @@
       return;
     }
     info.textContent = d.declared === undefined ? 'no reconciliation yet'
-      : d.declared + ' declared · last reconciled by ' + d.leader + ' at ' + time(d.reconciledAt)
+      : d.declared + ' declared · ' + d.running + ' running · last reconciled by ' + d.leader + ' at ' + time(d.reconciledAt)
         + (d.truncated ? ' · list truncated' : '');
     body.replaceChildren.apply(body, (d.daemons || []).map(function (x) {
       return el('tr', { 'data-daemon': x.name }, [el('td', { text: x.name }), el('td', { text: x.launcher }),
@@ -122,6 +129,48 @@
       .then(function (p) { out.textContent = p.name + ' runs on ' + p.node + ' (since ' + time(p.startedAt) + ')'; })
       .catch(function (e) { out.textContent = e.message; });
   });
+
+  // call or send: the message must be a JSON object; the reply (or the error) is shown below the form
+  function act(kind) {
+    var name = document.getElementById('call-name').value.trim();
+    var text = document.getElementById('call-body').value;
+    var out = document.getElementById('call-result');
+    function show(state, message) {
+      out.textContent = message;
+      out.className = 'result' + (state === 'error' ? ' error' : '');
+      out.setAttribute('data-state', state);
+    }
+    if (!name) {
+      show('error', 'a process name is required');
+      return;
+    }
+    var message;
+    try {
+      message = JSON.parse(text);
+    } catch (e) {
+      show('error', 'the message is not JSON: ' + e.message);
+      return;
+    }
+    if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+      show('error', 'the message must be a JSON object');
+      return;
+    }
+    show('pending', (kind === 'call' ? 'calling ' : 'sending to ') + name + '\u2026');
+    api('api/' + kind + '/' + encodeURIComponent(name), JSON.stringify(message))
+      .then(function (reply) {
+        show('ok', kind === 'call' ? JSON.stringify(reply, null, 2) : 'sent to ' + name);
+      })
+      .catch(function (e) {
+        if (e.status === 401) document.getElementById('token-box').hidden = false;
+        show('error', (e.status ? e.status + ': ' : '') + e.message);
+      });
+  }
+
+  document.getElementById('call-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    act('call');
+  });
+  document.getElementById('send-button').addEventListener('click', function () { act('send'); });
 
   refresh();
 })();

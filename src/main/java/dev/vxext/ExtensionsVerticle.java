@@ -10,6 +10,9 @@ import io.vertx.micrometer.backends.BackendRegistries;
 import dev.vxext.cron.CronJob;
 import dev.vxext.cron.CronScope;
 import dev.vxext.daemon.impl.DaemonVerticle;
+import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessOptions;
+import dev.vxext.process.impl.ProcessDeployer;
 import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.runtime.NodeSettings;
 import dev.vxext.whereis.impl.WhereIsService;
@@ -17,6 +20,7 @@ import dev.vxext.protocol.Protocol;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
+import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryContext;
@@ -27,8 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The cluster extensions in a Vert.x instance, and the place where a node is wired: it builds the node
  * runtime (settings, address book, membership, the node endpoint, routing), runs the directory service on
- * its own context (the runtime's), then deploys the daemon service, the cron service and, when
- * {@code admin.port} is set, the admin server, each handed the runtime. Undeploying it leaves gracefully
+ * its own context (the runtime's), then deploys the daemon service, registers the processes declared in
+ * the options ({@code processes}), deploys the cron service and, when {@code admin.port} is set, the admin
+ * server, each handed the runtime. Undeploying it leaves gracefully
  * ({@link #leave()}), stops the services, then the directory and the runtime, which therefore answer
  * until the daemons are handed off.
  * <p>
@@ -166,7 +171,8 @@ public class ExtensionsVerticle extends VerticleBase {
       .compose(v -> whereis.start())
       .compose(v -> r.open())
       .compose(v -> vertx.deployVerticle(daemons))
-      .compose(id -> vertx.deployVerticle(new CronVerticle(r, opts.getCronJobs())))
+      .compose(id -> registerProcesses(opts.getProcesses()))
+      .compose(v -> vertx.deployVerticle(new CronVerticle(r, opts.getCronJobs())))
       .compose(id -> {
         cronDeployment = id;
         if (!adminOptions.isEnabled()) {
@@ -179,11 +185,36 @@ public class ExtensionsVerticle extends VerticleBase {
       .onFailure(t -> shutdown());
   }
 
+  /**
+   * Registers the processes declared in the options, one after the other, as children of this deployment
+   * (undeployed with it). The first that cannot be registered fails the start, naming it.
+   */
+  private Future<Void> registerProcesses(List<ProcessOptions> processes) {
+    Future<Void> chain = Future.succeededFuture();
+    for (ProcessOptions p : processes) {
+      chain = chain.compose(v -> {
+        Future<ProcessId> registered;
+        try {
+          registered = ProcessDeployer.deploy(vertx, p.getName(), p.factory(), p.deployment());
+        } catch (RuntimeException e) {
+          registered = Future.failedFuture(e);
+        }
+        return registered.<Void>mapEmpty().recover(t -> Future.failedFuture(new IllegalStateException(
+          "process '" + p.getName() + "' (" + p.getVerticle() + ") could not be registered: " + t.getMessage(), t)));
+      });
+    }
+    return chain;
+  }
+
   @Override
   public Future<?> stop() {
     // the services (child deployments) are already undeployed when this runs: the directory and the
-    // runtime answered until the daemons were handed off
-    return shutdown();
+    // runtime answered until the daemons were handed off. When Vert.x is closing, the node's other processes
+    // are being undeployed at this very moment: the registry they notify stops after them
+    WhereIsService w = whereis;
+    boolean closing = ((VertxInternal) vertx).closeFuture().isClosed();
+    Future<Void> processesGone = w != null && closing ? w.awaitProcessesGone() : Future.succeededFuture();
+    return processesGone.eventually(this::shutdown);
   }
 
   private Future<Void> shutdown() {

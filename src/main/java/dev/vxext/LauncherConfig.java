@@ -3,14 +3,13 @@ package dev.vxext;
 import dev.vxext.daemon.DaemonProcess;
 import dev.vxext.daemon.DaemonScanners;
 import dev.vxext.daemon.Launcher;
+import dev.vxext.config.Deployables;
 import dev.vxext.config.JsonFields;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -44,8 +43,8 @@ final class LauncherConfig {
     if (className == null || className.isBlank()) {
       throw new IllegalArgumentException(where + ": \"verticle\" (a class name) is required");
     }
-    Supplier<? extends Deployable> factory = factory(name, className);
-    DeploymentOptions deployment = deploymentOptions(where, f.has("deploymentOptions") ? f.object("deploymentOptions") : new JsonObject());
+    Supplier<? extends Deployable> factory = Deployables.factory(where, className);
+    DeploymentOptions deployment = Deployables.deploymentOptions(where, f.has("deploymentOptions") ? f.object("deploymentOptions") : new JsonObject());
     List<DaemonProcess> daemons = new ArrayList<>();
     if (f.has("daemons")) {
       JsonArray array = f.array("daemons");
@@ -67,46 +66,5 @@ final class LauncherConfig {
       }
     }
     return new Launcher(factory, deployment, DaemonScanners.of(daemons));
-  }
-
-  /** Vert.x reads the rest of {@code deploymentOptions}; {@code instances} is checked here (0 would deploy nothing). */
-  private static DeploymentOptions deploymentOptions(String where, JsonObject json) {
-    JsonFields f = JsonFields.of(json, where + ": deploymentOptions", where + ": deploymentOptions.");
-    f.int32("instances", instances -> {
-      if (instances < 1) {
-        throw new IllegalArgumentException(where + ": deploymentOptions.instances must be at least 1");
-      }
-    });
-    try {
-      return new DeploymentOptions(json);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(where + ": invalid deploymentOptions: " + e.getMessage(), e);
-    }
-  }
-
-  private static Supplier<? extends Deployable> factory(String name, String className) {
-    Class<?> type;
-    try {
-      ClassLoader loader = Thread.currentThread().getContextClassLoader();
-      type = Class.forName(className, false, loader != null ? loader : LauncherConfig.class.getClassLoader());
-    } catch (ClassNotFoundException | LinkageError e) {
-      throw new IllegalArgumentException("launcher '" + name + "': verticle class " + className + " not found");
-    }
-    if (!Deployable.class.isAssignableFrom(type) || Modifier.isAbstract(type.getModifiers())) {
-      throw new IllegalArgumentException("launcher '" + name + "': " + className + " is not a concrete verticle (Deployable)");
-    }
-    Constructor<?> constructor;
-    try {
-      constructor = type.getConstructor();
-    } catch (NoSuchMethodException e) {
-      throw new IllegalArgumentException("launcher '" + name + "': " + className + " has no public no-argument constructor");
-    }
-    return () -> {
-      try {
-        return (Deployable) constructor.newInstance();
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("launcher '" + name + "': cannot create " + className + ": " + e.getMessage(), e);
-      }
-    };
   }
 }

@@ -1,6 +1,7 @@
 package dev.vxext;
 
 import dev.vxext.process.ProcessNames;
+import dev.vxext.process.ProcessOptions;
 import dev.vxext.cron.CronJob;
 import dev.vxext.daemon.Launcher;
 import io.vertx.core.json.JsonArray;
@@ -81,6 +82,7 @@ public class NodeOptions {
   private boolean vertxMetrics;
   private final Map<String, Launcher> launchers = new LinkedHashMap<>();
   private final Map<String, CronJob> cronJobs = new LinkedHashMap<>();
+  private final Map<String, ProcessOptions> processes = new LinkedHashMap<>();
   private final Map<String, JsonObject> launcherConfigs = new LinkedHashMap<>();
   private dev.vxext.spi.PlacementStrategy placement;
 
@@ -99,10 +101,11 @@ public class NodeOptions {
 
   /**
    * Options read from JSON, keys as in {@link #toJson()}; a missing key keeps its default. Reading is
-   * strict: a key that is not an option (at the top level, in {@code admin}, a launcher, a daemon entry or
-   * a cron job) is refused with the nearest known key; a value of the wrong JSON type, or a number that is
-   * not an integer, is refused naming the key. Not checked: what Vert.x reads itself
-   * ({@code deploymentOptions}) and user data (a daemon's {@code args}, a cron job's {@code payload}).
+   * strict: a key that is not an option (at the top level, in {@code admin}, a launcher, a daemon entry, a
+   * cron job or a process) is refused with the nearest known key; a value of the wrong JSON type, or a
+   * number that is not an integer, is refused naming the key. Not checked: what Vert.x reads itself
+   * ({@code deploymentOptions}, but for {@code instances}) and user data (a daemon's {@code args}, a cron
+   * job's {@code payload}, a process's {@code config}).
    *
    * @throws IllegalArgumentException when a key is unknown or a value is invalid or of the wrong type,
    *   naming the key and where it is
@@ -481,6 +484,30 @@ public class NodeOptions {
       throw new IllegalArgumentException("cron job '" + job.getName() + "' is declared twice");
     }
     cronJobs.put(job.getName(), new CronJob(job.toJson()));
+    return this;
+  }
+
+  /** @return the processes registered when the node starts, in the order they were added (copies) */
+  public List<ProcessOptions> getProcesses() {
+    return processes.values().stream().map(ProcessOptions::new).toList();
+  }
+
+  /**
+   * Declares a plain named process, registered on this node when it starts (in the order declared, before
+   * the cron jobs start); a process that cannot be registered fails the start, naming it. Its name must be
+   * unique among the processes of this node.
+   *
+   * @throws IllegalArgumentException when the process is incomplete, its class cannot be deployed or its
+   *   name is taken, naming the process
+   * @return this
+   */
+  public NodeOptions addProcess(ProcessOptions process) {
+    Objects.requireNonNull(process, "process");
+    process.validate();
+    if (processes.containsKey(process.getName())) {
+      throw new IllegalArgumentException("process '" + process.getName() + "' is declared twice");
+    }
+    processes.put(process.getName(), new ProcessOptions(process));
     return this;
   }
 

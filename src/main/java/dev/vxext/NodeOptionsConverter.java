@@ -3,6 +3,7 @@ package dev.vxext;
 import dev.vxext.admin.AdminOptions;
 import dev.vxext.config.JsonFields;
 import dev.vxext.cron.CronJob;
+import dev.vxext.process.ProcessOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -23,7 +24,7 @@ final class NodeOptionsConverter {
   static final List<String> KEYS = List.of("nodeName", "zookeeperHosts", "zookeeperRootPath", "sessionTimeout",
     "syncInterval", "directoryReplicas", "requestTimeout", "clusterHost", "clusterPort", "eventBusOptions",
     "zookeeperCredentials", "clusterManager", "hazelcastMembers", "hazelcastPort", "launchers", "settleDelay",
-    "failoverDelay", "reconcileInterval", "admin", "vertxMetrics", "cronJobs");
+    "failoverDelay", "reconcileInterval", "admin", "vertxMetrics", "cronJobs", "processes");
 
   /**
    * Reads the JSON strictly: an unknown key, a value of the wrong type or a number that is not an integer
@@ -81,6 +82,15 @@ final class NodeOptionsConverter {
         o.addCronJob(new CronJob(job));
       }
     }
+    if (f.has("processes")) {
+      JsonArray processes = f.array("processes");
+      for (int i = 0; i < processes.size(); i++) {
+        if (!(processes.getValue(i) instanceof JsonObject process)) {
+          throw f.typeError("processes[" + i + "]", "a JSON object", processes.getValue(i));
+        }
+        o.addProcess(new ProcessOptions(process));
+      }
+    }
   }
 
   static JsonObject toJson(NodeOptions o) {
@@ -105,6 +115,7 @@ final class NodeOptionsConverter {
       .put("admin", o.getAdmin().toJson())
       .put("vertxMetrics", o.isVertxMetrics())
       .put("cronJobs", new JsonArray(o.getCronJobs().stream().map(CronJob::toJson).toList()))
+      .put("processes", new JsonArray(o.getProcesses().stream().map(ProcessOptions::toJson).toList()))
       .put("launchers", new JsonObject(new LinkedHashMap<>(o.launcherConfigs())));
   }
 }

@@ -29,5 +29,13 @@ class ConfFilesTest {
       assertThat(options.toJson().fieldNames()).as(f.toString()).containsAll(json.fieldNames());
     }
     assertThat(new NodeOptions(new JsonObject(Files.readString(Path.of("conf/single-node.json")))).isClustered()).isFalse();
+    // the example process of the README, registered at start from the configuration
+    for (String f : List.of("conf/node-1.json", "conf/single-node.json")) {
+      assertThat(new NodeOptions(new JsonObject(Files.readString(Path.of(f)))).getProcesses()).as(f)
+        .anySatisfy(p -> {
+          assertThat(p.getName()).isEqualTo("greeter");
+          assertThat(p.getVerticle()).isEqualTo("dev.vxext.examples.Greeter");
+        });
+    }
   }
 }

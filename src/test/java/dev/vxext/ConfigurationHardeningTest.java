@@ -32,6 +32,8 @@ class ConfigurationHardeningTest {
 
   private static final String LAUNCHER = "\"launchers\": {\"counter\": {\"verticle\": \"dev.vxext.examples.CounterDaemon\", %s}}";
   private static final String CRON = "\"cronJobs\": [{\"name\": \"tick\", \"triggerProcess\": \"tick.logger\", %s}]";
+  private static final String PROCESS = "\"processes\": [{\"name\": \"greeter\", %s}]";
+  private static final String ECHO = "\"verticle\": \"dev.vxext.testing.EchoProcess\"";
   private static final String PEM = "\"pemKeyCertOptions\": {\"certPath\": \"node.crt\", \"keyPath\": \"node.key\"}";
 
   /** {@code {"nodeName": "n", <body>}} */
@@ -45,6 +47,10 @@ class ConfigurationHardeningTest {
 
   private static String cron(String body) {
     return node(CRON.formatted(body));
+  }
+
+  private static String process(String body) {
+    return node(PROCESS.formatted(body));
   }
 
   private static String eventBus(String body) {
@@ -132,7 +138,43 @@ class ConfigurationHardeningTest {
         "launcher 'counter': daemons[0] name 'vxext.registry' starts with the reserved prefix 'vxext.'"),
       arguments("names: a daemon named like a Vert.x address", node("\"launchers\": {\"counter\": {\"verticle\": \""
           + "dev.vxext.testing.EchoProcess\", \"daemons\": [{\"name\": \"__vertx.reply.1\"}]}}"),
-        "launcher 'counter': daemons[0] name '__vertx.reply.1' starts with the reserved prefix '__vertx.'"));
+        "launcher 'counter': daemons[0] name '__vertx.reply.1' starts with the reserved prefix '__vertx.'"),
+      // 7. processes registered at start: the same rules as the other keys
+      arguments("7 process typo", process(ECHO + ", \"confg\": {}"),
+        "process 'greeter': unknown key 'confg' — did you mean 'config'?"),
+      arguments("7 process verticle typo", process("\"verticel\": \"dev.vxext.testing.EchoProcess\""),
+        "process 'greeter': unknown key 'verticel' — did you mean 'verticle'?"),
+      arguments("7 process named like the registry", node("\"processes\": [{\"name\": \"vxext.registry\", " + ECHO + "}]"),
+        "process name 'vxext.registry' starts with the reserved prefix 'vxext.'"),
+      arguments("7 process named like a Vert.x address", node("\"processes\": [{\"name\": \"__vertx.reply.1\", " + ECHO + "}]"),
+        "process name '__vertx.reply.1' starts with the reserved prefix '__vertx.'"),
+      arguments("7 process name empty", node("\"processes\": [{\"name\": \"\", " + ECHO + "}]"),
+        "process name must not be empty"),
+      arguments("7 process name too long", node("\"processes\": [{\"name\": \"" + "p".repeat(129) + "\", " + ECHO + "}]"),
+        "process name is 129 characters long, the maximum is 128"),
+      arguments("7 process name missing", node("\"processes\": [{" + ECHO + "}]"), "process name is missing"),
+      arguments("7 process name a number", node("\"processes\": [{\"name\": 7, " + ECHO + "}]"),
+        "process name must be a string, got 7"),
+      arguments("7 process declared twice", node("\"processes\": [{\"name\": \"greeter\", " + ECHO + "}, "
+          + "{\"name\": \"greeter\", " + ECHO + "}]"), "process 'greeter' is declared twice"),
+      arguments("7 process without a verticle", process("\"config\": {}"),
+        "process 'greeter': \"verticle\" (a class name) is required"),
+      arguments("7 process verticle not found", process("\"verticle\": \"com.example.NoSuchGreeter\""),
+        "process 'greeter': verticle class com.example.NoSuchGreeter not found"),
+      arguments("7 process verticle not a verticle", process("\"verticle\": \"java.lang.String\""),
+        "process 'greeter': java.lang.String is not a concrete verticle (Deployable)"),
+      arguments("7 process verticle not a class name", process("\"verticle\": \"Greeter; rm -rf\""),
+        "process 'greeter': verticle 'Greeter; rm -rf' is not a class name"),
+      arguments("7 process instances 0", process(ECHO + ", \"deploymentOptions\": {\"instances\": 0}"),
+        "process 'greeter': deploymentOptions.instances must be at least 1, got 0"),
+      arguments("7 process config an array", process(ECHO + ", \"config\": [1]"),
+        "process 'greeter': config must be a JSON object, got [1]"),
+      arguments("7 process config twice", process(ECHO + ", \"config\": {}, \"deploymentOptions\": {\"config\": {}}"),
+        "process 'greeter': give the config as \"config\" or as \"deploymentOptions.config\", not both"),
+      arguments("7 processes an object", node("\"processes\": {\"greeter\": {}}"),
+        "processes must be a JSON array, got {\"greeter\":{}}"),
+      arguments("7 processes entry a string", node("\"processes\": [\"greeter\"]"),
+        "processes[0] must be a JSON object, got \"greeter\""));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -188,7 +230,10 @@ class ConfigurationHardeningTest {
         + " \"clusterPublicHost\": \"10.0.0.1\", \"clusterPublicPort\": 15701, \"reconnectInterval\": 2000")),
       arguments("launcher passthroughs: deploymentOptions, daemon args", launcher("\"deploymentOptions\": {\"instances\": 2,"
         + " \"threadingModel\": \"WORKER\", \"anythingVertxIgnores\": 1}, \"daemons\": [{\"name\": \"c1\", \"args\": {\"anything\": [1]}}]")),
-      arguments("cron payload is user data", cron("\"spec\": \"0 0 29 2 *\", \"payload\": {\"any\": {\"key\": true}}"))));
+      arguments("cron payload is user data", cron("\"spec\": \"0 0 29 2 *\", \"payload\": {\"any\": {\"key\": true}}")),
+      arguments("processes: config is user data, deploymentOptions passed to Vert.x", node("\"processes\": [{\"name\": \"greeter\", "
+        + ECHO + ", \"config\": {\"any\": [1, {\"k\": null}]}, \"deploymentOptions\": {\"instances\": 2, \"threadingModel\": \"WORKER\"}},"
+        + " {\"name\": \"greeter.B\", " + ECHO + "}]"))));
   }
 
   private static String read(Path p) {

@@ -1,5 +1,7 @@
 package dev.vxext;
 
+import dev.vxext.process.ProcessOptions;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -83,5 +85,36 @@ class NodeOptionsTest {
       .hasMessageContaining("unknown key 'prot'");
     assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("admin", "8080")))
       .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void processesRoundTripAndBadOnesAreRefusedNamingTheProcess() {
+    String echo = "dev.vxext.testing.EchoProcess";
+    NodeOptions o = new NodeOptions().setNodeName("n")
+      .addProcess(new ProcessOptions("greeter", echo).setConfig(new JsonObject().put("node", "n")))
+      .addProcess(new ProcessOptions().setName("greeter.B").setVerticle(echo)
+        .setDeploymentOptions(new DeploymentOptions().setInstances(2)));
+    JsonObject json = o.toJson();
+    assertThat(json.getJsonArray("processes")).hasSize(2);
+    NodeOptions back = new NodeOptions(json);
+    assertThat(back.toJson()).isEqualTo(json);
+    assertThat(new NodeOptions(o).getProcesses()).extracting(ProcessOptions::getName).containsExactly("greeter", "greeter.B");
+    ProcessOptions greeter = back.getProcesses().get(0);
+    assertThat(greeter.getVerticle()).isEqualTo(echo);
+    assertThat(greeter.getConfig()).isEqualTo(new JsonObject().put("node", "n"));
+    assertThat(greeter.deployment().getConfig()).isEqualTo(new JsonObject().put("node", "n"));
+    assertThat(greeter.deployment().getInstances()).isEqualTo(1);
+    assertThat(back.getProcesses().get(1).deployment().getInstances()).isEqualTo(2);
+    assertThat(new NodeOptions().getProcesses()).isEmpty();
+    // the Java API refuses what the JSON refuses, naming the process
+    assertThatThrownBy(() -> new ProcessOptions().setName("vxext.mine"))
+      .hasMessage("process name 'vxext.mine' starts with the reserved prefix 'vxext.' (addresses of the node's own services)");
+    assertThatThrownBy(() -> new NodeOptions().addProcess(new ProcessOptions().setName("p")))
+      .hasMessage("process 'p': \"verticle\" (a class name) is required");
+    assertThatThrownBy(() -> new NodeOptions().addProcess(new ProcessOptions("p", "com.example.Nope")))
+      .hasMessage("process 'p': verticle class com.example.Nope not found");
+    assertThatThrownBy(() -> new ProcessOptions("p", echo).setDeploymentOptions(new DeploymentOptions().setInstances(0)))
+      .hasMessage("process 'p': deploymentOptions.instances must be at least 1, got 0");
+    assertThatThrownBy(() -> o.addProcess(new ProcessOptions("greeter", echo))).hasMessage("process 'greeter' is declared twice");
   }
 }

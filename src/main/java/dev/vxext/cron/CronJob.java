@@ -77,6 +77,7 @@ public class CronJob {
     }
     setTriggerProcess(f.has("triggerProcess") ? f.string("triggerProcess") : null);
     setSpec(f.has("spec") ? f.string("spec") : null);
+    validate();
   }
 
   /** @return the job as JSON */
@@ -107,43 +108,59 @@ public class CronJob {
   }
 
   /**
-   * Sets the cron expression, parsed in the current dialect at once. A spec that parses but never fires
-   * (30 February, a year in the past) is refused too.
+   * Sets the cron expression. The dialect may be set before or after it: here the spec is refused when
+   * it is a valid expression in no dialect, or when it is valid in the current dialect but never fires
+   * (30 February, a year in the past); whether it is valid in the job's final dialect is checked by
+   * {@link #validate()} (called when the job is added to {@code NodeOptions} and when it is read from
+   * JSON).
    *
-   * @throws IllegalArgumentException naming the job: the spec is missing, invalid or never fires
+   * @throws IllegalArgumentException naming the job: the spec is missing, invalid in every dialect, or never fires
    * @return this
    */
   public CronJob setSpec(String spec) {
     if (spec == null || spec.isBlank()) {
       throw problem("spec is missing");
     }
-    CronSchedule schedule;
+    CronSchedule schedule = null;
+    IllegalArgumentException invalid = null;
     try {
       schedule = CronSchedule.of(spec, dialect, zone);
     } catch (IllegalArgumentException e) {
-      throw problem("invalid spec '" + spec + "' (" + dialect + "): " + e.getMessage());
+      invalid = e;
     }
-    if (schedule.nextAfter(Instant.now()) == null) {
+    if (schedule == null && CronSchedule.DIALECTS.stream().noneMatch(d -> parses(spec, d))) {
+      throw problem("invalid spec '" + spec + "' (" + dialect + "): " + invalid.getMessage());
+    }
+    if (schedule != null && schedule.nextAfter(Instant.now()) == null) {
       throw problem("spec '" + spec + "' never fires");
     }
     this.spec = spec;
     return this;
   }
 
+  private static boolean parses(String spec, String dialect) {
+    try {
+      CronSchedule.parse(spec, dialect);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   public String getDialect() {
     return dialect;
   }
 
-  /** Sets the dialect: {@code unix}, {@code quartz} or {@code spring}. Set it before the spec. @return this */
+  /**
+   * Sets the dialect: {@code unix}, {@code quartz} or {@code spring}, before or after the spec (the spec
+   * is checked against it by {@link #validate()}). @return this
+   */
   public CronJob setDialect(String dialect) {
     String d = dialect == null ? "" : dialect.toLowerCase(Locale.ROOT);
     if (!CronSchedule.DIALECTS.contains(d)) {
       throw problem("unknown dialect '" + dialect + "' (expected one of " + CronSchedule.DIALECTS + ")");
     }
     this.dialect = d;
-    if (spec != null) {
-      setSpec(spec);
-    }
     return this;
   }
 
@@ -218,16 +235,22 @@ public class CronJob {
   }
 
   /**
-   * Checks the job is complete and its spec fires at least once more (checked when the spec is set, and
-   * again here: a spec limited to some years can run out).
+   * Checks the job is complete, its spec is valid in its dialect and fires at least once more (a spec
+   * limited to some years can run out).
    *
-   * @throws IllegalArgumentException naming the job: incomplete, or its spec never fires
+   * @throws IllegalArgumentException naming the job: incomplete, its spec invalid in its dialect, or never firing
    */
   public void validate() {
     if (name == null) throw new IllegalArgumentException("cron job name is missing");
     if (spec == null) throw problem("spec is missing");
     if (triggerProcess == null) throw problem("triggerProcess is missing");
-    if (CronSchedule.of(spec, dialect, zone).nextAfter(Instant.now()) == null) {
+    CronSchedule schedule;
+    try {
+      schedule = CronSchedule.of(spec, dialect, zone);
+    } catch (IllegalArgumentException e) {
+      throw problem("invalid spec '" + spec + "' (" + dialect + "): " + e.getMessage());
+    }
+    if (schedule.nextAfter(Instant.now()) == null) {
       throw problem("spec '" + spec + "' never fires");
     }
   }

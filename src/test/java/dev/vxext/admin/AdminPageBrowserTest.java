@@ -123,6 +123,46 @@ class AdminPageBrowserTest {
     assertThat(dom).doesNotContain("error:");
   }
 
+  /** The call box: a call to a process on another node shows its reply; a send reaches the process. */
+  @Test
+  void theCallBoxCallsAProcessAndShowsItsReply() throws Exception {
+    try (DevTools page = DevTools.open(chromium(), url)) {
+      Awaits.until(Duration.ofSeconds(30), () -> Boolean.TRUE.equals(page.evaluate(
+        "document.readyState === 'complete' && document.getElementById('call-form') !== null")));
+      page.evaluate("document.getElementById('call-name').value = 'greeter.A';"
+        + "document.getElementById('call-body').value = '{\"hello\": \"page\"}';"
+        + "document.getElementById('call-button').click()");
+      String shown = result(page);
+      assertThat(new JsonObject(shown)).isEqualTo(new JsonObject().put("from", "greeter.A")
+        .put("echo", new JsonObject().put("hello", "page")));
+      // Send: fire and forget, the process gets the message
+      String marker = "page-" + System.nanoTime();
+      page.evaluate("document.getElementById('call-result').removeAttribute('data-state');"
+        + "document.getElementById('call-body').value = '{\"marker\": \"" + marker + "\"}';"
+        + "document.getElementById('send-button').click()");
+      assertThat(result(page)).isEqualTo("sent to greeter.A");
+      Awaits.until(Duration.ofSeconds(10), () -> EchoProcess.RECEIVED.contains("greeter.A:" + new JsonObject().put("marker", marker)));
+      // a name nobody runs: the page shows the API's error
+      page.evaluate("document.getElementById('call-result').removeAttribute('data-state');"
+        + "document.getElementById('call-name').value = 'nobody.here';"
+        + "document.getElementById('call-button').click()");
+      assertThat(result(page, "error")).startsWith("404: ").contains("nobody.here");
+    }
+  }
+
+  private static String result(DevTools page) throws Exception {
+    return result(page, "ok");
+  }
+
+  /** Waits until the call box's result is final, expects {@code state}; @return the text it shows */
+  private static String result(DevTools page, String state) throws Exception {
+    String read = "document.getElementById('call-result').getAttribute('data-state')";
+    Awaits.until(Duration.ofSeconds(20), () -> List.of("ok", "error").contains(String.valueOf(page.evaluate(read))));
+    String text = String.valueOf(page.evaluate("document.getElementById('call-result').textContent"));
+    assertThat(page.evaluate(read)).as(text).isEqualTo(state);
+    return text;
+  }
+
   @Test
   void theScreenshotIsTaken() throws Exception {
     Path png = Path.of("target", "admin-page.png").toAbsolutePath();

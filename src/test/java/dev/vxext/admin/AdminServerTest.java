@@ -51,7 +51,7 @@ class AdminServerTest {
       .addCronJob(new CronJob().setName("tick").setDialect("quartz").setSpec("* * * * * ?")
         .setScope(CronScope.CLUSTER).setTriggerProcess("ticks"));
     one = cluster.start(first);
-    two = cluster.start(cluster.options("node-2")
+    two = cluster.start(cluster.options("node-2").setAdmin(new AdminOptions().setPort(0))
       .addLauncher("worker", Launcher.of(DaemonWorker::new).withScanner(DaemonScanners.singleton("worker.main", new JsonObject())))
       .addCronJob(new CronJob().setName("tick").setDialect("quartz").setSpec("* * * * * ?")
         .setScope(CronScope.CLUSTER).setTriggerProcess("ticks")));
@@ -74,6 +74,27 @@ class AdminServerTest {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
     if (token != null) b.header("Authorization", "Bearer " + token);
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> post(String path, String body, String token) throws Exception {
+    return post(base, path, body, token);
+  }
+
+  static HttpResponse<String> post(String server, String path, String body, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server + path)).timeout(Duration.ofSeconds(10))
+      .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static void assertPostError(String path, String body, int status, String message) throws Exception {
+    HttpResponse<String> r = post(path, body, TOKEN);
+    assertThat(r.statusCode()).as(path + " " + body + " -> " + r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+    JsonObject error = new JsonObject(r.body());
+    assertThat(error.getInteger("status")).isEqualTo(status);
+    assertThat(error.getString("error")).isNotBlank();
+    assertThat(error.getString("message")).contains(message);
   }
 
   static JsonObject json(String path) throws Exception {
@@ -139,6 +160,10 @@ class AdminServerTest {
     assertThat(main.getString("node")).isEqualTo("node-2");
     assertThat(main.getString("state")).isEqualTo("running");
     assertThat(d.getInteger("declared")).isEqualTo(1);
+    // the count says what the list shows: the daemon runs now (the leader's reconciliation placed it, so it
+    // counted it as spawned, not as running)
+    assertThat(d.getInteger("running")).isEqualTo(1);
+    assertThat(d.getInteger("missing")).isZero();
     assertThat(d.getString("leader")).isEqualTo(one.leader());
   }
 
@@ -213,6 +238,67 @@ class AdminServerTest {
     Timer lateness = one.meterRegistry().find(MetricNames.CRON_LATENESS).timer();
     Timer latenessTwo = two.meterRegistry().find(MetricNames.CRON_LATENESS).timer();
     assertThat((lateness == null ? 0 : lateness.count()) + (latenessTwo == null ? 0 : latenessTwo.count())).isPositive();
+  }
+
+  @Test
+  void callForwardsTheBodyAndAnswersTheReply() throws Exception {
+    HttpResponse<String> r = post("/api/call/echo.A", "{\"hello\": \"admin\"}", TOKEN);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("from", "echo.A")
+      .put("echo", new JsonObject().put("hello", "admin")));
+    HttpResponse<String> bounded = post("/api/call/echo.A?timeout=500", "{}", TOKEN);
+    assertThat(bounded.statusCode()).as(bounded.body()).isEqualTo(200);
+    // the process's own failure: 502, its code in the message
+    assertPostError("/api/call/echo.A", "{\"fail\": 418}", 502, "code 418");
+  }
+
+  @Test
+  void callAndSendRefuseBadInputAndChangeNothing() throws Exception {
+    long before = received("echo.A");
+    assertPostError("/api/call/nobody.here", "{}", 404, "nobody.here");
+    assertPostError("/api/send/nobody.here", "{}", 404, "nobody.here");
+    assertPostError("/api/call/echo.A", "{not json", 400, "not JSON");
+    assertPostError("/api/call/echo.A", "[1, 2]", 400, "must be a JSON object (the message), got an array");
+    assertPostError("/api/send/echo.A", "\"hello\"", 400, "must be a JSON object (the message), got a string");
+    assertPostError("/api/call/echo.A", "", 400, "got nothing");
+    assertPostError("/api/call/bad%20name", "{}", 400, "invalid process name");
+    assertPostError("/api/call/" + "x".repeat(200), "{}", 400, "invalid process name");
+    assertPostError("/api/call/echo.A?timeout=0", "{}", 400, "timeout must be an integer between 1 and 3000 ms");
+    assertPostError("/api/call/echo.A?timeout=60000", "{}", 400, "timeout must be an integer between 1 and 3000 ms");
+    assertPostError("/api/call/echo.A?timeout=soon", "{}", 400, "got 'soon'");
+    String big = new JsonObject().put("blob", "x".repeat(1 << 20)).encode();
+    assertPostError("/api/call/echo.A", big, 413, "larger than 1048576 bytes");
+    assertThat(received("echo.A")).as("messages echo.A received").isEqualTo(before);
+  }
+
+  @Test
+  void callAndSendNeedTheToken() throws Exception {
+    long before = received("echo.A");
+    for (String path : List.of("/api/call/echo.A", "/api/send/echo.A")) {
+      HttpResponse<String> none = post(path, "{}", null);
+      assertThat(none.statusCode()).as(path).isEqualTo(401);
+      assertThat(none.headers().firstValue("www-authenticate")).hasValue("Bearer");
+      assertThat(post(path, "{}", "wrong-token-0123456789").statusCode()).as(path).isEqualTo(401);
+      // an admin server without a token (loopback only) serves no acts: any page in a browser could post to it
+      HttpResponse<String> off = post("http://127.0.0.1:" + two.adminPort(), path, "{}", null);
+      assertThat(off.statusCode()).as(path + " -> " + off.body()).isEqualTo(403);
+      assertThat(new JsonObject(off.body()).getString("message")).contains("admin.token");
+    }
+    assertThat(received("echo.A")).as("messages echo.A received").isEqualTo(before);
+  }
+
+  @Test
+  void sendHandsTheMessageOverAndAnswers202() throws Exception {
+    String marker = "sent-" + System.nanoTime();
+    HttpResponse<String> r = post("/api/send/echo.A", new JsonObject().put("marker", marker).encode(), TOKEN);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("name", "echo.A").put("sent", true));
+    Awaits.until(Duration.ofSeconds(10), () -> EchoProcess.RECEIVED.contains("echo.A:" + new JsonObject().put("marker", marker)));
+  }
+
+  private static long received(String process) {
+    return EchoProcess.RECEIVED.stream().filter(m -> m.startsWith(process + ":")).count();
   }
 
   private static double fires(ClusterNode node) {

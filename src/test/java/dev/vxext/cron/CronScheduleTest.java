@@ -107,4 +107,35 @@ class CronScheduleTest {
     assertThat(job.getZone()).isEqualTo(BERLIN);
     assertThat(new NodeOptions(parsed).getCronJobs().get(0).toJson()).isEqualTo(job.toJson());
   }
+
+  /** The dialect may be set before or after the spec; a spec invalid in the final dialect is still refused. */
+  @Test
+  void theDialectAndTheSpecMayBeSetInEitherOrder() {
+    CronJob after = new CronJob().setName("after").setSpec("*/10 * * * * ?").setDialect("quartz").setTriggerProcess("p");
+    CronJob before = new CronJob().setName("before").setDialect("quartz").setSpec("*/10 * * * * ?").setTriggerProcess("p");
+    after.validate();
+    before.validate();
+    assertThat(after.getSpec()).isEqualTo(before.getSpec()).isEqualTo("*/10 * * * * ?");
+    assertThat(after.getDialect()).isEqualTo(before.getDialect()).isEqualTo("quartz");
+    assertThat(new NodeOptions().setNodeName("n").addCronJob(after).getCronJobs().get(0).getDialect()).isEqualTo("quartz");
+    // a unix spec, then the quartz dialect: valid in neither order once both are known
+    CronJob unixThenQuartz = new CronJob().setName("mixed").setSpec("*/5 * * * *").setDialect("quartz").setTriggerProcess("p");
+    assertThatThrownBy(unixThenQuartz::validate).hasMessageStartingWith("cron job 'mixed': invalid spec '*/5 * * * *' (quartz)");
+    assertThatThrownBy(() -> new NodeOptions().addCronJob(unixThenQuartz))
+      .hasMessageStartingWith("cron job 'mixed': invalid spec '*/5 * * * *' (quartz)");
+    CronJob quartzThenUnix = new CronJob().setName("back").setDialect("quartz").setSpec("*/10 * * * * ?").setDialect("unix")
+      .setTriggerProcess("p");
+    assertThatThrownBy(quartzThenUnix::validate).hasMessageStartingWith("cron job 'back': invalid spec '*/10 * * * * ?' (unix)");
+    // still invalid in every dialect: refused at once, in either order
+    assertThatThrownBy(() -> new CronJob().setName("bad").setSpec("*/10 * * * * ? * *").setDialect("quartz"))
+      .hasMessageStartingWith("cron job 'bad': invalid spec '*/10 * * * * ? * *' (unix)");
+    assertThatThrownBy(() -> new CronJob().setName("bad").setDialect("quartz").setSpec("61 * * * * ?"))
+      .hasMessageStartingWith("cron job 'bad': invalid spec '61 * * * * ?' (quartz)");
+    // the JSON constructor: the key order does not matter either, and a spec invalid in its dialect is refused
+    JsonObject specFirst = new JsonObject().put("name", "json").put("spec", "*/10 * * * * ?").put("dialect", "quartz")
+      .put("triggerProcess", "p");
+    assertThat(new CronJob(specFirst).getDialect()).isEqualTo("quartz");
+    assertThatThrownBy(() -> new CronJob(specFirst.copy().put("dialect", "unix")))
+      .hasMessageStartingWith("cron job 'json': invalid spec '*/10 * * * * ?' (unix)");
+  }
 }

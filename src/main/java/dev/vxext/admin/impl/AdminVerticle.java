@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -80,6 +81,17 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/api/locate/:name").handler(ctx -> reply(ctx, queries.locate(ctx.pathParam("name"))));
     router.get("/api/daemons").handler(ctx -> reply(ctx, queries.daemons()));
     router.get("/api/cron").handler(ctx -> reply(ctx, queries.cron()));
+    if (options.getToken() != null) {
+      AdminActs acts = new AdminActs(runtime);
+      BodyHandler body = BodyHandler.create(false).setBodyLimit(Protocol.MAX_MESSAGE_BYTES);
+      router.post("/api/call/:name").handler(body).handler(acts::call);
+      router.post("/api/send/:name").handler(body).handler(acts::send);
+    } else {
+      Handler<RoutingContext> off = ctx -> error(ctx, 403, "call and send are only served when the admin server has a"
+        + " token (admin.token): set one to use them");
+      router.post("/api/call/:name").handler(off);
+      router.post("/api/send/:name").handler(off);
+    }
     PrometheusMeterRegistry prometheus = prometheus(registry);
     if (prometheus != null) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(prometheus));
@@ -88,6 +100,7 @@ public final class AdminVerticle extends VerticleBase {
     }
     router.route("/api/*").handler(ctx -> error(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.get("/*").handler(StaticHandler.create(WEBROOT).setCachingEnabled(false).setIndexPage("index.html"));
+    router.errorHandler(413, ctx -> error(ctx, 413, "the request body is larger than " + Protocol.MAX_MESSAGE_BYTES + " bytes"));
     router.errorHandler(500, ctx -> error(ctx, 500, String.valueOf(ctx.failure() == null ? "internal error" : ctx.failure().getMessage())));
     return vertx.createHttpServer(new HttpServerOptions().setHost(options.getHost()).setPort(options.getPort()))
       .requestHandler(router)
@@ -120,27 +133,39 @@ public final class AdminVerticle extends VerticleBase {
   }
 
   private static void reply(RoutingContext ctx, Future<JsonObject> answer) {
+    reply(ctx, answer.map(JsonObject::encode), 200);
+  }
+
+  /** Answers {@code status} with the encoded JSON, or the error the failure maps to. */
+  static void reply(RoutingContext ctx, Future<String> answer, int status) {
     answer.onComplete(ar -> {
       if (ar.succeeded()) {
-        json(ctx, ar.result());
-      } else {
-        Throwable t = ar.cause();
-        int status = 502;
-        if (t instanceof ReplyException r) {
-          if (r.failureType() == ReplyFailure.TIMEOUT) {
-            status = 504;
-          } else if (r.failureType() == ReplyFailure.NO_HANDLERS) {
-            status = 503;
-          } else {
-            status = switch (r.failureCode()) {
-              case Protocol.BAD_REQUEST, Protocol.NOT_FOUND, Protocol.TIMEOUT, Protocol.NOT_READY -> r.failureCode();
-              case Protocol.MISDIRECTED -> Protocol.NOT_READY;
-              default -> 502;
-            };
+        if (!ctx.response().ended()) {
+          ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(ar.result());
+        }
+        return;
+      }
+      Throwable t = ar.cause();
+      int code = 502;
+      String message = String.valueOf(t.getMessage());
+      if (t instanceof ReplyException r) {
+        if (r.failureType() == ReplyFailure.TIMEOUT) {
+          code = 504;
+        } else if (r.failureType() == ReplyFailure.NO_HANDLERS) {
+          code = 503;
+        } else {
+          code = switch (r.failureCode()) {
+            case Protocol.BAD_REQUEST, Protocol.NOT_FOUND, Protocol.TOO_LARGE, Protocol.TIMEOUT, Protocol.NOT_READY -> r.failureCode();
+            case Protocol.MISDIRECTED -> Protocol.NOT_READY;
+            default -> 502;
+          };
+          if (code == 502) {
+            // a process's own failure: its code is part of the answer
+            message = "failed with code " + r.failureCode() + ": " + message;
           }
         }
-        error(ctx, status, String.valueOf(t.getMessage()));
       }
+      error(ctx, code, message);
     });
   }
 
@@ -150,12 +175,14 @@ public final class AdminVerticle extends VerticleBase {
     }
   }
 
-  private static void error(RoutingContext ctx, int status, String message) {
+  static void error(RoutingContext ctx, int status, String message) {
     if (ctx.response().ended()) return;
     String reason = switch (status) {
       case 400 -> "bad request";
       case 401 -> "unauthorized";
+      case 403 -> "forbidden";
       case 404 -> "not found";
+      case 413 -> "too large";
       case 503 -> "not ready";
       case 504 -> "timeout";
       case 500 -> "internal error";

@@ -88,7 +88,12 @@ final class ClusterQueries {
     return runtime.lookup(name, timeout).map(p -> p.toJson());
   }
 
-  /** @return the daemons as the leader last reconciled them, with the node each runs on now */
+  /**
+   * @return the daemons as the leader last reconciled them, with the node each runs on now; the counts
+   *   {@code running}, {@code missing} and {@code unknown} are those of the listed daemons now, and
+   *   {@code reconciliation} holds what the leader's last reconciliation did ({@code running}: found
+   *   running, {@code spawned}, {@code failed}, {@code backoff})
+   */
   Future<JsonObject> daemons() {
     LeaderInfo leader = runtime.leader();
     if (leader.node() == null) {
@@ -118,8 +123,27 @@ final class ClusterQueries {
         if (daemons.size() > MAX_DAEMONS_SHOWN) {
           report.put("daemons", new JsonArray(daemons.getList().subList(0, MAX_DAEMONS_SHOWN))).put("truncated", true);
         }
-        return Future.join(lookups).map(report);
+        return Future.join(lookups).map(v -> counted(report));
       });
+  }
+
+  /**
+   * The leader's counts are those of its last reconciliation: a daemon it placed counts as spawned, not as
+   * running, so they would contradict the states just looked up; they move under {@code reconciliation}.
+   */
+  private static JsonObject counted(JsonObject report) {
+    JsonObject reconciliation = new JsonObject();
+    for (String key : List.of("running", "spawned", "failed", "backoff")) {
+      if (report.containsKey(key)) {
+        reconciliation.put(key, report.remove(key));
+      }
+    }
+    Map<String, Integer> states = new TreeMap<>(Map.of("running", 0, "missing", 0, "unknown", 0));
+    for (Object o : report.getJsonArray("daemons", new JsonArray())) {
+      states.merge(((JsonObject) o).getString("state", "unknown"), 1, Integer::sum);
+    }
+    states.forEach(report::put);
+    return report.put("reconciliation", reconciliation);
   }
 
   /** @return every node's cron jobs, merged by job name */

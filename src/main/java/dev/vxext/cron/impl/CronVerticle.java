@@ -31,7 +31,8 @@ import java.util.List;
  * claims each tick cluster-wide ({@link TickClaim}) before firing, so a tick fires once even while nodes
  * disagree about ownership. A node that becomes owner fires, oldest first, the ticks its predecessor
  * missed that are within the job's misfire grace, and counts older ones as missed. A trigger that cannot be
- * delivered is retried every second within the grace.
+ * delivered is retried every second within the grace; one that may be a daemon not placed yet (the cluster
+ * is starting or electing a leader) is waited for quietly, and its miss is a warning, not an error.
  * <p>
  * Local address {@value #ADDRESS}, action {@code list}: the jobs with owner and next fire time.
  */
@@ -53,6 +54,7 @@ public final class CronVerticle extends VerticleBase {
   private BookMaps maps;
   private Router router;
   private TickClaim claims;
+  private DaemonPlacement placement;
   /** First delivery attempts still in flight (waited for on stop). */
   private final java.util.Set<Future<Void>> deliveries = new java.util.HashSet<>();
   private dev.vxext.metrics.impl.NodeMetrics metrics;
@@ -94,6 +96,7 @@ public final class CronVerticle extends VerticleBase {
     maps = runtime.maps();
     router = runtime.router();
     claims = new TickClaim(vertx);
+    placement = new DaemonPlacement(runtime);
     metrics = runtime.metrics();
     for (CronJob job : declared) {
       jobs.add(new JobState(job));
@@ -259,7 +262,7 @@ public final class CronVerticle extends VerticleBase {
         log.debug("[node={}] cron job '{}': tick {} already fired elsewhere", self, s.job.getName(), tick.at());
         return Future.succeededFuture();
       }
-      deliver(s, scheduledAt);
+      deliver(s, scheduledAt, false);
       return Future.<Void>succeededFuture();
     }).recover(t -> retryClaim(s, tick, t));
   }
@@ -287,7 +290,7 @@ public final class CronVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void deliver(JobState s, long scheduledAt) {
+  private void deliver(JobState s, long scheduledAt, boolean waiting) {
     JsonObject msg = new JsonObject().put("job", s.job.getName()).put("scheduledAt", scheduledAt)
       .put("firedAt", clock.millis()).put("node", self);
     if (s.job.getPayload() != null) {
@@ -317,14 +320,37 @@ public final class CronVerticle extends VerticleBase {
       s.fired++;
       metrics.cronFired(s.job.getName(), clock.millis() - scheduledAt);
     });
-    sent.onFailure(t -> {
+    sent.onFailure(t -> undelivered(s, scheduledAt, t, waiting));
+  }
+
+  /**
+   * A trigger not delivered is retried every second within the misfire grace, else counted as missed. When
+   * its target may be a daemon not placed yet (the cluster is starting, a leader is being elected), the tick
+   * waits for it quietly, and a miss is a warning; otherwise each retry is a warning and a miss an error.
+   */
+  private void undelivered(JobState s, long scheduledAt, Throwable t, boolean waiting) {
+    String target = s.job.getTriggerProcess();
+    Future<Boolean> placing = s.job.getScope() == CronScope.CLUSTER && Protocol.hasCode(t, Protocol.NOT_FOUND)
+      ? placement.pending(target) : Future.succeededFuture(false);
+    placing.onComplete(ar -> {
+      boolean daemon = ar.succeeded() && ar.result();
       long deadline = scheduledAt + s.job.getMisfireGrace();
       if (!stopped && clock.millis() + 1_000 <= deadline) {
-        log.warn("[node={}] cron job '{}': trigger '{}' not delivered ({}); retrying", self, s.job.getName(), target, t.getMessage());
-        vertx.setTimer(1_000, id -> deliver(s, scheduledAt));
+        if (!daemon) {
+          log.warn("[node={}] cron job '{}': trigger '{}' not delivered ({}); retrying", self, s.job.getName(), target, t.getMessage());
+        } else if (!waiting) {
+          log.info("[node={}] cron job '{}': trigger '{}' not found yet, the daemons are being placed; tick {} waits for it"
+            + " until {}", self, s.job.getName(), target, Instant.ofEpochMilli(scheduledAt), Instant.ofEpochMilli(deadline));
+        }
+        vertx.setTimer(1_000, id -> deliver(s, scheduledAt, waiting || daemon));
+        return;
+      }
+      s.missed++;
+      metrics.cronMisfires(s.job.getName(), 1);
+      if (daemon) {
+        log.warn("[node={}] cron job '{}': tick {} missed: trigger '{}' not found within the misfire grace ({} ms) while the"
+          + " daemons are being placed", self, s.job.getName(), Instant.ofEpochMilli(scheduledAt), target, s.job.getMisfireGrace());
       } else {
-        s.missed++;
-        metrics.cronMisfires(s.job.getName(), 1);
         log.error("[node={}] cron job '{}': tick {} lost: trigger '{}' not delivered within the misfire grace ({})",
           self, s.job.getName(), Instant.ofEpochMilli(scheduledAt), target, t.getMessage());
       }

@@ -3,6 +3,8 @@ package dev.vxext.process.impl;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.protocol.Protocol;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +44,9 @@ public final class LocalRegistry {
   private final ToIntBiFunction<String, String> lanes;
   private final Set<String> reserved = new HashSet<>();
   private final Map<String, Integer> missing = new HashMap<>();
-  private final Map<String, List<Message<Object>>> watchers = new HashMap<>();
+  private final Map<String, List<Promise<Void>>> watchers = new HashMap<>();
+  /** Deployments registered by {@code ProcessDeployer}: they send {@code undeployed} when they stop. */
+  private final Set<String> notifying = new HashSet<>();
   private long seq;
 
   /** @param lanes the call lane of a process (name, deploymentId) at its registration, see {@link CallLanes#laneOf(String, String)} */
@@ -77,7 +81,11 @@ public final class LocalRegistry {
           reserve(name);
           msg.reply(new JsonObject().put("name", name));
         }
-        case "commit" -> msg.reply(commit(name, deploymentId).toJson());
+        case "commit" -> {
+          ProcessId pid = commit(name, deploymentId);
+          notifying.add(pid.deploymentId());
+          msg.reply(pid.toJson());
+        }
         case "release" -> {
           reserved.remove(name);
           msg.reply(new JsonObject());
@@ -153,13 +161,38 @@ public final class LocalRegistry {
       msg.reply(new JsonObject().put("gone", true));
       return;
     }
-    watchers.computeIfAbsent(pid.deploymentId(), k -> new ArrayList<>()).add(msg);
+    gone(pid).onComplete(ar -> msg.reply(new JsonObject().put("gone", true)));
+  }
+
+  /** @return a future completed once {@code pid} is no longer registered here (at once when it is not) */
+  public Future<Void> gone(ProcessId pid) {
+    if (!pid.equals(processes.get(pid.name()))) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> gone = Promise.promise();
+    watchers.computeIfAbsent(pid.deploymentId(), k -> new ArrayList<>()).add(gone);
+    return gone.future();
+  }
+
+  /**
+   * @return a future completed once every process registered here that tells the registry when it stops
+   *   (those deployed by {@code ProcessDeployer}) is gone
+   */
+  public Future<Void> notifyingGone() {
+    List<Future<Void>> all = new ArrayList<>();
+    for (ProcessId pid : all()) {
+      if (notifying.contains(pid.deploymentId())) {
+        all.add(gone(pid));
+      }
+    }
+    return Future.join(all).mapEmpty();
   }
 
   private void notifyWatchers(ProcessId pid) {
-    List<Message<Object>> list = watchers.remove(pid.deploymentId());
+    notifying.remove(pid.deploymentId());
+    List<Promise<Void>> list = watchers.remove(pid.deploymentId());
     if (list != null) {
-      list.forEach(m -> m.reply(new JsonObject().put("gone", true)));
+      list.forEach(Promise::tryComplete);
     }
   }
 

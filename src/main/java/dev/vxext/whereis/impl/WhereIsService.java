@@ -121,6 +121,20 @@ public final class WhereIsService implements ClusterMembership.Listener {
       .onSuccess(v -> log.info("[node={}] whereis started ({} nodes known)", self, maps.view().names().size()));
   }
 
+  /**
+   * Waits, at most the request timeout, until every process registered here that tells the registry when
+   * it stops (those deployed through the node: {@code register}, spawns, conf processes) is gone. Called
+   * before {@link #stop()} while Vert.x is closing, when every deployment is undeployed at once, the node's
+   * processes too: the registry then stops after them, and none of their notices reaches it while its
+   * consumer is being unregistered. Must be called on the runtime's context.
+   *
+   * @return a future completed when they are gone or the wait is over (never failed)
+   */
+  public Future<Void> awaitProcessesGone() {
+    return registry.notifyingGone().timeout(runtime.settings().requestTimeout(), java.util.concurrent.TimeUnit.MILLISECONDS)
+      .otherwiseEmpty();
+  }
+
   /** Stops its timers and consumers and withdraws every registration. Safe to call twice. */
   public Future<Void> stop() {
     // cleared first: a process undeployed from now on sees it is not registered and sends nothing
