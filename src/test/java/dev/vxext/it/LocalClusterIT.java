@@ -21,9 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * README's "A local cluster from the jar alone", as written (on free ports): the fat jar's development
  * ZooKeeper, three nodes from {@code conf/node-*.json}, then node-1's {@code greeter} called through node-3's
- * admin API ({@code POST /api/call/greeter}).
+ * admin API ({@code POST /api/call/greeter}, with the token the README exports).
  */
 class LocalClusterIT {
+
+  /** The README's development token. */
+  private static final String TOKEN = "local-dev-token-0001";
 
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -46,7 +49,8 @@ class LocalClusterIT {
         jvms.add(ChildJvm.start(FatJar.java("-conf", "conf/node-" + i + ".json"), Map.of(
           "VXEXT_ZOOKEEPER_HOSTS", "127.0.0.1:" + zkPort,
           "VXEXT_ZOOKEEPER_ROOT_PATH", root,
-          "VXEXT_ADMIN_PORT", String.valueOf(admin[i]))));
+          "VXEXT_ADMIN_PORT", String.valueOf(admin[i]),
+          "VXEXT_ADMIN_TOKEN", TOKEN)));
       }
       HttpClient http = HttpClient.newHttpClient();
       URI call = URI.create("http://127.0.0.1:" + admin[3] + "/api/call/greeter");
@@ -54,7 +58,7 @@ class LocalClusterIT {
       Awaits.until(Duration.ofSeconds(90), () -> {
         try {
           HttpResponse<String> r = http.send(HttpRequest.newBuilder(call).timeout(Duration.ofSeconds(10))
-            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"you\"}")).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"you\"}")).header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
             .build(), HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() != 200) {
             return false;
