@@ -110,7 +110,8 @@ public interface ClusterNode {
 
   /**
    * @return a spawner of the launcher {@code launcher} (declared with {@code NodeOptions.addLauncher} on
-   *   the nodes that may run it)
+   *   the nodes that may run it); for an invalid launcher name, a spawner whose every call fails with 400
+   *   (nothing is thrown)
    */
   Spawner spawner(String launcher);
 

@@ -277,10 +277,8 @@ public final class ClusterNodeImpl implements ClusterNode {
   @Override
   public Spawner spawner(String launcher) {
     String problem = ProcessNames.problem(launcher);
-    if (problem != null) {
-      throw new IllegalArgumentException("launcher " + problem);
-    }
-    Spawner spawner = new SpawnerImpl(runtime, launcher);
+    // an invalid launcher name is a failure like any other: every call of this spawner fails (400)
+    Spawner spawner = problem == null ? new SpawnerImpl(runtime, launcher) : null;
     return new Spawner() {
       @Override
       public String launcher() {
@@ -289,6 +287,9 @@ public final class ClusterNodeImpl implements ClusterNode {
 
       @Override
       public Future<ProcessId> spawnRegister(String name, JsonObject args) {
+        if (spawner == null) {
+          return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid launcher name: name " + problem));
+        }
         return tracked(() -> spawner.spawnRegister(name, args));
       }
     };

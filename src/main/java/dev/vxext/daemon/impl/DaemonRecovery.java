@@ -38,7 +38,7 @@ import java.util.function.LongSupplier;
 final class DaemonRecovery {
 
   private static final Logger log = LoggerFactory.getLogger(DaemonRecovery.class);
-  private static final int MAX_PAGES = 100_000;
+  static final int MAX_PAGES = 100_000;
   /** Most daemons in one page of a scan. */
   static final int MAX_PAGE = 10_000;
   /** Most daemons one launcher may declare. */
@@ -156,7 +156,13 @@ final class DaemonRecovery {
     });
   }
 
-  /** Pages through a launcher's scanner. */
+  /**
+   * Pages through a launcher's scanner.
+   *
+   * @return the daemons it declares; failed with 413 (naming the limit) for a page of more than
+   *   {@value #MAX_PAGE} daemons, more than {@value #MAX_DAEMONS} in all or more than {@value #MAX_PAGES}
+   *   pages, or with the scanner's own failure
+   */
   Future<List<DaemonProcess>> scan(String launcherName, Launcher launcher) {
     DaemonIterator iterator;
     try {
@@ -173,7 +179,8 @@ final class DaemonRecovery {
 
   private Future<Void> page(String launcherName, DaemonIterator iterator, List<DaemonProcess> all, int pages) {
     if (pages >= MAX_PAGES) {
-      return Future.failedFuture("launcher '" + launcherName + "' returned more than " + MAX_PAGES + " pages");
+      return Future.failedFuture(Protocol.failure(Protocol.TOO_LARGE, "launcher '" + launcherName + "' returned more than "
+        + MAX_PAGES + " pages, the maximum is " + MAX_PAGES));
     }
     Future<DaemonBatch> next;
     try {
@@ -189,11 +196,12 @@ final class DaemonRecovery {
         return Future.failedFuture("launcher '" + launcherName + "' returned a null page");
       }
       if (batch.processes().size() > MAX_PAGE) {
-        return Future.failedFuture("launcher '" + launcherName + "' returned a page of " + batch.processes().size()
-          + " daemons, the maximum is " + MAX_PAGE);
+        return Future.failedFuture(Protocol.failure(Protocol.TOO_LARGE, "launcher '" + launcherName + "' returned a page of "
+          + batch.processes().size() + " daemons, the maximum is " + MAX_PAGE));
       }
       if (all.size() + batch.processes().size() > MAX_DAEMONS) {
-        return Future.failedFuture("launcher '" + launcherName + "' declares more than " + MAX_DAEMONS + " daemons");
+        return Future.failedFuture(Protocol.failure(Protocol.TOO_LARGE, "launcher '" + launcherName + "' declares more than "
+          + MAX_DAEMONS + " daemons, the maximum is " + MAX_DAEMONS));
       }
       if (batch.processes().isEmpty() && batch.hasMore()) {
         return Future.failedFuture("launcher '" + launcherName + "' returned an empty page that says it has more");

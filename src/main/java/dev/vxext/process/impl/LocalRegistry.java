@@ -21,7 +21,7 @@ import java.util.function.ToIntBiFunction;
 /**
  * The processes registered on this node: name to {@link ProcessId}, unique per node.
  * <p>
- * Confined to the whereis verticle's context. Serves the local address {@value WhereIs#REGISTRY_ADDRESS}
+ * Confined to the whereis service's context (the node runtime's). Serves the local address {@value WhereIs#REGISTRY_ADDRESS}
  * ({@code reserve}, {@code commit}, {@code release}, {@code register}, {@code unregister},
  * {@code undeployed}) and reports every change to its {@link Listener}.
  */
