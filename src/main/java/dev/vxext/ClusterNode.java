@@ -116,6 +116,32 @@ public interface ClusterNode {
   Spawner spawner(String launcher);
 
   /**
+   * Offers a daemon launcher on this running node, as {@code NodeOptions.addLauncher} does at start (the
+   * Go original's {@code RegisterLauncher}). Every member sees this node offer it (its member entry changes;
+   * a {@code updated} membership event is published) and the leader reconciles at once: the daemons its
+   * scanner declares are placed on the nodes that offer it, spawners of it may pick this node.
+   *
+   * @return a future completed once this node offers it and the change is stored in the cluster manager and
+   *   told to the members; failed with 400 for an invalid name or a null launcher, 409 when this node
+   *   already offers a launcher of that name (nothing changes), 503 when the node is closed or leaving, or
+   *   when the cluster manager did not store the change in time (this node offers it already; the change
+   *   is stored and told again at the next reconciliation)
+   */
+  Future<Void> addLauncher(String name, dev.vxext.daemon.Launcher launcher);
+
+  /**
+   * Stops offering a daemon launcher on this running node (the Go original's {@code UnregisterLauncher}):
+   * nothing new of it is placed here and spawn requests for it are refused (404). The daemons it already
+   * started here keep running (they are not moved, and are still stopped when this node fences itself or
+   * leaves); a declared daemon of it that stops later is placed again only on a node that still offers the
+   * launcher.
+   *
+   * @return a future completed once the change is stored and told; failed with 400 for an invalid name, 404
+   *   when this node offers no launcher of that name, 503 as for {@link #addLauncher}
+   */
+  Future<Void> removeLauncher(String name);
+
+  /**
    * @return a future completed when the process is gone: undeployed, unregistered, or its node left the
    *   cluster (at once when it is already gone)
    */

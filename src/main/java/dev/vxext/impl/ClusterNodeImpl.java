@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import dev.vxext.daemon.Spawner;
+import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.daemon.impl.SpawnerImpl;
 import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.process.ProcessId;
@@ -293,6 +294,22 @@ public final class ClusterNodeImpl implements ClusterNode {
         return tracked(() -> spawner.spawnRegister(name, args));
       }
     };
+  }
+
+  @Override
+  public Future<Void> addLauncher(String name, dev.vxext.daemon.Launcher launcher) {
+    return tracked(() -> daemons().compose(d -> d.addLauncher(name, launcher)));
+  }
+
+  @Override
+  public Future<Void> removeLauncher(String name) {
+    return tracked(() -> daemons().compose(d -> d.removeLauncher(name)));
+  }
+
+  /** @return the daemon service of this node; 503 when it does not run */
+  private Future<DaemonVerticle> daemons() {
+    return runtime.service(DaemonVerticle.class).map(Future::succeededFuture).orElseGet(() ->
+      Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "the daemon service of node " + name() + " is not running")));
   }
 
   @Override

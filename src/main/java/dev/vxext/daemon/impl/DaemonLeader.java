@@ -179,6 +179,12 @@ final class DaemonLeader {
         gate.lost(event.node(), lastSeen.get(event.node()));
         scheduleScan(settings.failoverDelay());
       }
+    } else if (event.type() == MembershipEvent.Type.UPDATED) {
+      // a member (maybe this one) offers other launchers now: the daemons they declare are reconciled at once
+      // (while settling, the first reconciliation comes soon enough and sees them)
+      if (state == State.IDLE || state == State.SCANNING) {
+        scanSoon();
+      }
     } else if (event.type() == MembershipEvent.Type.JOINED) {
       lastJoinAt = System.currentTimeMillis();
       handedOff.remove(event.node());

@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -78,7 +77,8 @@ final class DaemonRecovery {
     this.runtime = runtime;
     this.vertx = runtime.vertx();
     this.self = runtime.name();
-    this.launchers = new TreeMap<>(launchers);
+    // the daemon service's table itself (launchers come and go at runtime), read on its context
+    this.launchers = launchers;
     this.maps = runtime.maps();
     this.requestTimeout = runtime.settings().requestTimeout();
     this.epoch = epoch;

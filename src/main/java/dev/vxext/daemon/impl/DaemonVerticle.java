@@ -5,6 +5,7 @@ import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.cluster.impl.LeaderElection;
 import dev.vxext.daemon.Launcher;
 import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
 import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
 import dev.vxext.runtime.NodeRuntime;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The daemon service of a node: spawns daemons on request (fenced by the leader epoch), stops a younger
@@ -41,6 +43,7 @@ public final class DaemonVerticle extends VerticleBase {
 
   private final NodeRuntime runtime;
   private final String self;
+  /** The launchers this node offers, by name: added and removed at runtime, on this service's context. */
   private final Map<String, Launcher> launchers;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Future<Void> handOff;
@@ -55,7 +58,7 @@ public final class DaemonVerticle extends VerticleBase {
   public DaemonVerticle(NodeRuntime runtime, Map<String, Launcher> launchers) {
     this.runtime = runtime;
     this.self = runtime.name();
-    this.launchers = Map.copyOf(launchers);
+    this.launchers = new TreeMap<>(launchers);
   }
 
   /**
@@ -115,6 +118,7 @@ public final class DaemonVerticle extends VerticleBase {
     for (Action a : ACTIONS) {
       runtime.endpoint().handle(a, context, this::handle);
     }
+    runtime.service(DaemonVerticle.class, this);
     MessageConsumer<Object> api = vertx.eventBus().localConsumer(ADDRESS, this::handleLocal);
     MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS,
       m -> onMembership(MembershipEvent.fromJson(m.body())));
@@ -134,6 +138,7 @@ public final class DaemonVerticle extends VerticleBase {
   }
 
   private Future<?> shutdown() {
+    runtime.service(DaemonVerticle.class, null);
     ACTIONS.forEach(runtime.endpoint()::remove);
     election.stop();
     leader.stop();
@@ -142,6 +147,63 @@ public final class DaemonVerticle extends VerticleBase {
     consumers.forEach(c -> done.add(c.unregister()));
     runtime.leader(LeaderInfo.UNKNOWN);
     return Future.join(done);
+  }
+
+  /**
+   * Offers launcher {@code name} on this node from now on: every member is told, the leader reconciles.
+   *
+   * @return see {@code ClusterNode.addLauncher}
+   */
+  public Future<Void> addLauncher(String name, Launcher launcher) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid launcher name: name " + problem));
+    }
+    if (launcher == null) {
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "launcher '" + name
+        + "': a Launcher (with its factory) is required, got null"));
+    }
+    return onContext(() -> {
+      if (launchers.containsKey(name)) {
+        return Future.failedFuture(Protocol.failure(Protocol.CONFLICT, "node " + self + " already offers launcher '" + name + "'"));
+      }
+      launchers.put(name, launcher);
+      log.info("[node={}] launcher '{}' added", self, name);
+      return runtime.advertiseLaunchers(List.copyOf(launchers.keySet()));
+    });
+  }
+
+  /**
+   * Stops offering launcher {@code name} on this node: nothing new of it is placed here; the daemons it
+   * started here keep running (see {@code ClusterNode.removeLauncher}).
+   *
+   * @return see {@code ClusterNode.removeLauncher}
+   */
+  public Future<Void> removeLauncher(String name) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid launcher name: name " + problem));
+    }
+    return onContext(() -> {
+      if (launchers.remove(name) == null) {
+        return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "node " + self + " offers no launcher '" + name + "'"));
+      }
+      log.info("[node={}] launcher '{}' removed; the daemons it started here keep running", self, name);
+      return runtime.advertiseLaunchers(List.copyOf(launchers.keySet()));
+    });
+  }
+
+  /** Runs {@code action} on this service's context; 503 once it stops. */
+  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> action) {
+    Promise<T> done = Promise.promise();
+    context.runOnContext(v -> {
+      if (handOff != null) {
+        done.fail(Protocol.failure(Protocol.NOT_READY, "node " + self + " is leaving: its launchers no longer change"));
+      } else {
+        action.get().onComplete(done);
+      }
+    });
+    return done.future();
   }
 
   /** Sends a spawn request to {@code target} (this node included), fenced by {@code epoch} when &gt; 0. */
