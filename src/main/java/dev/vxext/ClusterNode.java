@@ -142,6 +142,19 @@ public interface ClusterNode {
   Future<Void> removeLauncher(String name);
 
   /**
+   * Asks the leader for a reconciliation now (the Go original's {@code MessageLaunchAllDaemon}): every
+   * launcher's recovery scan runs, and every declared daemon that runs nowhere is placed. Rate-limited: a
+   * reconciliation asked on demand starts at the earliest 1 s after the previous one started, and every
+   * request until then joins it (none is refused). On a follower the request goes to the leader. The same
+   * as action {@code scan} on the local address {@code vxext.daemon}.
+   *
+   * @return a future completed with the reconciliation that started after this call, once it ended;
+   *   failed with 503 when no leader is known yet or leadership changes meanwhile (try again soon), 504
+   *   when it did not end within {@code settleDelay + failoverDelay + 6 x requestTimeout}
+   */
+  Future<dev.vxext.daemon.DaemonReconciliation> scanDaemons();
+
+  /**
    * @return a future completed when the process is gone: undeployed, unregistered, or its node left the
    *   cluster (at once when it is already gone)
    */

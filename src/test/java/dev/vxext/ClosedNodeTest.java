@@ -74,7 +74,11 @@ class ClosedNodeTest {
       Arguments.of("spawnRegister", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) ->
         n.spawner("worker").spawnRegister("cl-spawned", new JsonObject())),
       Arguments.of("addressBook query", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) ->
-        n.addressBook().query(new dev.vxext.addressbook.QueryOptions(2_000)).locate("cl-echo")));
+        n.addressBook().query(new dev.vxext.addressbook.QueryOptions(2_000)).locate("cl-echo")),
+      Arguments.of("addLauncher", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) ->
+        n.addLauncher("late", dev.vxext.daemon.Launcher.of(EchoProcess::new))),
+      Arguments.of("removeLauncher", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.removeLauncher("late")),
+      Arguments.of("scanDaemons", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.scanDaemons()));
   }
 
   @ParameterizedTest(name = "{0} after close")

@@ -354,6 +354,17 @@ public final class ClusterNodeImpl implements ClusterNode {
   }
 
   @Override
+  public Future<dev.vxext.daemon.DaemonReconciliation> scanDaemons() {
+    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "scan")
+      .setSendTimeout(settings.scanTimeout() + settings.requestTimeout());
+    return tracked(() -> vertx.eventBus().<JsonObject>request(Protocol.DAEMON_ADDRESS, new JsonObject(), o))
+      .recover(Protocol::notRunningIfNoHandlers)
+      .recover(t -> Future.failedFuture(t instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT
+        ? Protocol.failure(Protocol.TIMEOUT, "no reconciliation ended within " + o.getSendTimeout() + " ms") : t))
+      .map(m -> dev.vxext.daemon.DaemonReconciliation.fromJson(m.body()));
+  }
+
+  @Override
   public Future<List<CronJobInfo>> cronJobs() {
     DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "list");
     return tracked(() -> vertx.eventBus().<JsonArray>request(Protocol.CRON_ADDRESS, null, o)).recover(Protocol::notRunningIfNoHandlers)

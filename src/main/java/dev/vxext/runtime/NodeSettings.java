@@ -39,6 +39,14 @@ public record NodeSettings(String nodeName, boolean clustered, long sessionTimeo
     placement = placement == null ? new ConsistentHashPlacement() : placement;
   }
 
+  /**
+   * @return how long a reconciliation asked on demand may take, ms: it may wait for the view to settle, for
+   *   the failover gate, then for the scans and spawns ({@code settleDelay + failoverDelay + 6 x requestTimeout})
+   */
+  public long scanTimeout() {
+    return settleDelay + failoverDelay + 6 * requestTimeout;
+  }
+
   /** @return the event bus's JSON options (a copy) */
   @Override
   public JsonObject eventBusOptions() {

@@ -92,6 +92,11 @@ class SingleNodeDaemonTest {
       new JsonObject().put("launcher", "big"), scan));
     assertThat(e.failureCode()).isEqualTo(WhereIs.TOO_LARGE);
     assertThat(e.getMessage()).isEqualTo("launcher 'big' returned a page of 10001 daemons, the maximum is 10000");
+    // the leader's reconciliation reports it, the other launchers go on
+    Awaits.until(Duration.ofSeconds(5), node::isLeader);
+    DaemonReconciliation r = await(node.scanDaemons());
+    assertThat(r.launcherFailures()).containsEntry("big", "launcher 'big' returned a page of 10001 daemons, the maximum is 10000");
+    assertThat(r.complete()).isFalse();
     assertThat(DaemonWorker.STARTED).isEmpty();
   }
 }

@@ -50,12 +50,20 @@ final class DaemonRecovery {
 
   /** What one reconciliation did; {@code daemons}: the state of each daemon (at most {@link #MAX_LISTED}). */
   record Report(int declared, int running, int spawned, int failed, int backoff, long nextRetryAt,
-                List<String> failedLaunchers, List<JsonObject> daemons, long at) {
+                Map<String, String> launcherErrors, List<JsonObject> daemons, long startedAt, long at) {
 
-    /** @return as JSON (for action {@code list}) */
+    /** @return the launchers whose scan failed, sorted */
+    List<String> failedLaunchers() {
+      return List.copyOf(launcherErrors.keySet());
+    }
+
+    /** @return as JSON (for actions {@code list} and {@code scan}) */
     JsonObject toJson() {
-      return new JsonObject().put("reconciledAt", at).put("declared", declared).put("running", running)
-        .put("spawned", spawned).put("failed", failed).put("backoff", backoff).put("failedLaunchers", new JsonArray(failedLaunchers))
+      JsonObject errors = new JsonObject();
+      launcherErrors.forEach(errors::put);
+      return new JsonObject().put("startedAt", startedAt).put("reconciledAt", at).put("declared", declared).put("running", running)
+        .put("spawned", spawned).put("failed", failed).put("backoff", backoff)
+        .put("failedLaunchers", new JsonArray(failedLaunchers())).put("launcherErrors", errors)
         .put("truncated", declared > daemons.size()).put("daemons", new JsonArray(new ArrayList<>(daemons)));
     }
   }
@@ -87,10 +95,10 @@ final class DaemonRecovery {
     this.metrics = runtime.metrics();
   }
 
-  /** Runs one reconciliation of every launcher. */
-  Future<Report> reconcile() {
+  /** Runs one reconciliation of every launcher, started at {@code startedAt} (epoch ms). */
+  Future<Report> reconcile(long startedAt) {
     int[] counts = new int[4];
-    List<String> failedLaunchers = new ArrayList<>();
+    Map<String, String> failedLaunchers = new java.util.TreeMap<>();
     List<JsonObject> states = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     // every launcher offered anywhere: scanned here when this node has it, else by a node that offers it
@@ -105,7 +113,7 @@ final class DaemonRecovery {
           return ensureAll(name, daemons, counts, states);
         })
         .recover(t -> {
-          failedLaunchers.add(name);
+          failedLaunchers.put(name, String.valueOf(t.getMessage()));
           log.warn("[node={}] recovery scan of launcher '{}' failed: {}; will be retried", self, name, t.getMessage());
           return Future.succeededFuture();
         }));
@@ -116,7 +124,7 @@ final class DaemonRecovery {
       int waiting = backoff.waitingCount(now);
       metrics.daemonsBackingOff(waiting);
       return new Report(counts[0], counts[1], counts[2], counts[3], waiting, backoff.nextRetryAt(now), failedLaunchers,
-        states, now);
+        states, startedAt, now);
     });
   }
 

@@ -15,6 +15,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +31,8 @@ import java.util.TreeMap;
  * duplicate, stops every daemon of this node when it is cut off from ZooKeeper for half the session timeout
  * (since it last heard from it), runs the leader election, and on the leader the reconciliation
  * ({@link DaemonLeader}). Serves the node-address actions {@code daemon.*}; local address
- * {@value Protocol#DAEMON_ADDRESS}, action {@code list} (the leader's last reconciliation).
+ * {@value Protocol#DAEMON_ADDRESS}, actions {@code list} (the leader's last reconciliation) and {@code scan}
+ * (a reconciliation now, on the leader: a follower forwards it there, see {@link DaemonLeader#scanNow()}).
  */
 public final class DaemonVerticle extends VerticleBase {
 
@@ -39,7 +42,7 @@ public final class DaemonVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(DaemonVerticle.class);
   private static final List<Action> ACTIONS = List.of(Action.DAEMON_SPAWN, Action.DAEMON_LEADER, Action.DAEMON_DUPLICATE,
-    Action.DAEMON_LEAVING, Action.DAEMON_SCAN, Action.DAEMON_LIST);
+    Action.DAEMON_LEAVING, Action.DAEMON_SCAN, Action.DAEMON_LIST, Action.DAEMON_RECONCILE);
 
   private final NodeRuntime runtime;
   private final String self;
@@ -221,11 +224,43 @@ public final class DaemonVerticle extends VerticleBase {
 
   private void handleLocal(Message<Object> msg) {
     String action = msg.headers().get(Protocol.ACTION_HEADER);
-    if (!"list".equals(action)) {
-      msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "' (expected list)");
-      return;
+    if ("list".equals(action)) {
+      list(msg);
+    } else if ("scan".equals(action)) {
+      String invalid = msg.body() == null ? null : reconcileProblem(msg.body());
+      if (invalid != null) {
+        msg.fail(Protocol.BAD_REQUEST, invalid);
+      } else {
+        scanOnLeader().onComplete(ar -> reply(msg, ar));
+      }
+    } else {
+      msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "' (expected list or scan)");
     }
-    list(msg);
+  }
+
+  /** @return what is wrong with the body of a reconciliation request ({@code {}}), or null */
+  private static String reconcileProblem(Object body) {
+    return body instanceof JsonObject json && json.isEmpty() ? null
+      : "a reconciliation request takes an empty JSON object {} (or no body), got " + (body instanceof JsonObject ? "keys " + ((JsonObject) body).fieldNames() : "a " + body.getClass().getSimpleName());
+  }
+
+  /** A reconciliation now: here when this node leads, else asked of the leader. */
+  private Future<JsonObject> scanOnLeader() {
+    if (leader.leading()) {
+      return leader.scanNow();
+    }
+    String node = runtime.leader().node();
+    if (node == null) {
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "no leader is known yet; try again soon"));
+    }
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.DAEMON_RECONCILE.wire())
+      .setSendTimeout(runtime.settings().scanTimeout());
+    return vertx.eventBus().<JsonObject>request(Protocol.nodeAddress(node), new JsonObject(), o).map(Message::body)
+      .recover(t -> Future.failedFuture(Protocol.hasCode(t, Protocol.MISDIRECTED)
+        ? Protocol.failure(Protocol.NOT_READY, "leadership is changing (" + t.getMessage() + "); try again soon")
+        : t instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT
+        ? Protocol.failure(Protocol.TIMEOUT, "the leader " + node + " did not end a reconciliation within "
+          + runtime.settings().scanTimeout() + " ms") : t));
   }
 
   private void list(Message<Object> msg) {
@@ -274,6 +309,7 @@ public final class DaemonVerticle extends VerticleBase {
       case DAEMON_DUPLICATE -> !(body.getValue("name") instanceof String) || !(body.getValue("deploymentId") instanceof String)
         || !(body.getValue("winner") instanceof String) ? "duplicate needs {\"name\", \"deploymentId\", \"winner\"}" : null;
       case DAEMON_LIST -> null;
+      case DAEMON_RECONCILE -> reconcileProblem(body);
       default -> "unknown daemon action '" + action + "'";
     };
   }
@@ -281,6 +317,7 @@ public final class DaemonVerticle extends VerticleBase {
   private void dispatch(Action action, JsonObject body, Message<Object> msg) {
     switch (action) {
       case DAEMON_LIST -> list(msg);
+      case DAEMON_RECONCILE -> leader.scanNow().onComplete(ar -> reply(msg, ar));
       case DAEMON_SPAWN -> host.spawn(body).onComplete(ar -> reply(msg, ar.map(ProcessId::toJson)));
       case DAEMON_LEADER -> {
         String node = body.getString("node");
