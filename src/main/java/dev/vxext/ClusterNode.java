@@ -156,9 +156,19 @@ public interface ClusterNode {
 
   /**
    * @return a future completed when the process is gone: undeployed, unregistered, or its node left the
-   *   cluster (at once when it is already gone)
+   *   cluster (at once when it is already gone); {@link #awaitExitReason} tells why
    */
   Future<Void> awaitExit(ProcessId process);
+
+  /**
+   * Like {@link #awaitExit} (the Go original's {@code WaitPID}), and tells why the process is gone.
+   *
+   * @return a future completed with the reason: {@code UNDEPLOYED}, {@code UNREGISTERED}, {@code NODE_LEFT},
+   *   and for a daemon stopped by its node {@code DUPLICATE}, {@code FENCED} or {@code HANDED_OFF} (see
+   *   {@link dev.vxext.process.ExitReason}); when it is gone already, at once, with the reason its node
+   *   remembers ({@code UNKNOWN} when it does not); failed with 503 when this node closes first
+   */
+  Future<dev.vxext.process.ExitReason> awaitExitReason(ProcessId process);
 
   /**
    * @return a future completed with this node's cron jobs: owner node and next fire time of each

@@ -70,6 +70,7 @@ class ClosedNodeTest {
       Arguments.of("call", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.call("cl-echo", "hi")),
       Arguments.of("send", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.send("cl-echo", "hi")),
       Arguments.of("awaitExit", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.awaitExit(p)),
+      Arguments.of("awaitExitReason", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.awaitExitReason(p)),
       Arguments.of("cronJobs", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.cronJobs()),
       Arguments.of("spawnRegister", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) ->
         n.spawner("worker").spawnRegister("cl-spawned", new JsonObject())),

@@ -1,5 +1,6 @@
 package dev.vxext.process.impl;
 
+import dev.vxext.process.ExitReason;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.protocol.Protocol;
@@ -23,7 +24,8 @@ import java.util.function.ToIntBiFunction;
  * <p>
  * Confined to the whereis service's context (the node runtime's). Serves the local address {@value WhereIs#REGISTRY_ADDRESS}
  * ({@code reserve}, {@code commit}, {@code release}, {@code register}, {@code unregister},
- * {@code undeployed}) and reports every change to its {@link Listener}.
+ * {@code undeployed}, {@code retire}) and reports every change to its {@link Listener}; remembers why the
+ * last registrations ended ({@link ExitReason}) for {@link #watch}.
  */
 public final class LocalRegistry {
 
@@ -42,7 +44,15 @@ public final class LocalRegistry {
   private final ToIntBiFunction<String, String> lanes;
   private final Set<String> reserved = new HashSet<>();
   private final Map<String, Integer> missing = new HashMap<>();
+  /** Who waits for a registration to end, by name and deployment ({@link #key}). */
   private final Map<String, List<Message<Object>>> watchers = new HashMap<>();
+  /** Why the last {@value ExitReason#REMEMBERED} registrations ended, by name and deployment. */
+  private final Map<String, ExitReason> exits = new java.util.LinkedHashMap<>(256, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, ExitReason> eldest) {
+      return size() > ExitReason.REMEMBERED;
+    }
+  };
   private long seq;
 
   /** @param lanes the call lane of a process (name, deploymentId) at its registration, see {@link CallLanes#laneOf(String, String)} */
@@ -94,6 +104,10 @@ public final class LocalRegistry {
           undeployed(deploymentId);
           msg.reply(new JsonObject());
         }
+        case "retire" -> {
+          retire(name, deploymentId, body.getString("reason"));
+          msg.reply(new JsonObject());
+        }
         default -> throw Protocol.failure(Protocol.BAD_REQUEST, "unknown registry action '" + action + "'");
       }
     } catch (ReplyException e) {
@@ -136,30 +150,62 @@ public final class LocalRegistry {
       throw Protocol.failure(Protocol.NOT_FOUND, "no process '" + name + "' is registered on node " + node);
     }
     listener.down(pid);
-    notifyWatchers(pid);
+    notifyWatchers(pid, ExitReason.UNREGISTERED);
+  }
+
+  /**
+   * Ends the registration of {@code name} by deployment {@code deploymentId} for {@code reason} (the daemon
+   * service does, before it stops a daemon: a duplicate, a fence, a hand-off). Nothing happens when that
+   * registration is gone already.
+   */
+  private void retire(String name, String deploymentId, String reason) {
+    ExitReason why = ExitReason.of(reason);
+    if (name == null || deploymentId == null || why == null) {
+      throw Protocol.failure(Protocol.BAD_REQUEST, "retire needs {\"name\", \"deploymentId\", \"reason\"} with a reason of "
+        + java.util.Arrays.stream(ExitReason.values()).map(ExitReason::wire).toList());
+    }
+    ProcessId pid = processes.get(name);
+    if (pid != null && pid.deploymentId().equals(deploymentId) && processes.remove(name, pid)) {
+      log.debug("[node={}] unregistered {} ({})", node, pid, why.wire());
+      listener.down(pid);
+      notifyWatchers(pid, why);
+    }
   }
 
   /**
    * Answers {@code msg} ({@code {"name", "deploymentId"}}) once that process is no longer registered
-   * here: at once when it is not, else when it goes.
+   * here, with why ({@code {"gone": true, "reason": <ExitReason, lower case>}}): at once when it is not
+   * (the reason remembered, or {@code unknown}), else when it goes.
    */
   public void watch(Message<Object> msg) {
     if (!(msg.body() instanceof JsonObject body) || body.getString("name") == null || body.getString("deploymentId") == null) {
       msg.fail(Protocol.BAD_REQUEST, "watch needs {\"name\", \"deploymentId\"}");
       return;
     }
-    ProcessId pid = processes.get(body.getString("name"));
-    if (pid == null || !pid.deploymentId().equals(body.getString("deploymentId"))) {
-      msg.reply(new JsonObject().put("gone", true));
+    String name = body.getString("name");
+    String deploymentId = body.getString("deploymentId");
+    ProcessId pid = processes.get(name);
+    if (pid == null || !pid.deploymentId().equals(deploymentId)) {
+      msg.reply(gone(exits.getOrDefault(key(name, deploymentId), ExitReason.UNKNOWN)));
       return;
     }
-    watchers.computeIfAbsent(pid.deploymentId(), k -> new ArrayList<>()).add(msg);
+    watchers.computeIfAbsent(key(name, deploymentId), k -> new ArrayList<>()).add(msg);
   }
 
-  private void notifyWatchers(ProcessId pid) {
-    List<Message<Object>> list = watchers.remove(pid.deploymentId());
+  private static String key(String name, String deploymentId) {
+    return name + '\u0000' + deploymentId;
+  }
+
+  private static JsonObject gone(ExitReason reason) {
+    return new JsonObject().put("gone", true).put("reason", reason.wire());
+  }
+
+  private void notifyWatchers(ProcessId pid, ExitReason reason) {
+    String key = key(pid.name(), pid.deploymentId());
+    exits.put(key, reason);
+    List<Message<Object>> list = watchers.remove(key);
     if (list != null) {
-      list.forEach(m -> m.reply(new JsonObject().put("gone", true)));
+      list.forEach(m -> m.reply(gone(reason)));
     }
   }
 
@@ -170,7 +216,7 @@ public final class LocalRegistry {
       if (pid.deploymentId().equals(deploymentId) && processes.remove(pid.name(), pid)) {
         log.debug("[node={}] unregistered {} (undeployed)", node, pid);
         listener.down(pid);
-        notifyWatchers(pid);
+        notifyWatchers(pid, ExitReason.UNDEPLOYED);
       }
     }
   }
@@ -192,12 +238,12 @@ public final class LocalRegistry {
     missing.keySet().retainAll(seen);
   }
 
-  /** Removes every registration (the extensions stop), reporting each. */
+  /** Removes every registration (the extensions stop: the node leaves the cluster), reporting each. */
   public void clear() {
     for (ProcessId pid : all()) {
       if (processes.remove(pid.name(), pid)) {
         listener.down(pid);
-        notifyWatchers(pid);
+        notifyWatchers(pid, ExitReason.NODE_LEFT);
       }
     }
     reserved.clear();
