@@ -83,6 +83,34 @@ class ExitReasonTest {
     assertThat(await(a.awaitExitReason(r))).isEqualTo(ExitReason.NODE_LEFT);
   }
 
+  /** One deployment registered under two names. */
+  public static final class TwoNames extends io.vertx.core.VerticleBase {
+    @Override
+    public Future<?> start() {
+      return Processes.registerSelf(context, "ex-first").compose(p -> Processes.registerSelf(context, "ex-second"));
+    }
+  }
+
+  @Test
+  void oneNameOfADeploymentGoingDoesNotEndTheWaitForItsOtherName() {
+    ClusterNode a = cluster.node("ex-a");
+    ClusterNode b = cluster.node("ex-b");
+    await(b.vertx().deployVerticle(new TwoNames()));
+    ProcessId first = await(b.lookup("ex-first"));
+    ProcessId second = await(b.lookup("ex-second"));
+    assertThat(second.deploymentId()).isEqualTo(first.deploymentId());
+    Future<ExitReason> firstGone = a.awaitExitReason(first);
+    Future<ExitReason> secondGone = a.awaitExitReason(second);
+    await(Processes.unregister(b.vertx(), "ex-second"));
+    assertThat(await(secondGone)).isEqualTo(ExitReason.UNREGISTERED);
+    // the first name still runs: its wait goes on (a ping of its node proves the watch answers came back)
+    await(a.vertx().eventBus().request(WhereIs.nodeAddress("ex-b"), null,
+      new DeliveryOptions().addHeader(WhereIs.ACTION_HEADER, "ping")));
+    assertThat(firstGone.isComplete()).as("the wait for ex-first ended: " + firstGone).isFalse();
+    await(b.vertx().undeploy(first.deploymentId()));
+    assertThat(await(firstGone)).isEqualTo(ExitReason.UNDEPLOYED);
+  }
+
   @Test
   void theYoungerOfTwoInstancesOfADaemonStopsAsADuplicate() {
     ProcessId first = await(nodes.get(0).spawner("worker").spawnRegister("ex-dup", null));
