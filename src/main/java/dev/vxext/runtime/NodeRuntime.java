@@ -302,37 +302,7 @@ public final class NodeRuntime implements Shareable {
    */
   public Future<Void> start() {
     state = State.STARTED;
-    endpoint.handle(Action.PING, null, msg -> msg.reply(new JsonObject().put("node", name())));
-    endpoint.handle(Action.MEMBER_LEAVING, context, msg -> {
-      // only a node itself may say it is leaving
-      String from = msg.headers().get(Protocol.FROM_HEADER);
-      String node = msg.body() instanceof JsonObject b && b.getValue("node") instanceof String n ? n : null;
-      if (node == null) {
-        msg.fail(Protocol.BAD_REQUEST, "member.leaving needs {\"node\": <its own name>}");
-      } else if (!node.equals(from)) {
-        endpoint.refuse(msg, from, Protocol.FORBIDDEN, "'" + from + "' cannot say that '" + node + "' is leaving");
-      } else {
-        membership.leaving(node);
-        msg.reply(new JsonObject().put("ok", true));
-      }
-    });
-    endpoint.handle(Action.MEMBER_CHANGED, context, msg -> {
-      JsonObject body = msg.body() instanceof JsonObject b ? b : null;
-      String id = body != null && body.getValue("nodeId") instanceof String n ? n : null;
-      Object hint = body == null ? null : body.getValue("launchers");
-      if (id == null || (hint != null && !(hint instanceof io.vertx.core.json.JsonArray))) {
-        msg.fail(Protocol.BAD_REQUEST, "member.changed needs {\"nodeId\": <the sender's cluster node id>}"
-          + " (and optionally \"launchers\": [<names>])");
-      } else {
-        List<String> claimed = null;
-        if (hint instanceof io.vertx.core.json.JsonArray array) {
-          claimed = new ArrayList<>();
-          for (Object o : array) claimed.add(String.valueOf(o));
-        }
-        membership.recheck(id, claimed);
-        msg.reply(new JsonObject().put("ok", true));
-      }
-    });
+    new MemberActions(name(), endpoint, membership).register(context);
     return membership.start();
   }
 
