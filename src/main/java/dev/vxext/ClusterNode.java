@@ -110,15 +110,65 @@ public interface ClusterNode {
 
   /**
    * @return a spawner of the launcher {@code launcher} (declared with {@code NodeOptions.addLauncher} on
-   *   the nodes that may run it)
+   *   the nodes that may run it); for an invalid launcher name, a spawner whose every call fails with 400
+   *   (nothing is thrown)
    */
   Spawner spawner(String launcher);
 
   /**
+   * Offers a daemon launcher on this running node, as {@code NodeOptions.addLauncher} does at start (the
+   * Go original's {@code RegisterLauncher}). Every member sees this node offer it (its member entry changes;
+   * a {@code updated} membership event is published) and the leader reconciles at once: the daemons its
+   * scanner declares are placed on the nodes that offer it, spawners of it may pick this node.
+   *
+   * @return a future completed once this node offers it and the change is stored in the cluster manager and
+   *   told to the members; failed with 400 for an invalid name or a null launcher, 409 when this node
+   *   already offers a launcher of that name (nothing changes), 503 when the node is closed or leaving, or
+   *   when the cluster manager did not store the change in time (this node offers it already; the change
+   *   is stored and told again at the next reconciliation)
+   */
+  Future<Void> addLauncher(String name, dev.vxext.daemon.Launcher launcher);
+
+  /**
+   * Stops offering a daemon launcher on this running node (the Go original's {@code UnregisterLauncher}):
+   * nothing new of it is placed here and spawn requests for it are refused (404). The daemons it already
+   * started here keep running (they are not moved, and are still stopped when this node fences itself or
+   * leaves); a declared daemon of it that stops later is placed again only on a node that still offers the
+   * launcher.
+   *
+   * @return a future completed once the change is stored and told; failed with 400 for an invalid name, 404
+   *   when this node offers no launcher of that name, 503 as for {@link #addLauncher}
+   */
+  Future<Void> removeLauncher(String name);
+
+  /**
+   * Asks the leader for a reconciliation now (the Go original's {@code MessageLaunchAllDaemon}): every
+   * launcher's recovery scan runs, and every declared daemon that runs nowhere is placed. Rate-limited: a
+   * reconciliation asked on demand starts at the earliest 1 s after the previous one started, and every
+   * request until then joins it (none is refused). On a follower the request goes to the leader. The same
+   * as action {@code scan} on the local address {@code vxext.daemon}.
+   *
+   * @return a future completed with the reconciliation that started after this call, once it ended;
+   *   failed with 503 when no leader is known yet or leadership changes meanwhile (try again soon), 504
+   *   when it did not end within {@code settleDelay + failoverDelay + 6 x requestTimeout}
+   */
+  Future<dev.vxext.daemon.DaemonReconciliation> scanDaemons();
+
+  /**
    * @return a future completed when the process is gone: undeployed, unregistered, or its node left the
-   *   cluster (at once when it is already gone)
+   *   cluster (at once when it is already gone); {@link #awaitExitReason} tells why
    */
   Future<Void> awaitExit(ProcessId process);
+
+  /**
+   * Like {@link #awaitExit} (the Go original's {@code WaitPID}), and tells why the process is gone.
+   *
+   * @return a future completed with the reason: {@code UNDEPLOYED}, {@code UNREGISTERED}, {@code NODE_LEFT},
+   *   and for a daemon stopped by its node {@code DUPLICATE}, {@code FENCED} or {@code HANDED_OFF} (see
+   *   {@link dev.vxext.process.ExitReason}); when it is gone already, at once, with the reason its node
+   *   remembers ({@code UNKNOWN} when it does not); failed with 503 when this node closes first
+   */
+  Future<dev.vxext.process.ExitReason> awaitExitReason(ProcessId process);
 
   /**
    * @return a future completed with this node's cron jobs: owner node and next fire time of each

@@ -70,11 +70,16 @@ class ClosedNodeTest {
       Arguments.of("call", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.call("cl-echo", "hi")),
       Arguments.of("send", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.send("cl-echo", "hi")),
       Arguments.of("awaitExit", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.awaitExit(p)),
+      Arguments.of("awaitExitReason", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.awaitExitReason(p)),
       Arguments.of("cronJobs", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.cronJobs()),
       Arguments.of("spawnRegister", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) ->
         n.spawner("worker").spawnRegister("cl-spawned", new JsonObject())),
       Arguments.of("addressBook query", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) ->
-        n.addressBook().query(new dev.vxext.addressbook.QueryOptions(2_000)).locate("cl-echo")));
+        n.addressBook().query(new dev.vxext.addressbook.QueryOptions(2_000)).locate("cl-echo")),
+      Arguments.of("addLauncher", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) ->
+        n.addLauncher("late", dev.vxext.daemon.Launcher.of(EchoProcess::new))),
+      Arguments.of("removeLauncher", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.removeLauncher("late")),
+      Arguments.of("scanDaemons", (BiFunction<ClusterNode, ProcessId, Future<?>>) (n, p) -> n.scanDaemons()));
   }
 
   @ParameterizedTest(name = "{0} after close")

@@ -6,11 +6,12 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * A node joined, announced it is leaving, or left, as published (JSON) on the local address
- * {@code vxext.membership} after this node's address book has applied it.
+ * A node joined, changed what it offers, announced it is leaving, or left, as published (JSON) on the local
+ * address {@code vxext.membership} after this node's address book has applied it.
  *
- * @param type {@code joined}, {@code leaving} (a graceful leave began: the node is still a member, but
- *             it takes nothing new and owns no directory share) or {@code left}
+ * @param type {@code joined}, {@code updated} (a member, this node included, now offers other launchers:
+ *             one was added or removed at runtime), {@code leaving} (a graceful leave began: the node is
+ *             still a member, but it takes nothing new and owns no directory share) or {@code left}
  * @param node the node name
  * @param nodeId the cluster manager's node id
  * @param nodes the available node names after the change, sorted
@@ -19,7 +20,7 @@ import java.util.List;
 public record MembershipEvent(Type type, String node, String nodeId, List<String> nodes, int droppedEntries) {
 
   /** The kind of change. */
-  public enum Type { JOINED, LEAVING, LEFT }
+  public enum Type { JOINED, UPDATED, LEAVING, LEFT }
 
   /** @return the event as JSON */
   public JsonObject toJson() {

@@ -19,8 +19,10 @@ public interface Spawner {
    * is deployed.
    *
    * @param args the verticle's {@code config()}; {@code null} means an empty object
-   * @return a future completed with the process id; failed with 400 for an invalid name, 404 for a
-   *   launcher no node offers, 503 when no node is available, or the deployment's failure
+   * @return a future completed with the process id; failed with 400 for an invalid process or launcher
+   *   name, 404 when no member offers the launcher, 503 when the members that offer it are all leaving
+   *   (a graceful leave in progress: try again soon) or the node picked takes no daemon now (it is cut
+   *   off from ZooKeeper), 504 when it did not answer in time, or the deployment's failure
    */
   Future<ProcessId> spawnRegister(String name, JsonObject args);
 }

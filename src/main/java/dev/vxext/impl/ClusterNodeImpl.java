@@ -10,8 +10,9 @@ import dev.vxext.cron.CronJobInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.vxext.daemon.Spawner;
+import dev.vxext.daemon.impl.DaemonVerticle;
 import dev.vxext.daemon.impl.SpawnerImpl;
-import dev.vxext.cluster.MembershipEvent;
+import dev.vxext.process.ExitReason;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.ProcessDeployer;
@@ -19,7 +20,6 @@ import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.runtime.NodeSettings;
 import dev.vxext.runtime.Router;
 import java.util.Optional;
-import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -32,7 +32,6 @@ import dev.vxext.impl.ClusterVertx;
 import dev.vxext.impl.ZookeeperProbe;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
@@ -60,12 +59,12 @@ public final class ClusterNodeImpl implements ClusterNode {
   private final Vertx vertx;
   private final NodeSettings settings;
   private final boolean ownsVertx;
-  private static final long WATCH_TIMEOUT = 3_600_000;
 
   private final AddressBook addressBook;
   private final NodeRuntime runtime;
   private final BookMaps maps;
   private final Router router;
+  private final ExitWatch exits;
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
   private volatile Future<Void> closed;
   /** Futures of operations still pending (calls, awaitExit...): failed with 503 when the node closes. */
@@ -78,6 +77,7 @@ public final class ClusterNodeImpl implements ClusterNode {
     this.ownsVertx = ownsVertx;
     this.maps = runtime.maps();
     this.router = runtime.router();
+    this.exits = new ExitWatch(vertx, settings.nodeName(), maps, () -> state.get() == State.STARTED);
     this.addressBook = new LocalMapAddressBook(settings.nodeName(), settings.directoryReplicas(), maps, runtime::lookup,
       settings.placement());
   }
@@ -266,10 +266,8 @@ public final class ClusterNodeImpl implements ClusterNode {
   @Override
   public Spawner spawner(String launcher) {
     String problem = ProcessNames.problem(launcher);
-    if (problem != null) {
-      throw new IllegalArgumentException("launcher " + problem);
-    }
-    Spawner spawner = new SpawnerImpl(runtime, launcher);
+    // an invalid launcher name is a failure like any other: every call of this spawner fails (400)
+    Spawner spawner = problem == null ? new SpawnerImpl(runtime, launcher) : null;
     return new Spawner() {
       @Override
       public String launcher() {
@@ -278,50 +276,50 @@ public final class ClusterNodeImpl implements ClusterNode {
 
       @Override
       public Future<ProcessId> spawnRegister(String name, JsonObject args) {
+        if (spawner == null) {
+          return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid launcher name: name " + problem));
+        }
         return tracked(() -> spawner.spawnRegister(name, args));
       }
     };
   }
 
   @Override
+  public Future<Void> addLauncher(String name, dev.vxext.daemon.Launcher launcher) {
+    return tracked(() -> daemons().compose(d -> d.addLauncher(name, launcher)));
+  }
+
+  @Override
+  public Future<Void> removeLauncher(String name) {
+    return tracked(() -> daemons().compose(d -> d.removeLauncher(name)));
+  }
+
+  /** @return the daemon service of this node; 503 when it does not run */
+  private Future<DaemonVerticle> daemons() {
+    return runtime.service(DaemonVerticle.class).map(Future::succeededFuture).orElseGet(() ->
+      Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "the daemon service of node " + name() + " is not running")));
+  }
+
+  @Override
   public Future<Void> awaitExit(ProcessId process) {
+    return awaitExitReason(process).mapEmpty();
+  }
+
+  @Override
+  public Future<ExitReason> awaitExitReason(ProcessId process) {
     Objects.requireNonNull(process, "process");
-    return tracked(() -> exitOf(process));
+    return tracked(() -> exits.exitOf(process));
   }
 
-  private Future<Void> exitOf(ProcessId process) {
-    Promise<Void> gone = Promise.promise();
-    if (!maps.view().contains(process.node())) {
-      gone.complete();
-      return gone.future();
-    }
-    MessageConsumer<JsonObject> left = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS, m -> {
-      MembershipEvent e = MembershipEvent.fromJson(m.body());
-      if (e.type() == MembershipEvent.Type.LEFT && e.node().equals(process.node())) {
-        gone.tryComplete();
-      }
-    });
-    watch(process, gone);
-    return gone.future().andThen(ar -> left.unregister());
-  }
-
-  private void watch(ProcessId process, Promise<Void> gone) {
-    if (gone.future().isComplete()) return;
-    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.WATCH.wire()).setSendTimeout(WATCH_TIMEOUT);
-    JsonObject body = new JsonObject().put("name", process.name()).put("deploymentId", process.deploymentId());
-    vertx.eventBus().request(Protocol.nodeAddress(process.node()), body, o).onComplete(ar -> {
-      if (ar.succeeded()) {
-        gone.tryComplete();
-      } else if (ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.NO_HANDLERS
-        && !maps.view().contains(process.node())) {
-        gone.tryComplete();
-      } else if (state.get() == State.STARTED) {
-        vertx.setTimer(ar.cause() instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT ? 1 : 500,
-          t -> watch(process, gone));
-      } else {
-        gone.tryFail(Protocol.failure(Protocol.NOT_READY, "node " + name() + " is closed"));
-      }
-    });
+  @Override
+  public Future<dev.vxext.daemon.DaemonReconciliation> scanDaemons() {
+    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "scan")
+      .setSendTimeout(settings.scanTimeout() + settings.requestTimeout());
+    return tracked(() -> vertx.eventBus().<JsonObject>request(Protocol.DAEMON_ADDRESS, new JsonObject(), o))
+      .recover(Protocol::notRunningIfNoHandlers)
+      .recover(t -> Future.failedFuture(t instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT
+        ? Protocol.failure(Protocol.TIMEOUT, "no reconciliation ended within " + o.getSendTimeout() + " ms") : t))
+      .map(m -> dev.vxext.daemon.DaemonReconciliation.fromJson(m.body()));
   }
 
   @Override

@@ -47,6 +47,11 @@ public enum Action {
   DAEMON_SCAN("daemon.scan"),
   /** The leader's last reconciliation report. */
   DAEMON_LIST("daemon.list"),
+  /**
+   * Asks the leader for a reconciliation now (body {@code {}}), answered with its report once it ran;
+   * rate-limited, requests coalesce. A node that does not lead answers 421 naming the leader.
+   */
+  DAEMON_RECONCILE("daemon.reconcile"),
   /** The node's cron jobs. */
   CRON_LIST("cron.list");
 

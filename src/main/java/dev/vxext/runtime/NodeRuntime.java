@@ -70,6 +70,8 @@ public final class NodeRuntime implements Shareable {
   private final List<Supplier<Future<Void>>> lostHooks = new CopyOnWriteArrayList<>();
   private final List<java.util.function.Consumer<ConnectionMonitor.State>> connectionListeners = new CopyOnWriteArrayList<>();
   private volatile Lookup lookup;
+  /** The services a node's owner wired for the facade ({@code ClusterNode}), by type. */
+  private final java.util.Map<Class<?>, Object> services = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Supplier<Future<Void>> leave = Future::succeededFuture;
   private volatile java.util.function.IntSupplier adminPort = () -> -1;
   private volatile String deploymentId;
@@ -222,6 +224,41 @@ public final class NodeRuntime implements Shareable {
     return adminPort.getAsInt();
   }
 
+  /**
+   * Makes {@code service} available to the facade ({@code ClusterNode}) under {@code type} (the daemon service
+   * does, while it runs); {@code null} withdraws it.
+   */
+  public <T> void service(Class<T> type, T service) {
+    if (service == null) {
+      services.remove(type);
+    } else {
+      services.put(type, service);
+    }
+  }
+
+  /** @return the running service of {@code type}, empty when it does not run */
+  public <T> Optional<T> service(Class<T> type) {
+    return state == State.CLOSED ? Optional.empty() : Optional.ofNullable(type.cast(services.get(type)));
+  }
+
+  /**
+   * This node offers {@code launchers} from now on: its entry changes in every member's view (see
+   * {@link ClusterMembership#launchers}).
+   *
+   * @return completed once the change is stored in the cluster manager and the members told
+   */
+  public Future<Void> advertiseLaunchers(List<String> launchers) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      if (state == State.CLOSED) {
+        done.fail(Protocol.failure(Protocol.NOT_READY, "node " + name() + " is closed"));
+      } else {
+        membership.launchers(launchers).onComplete(done);
+      }
+    });
+    return done.future();
+  }
+
   /** The directory service provides the cluster-wide lookup. */
   public void lookup(Lookup lookup) {
     this.lookup = lookup;
@@ -265,29 +302,7 @@ public final class NodeRuntime implements Shareable {
    */
   public Future<Void> start() {
     state = State.STARTED;
-    endpoint.handle(Action.PING, null, msg -> msg.reply(new JsonObject().put("node", name())));
-    endpoint.handle(Action.MEMBER_LEAVING, context, msg -> {
-      // only a node itself may say it is leaving
-      String from = msg.headers().get(Protocol.FROM_HEADER);
-      String node = msg.body() instanceof JsonObject b && b.getValue("node") instanceof String n ? n : null;
-      if (node == null) {
-        msg.fail(Protocol.BAD_REQUEST, "member.leaving needs {\"node\": <its own name>}");
-      } else if (!node.equals(from)) {
-        endpoint.refuse(msg, from, Protocol.FORBIDDEN, "'" + from + "' cannot say that '" + node + "' is leaving");
-      } else {
-        membership.leaving(node);
-        msg.reply(new JsonObject().put("ok", true));
-      }
-    });
-    endpoint.handle(Action.MEMBER_CHANGED, context, msg -> {
-      String id = msg.body() instanceof JsonObject b && b.getValue("nodeId") instanceof String n ? n : null;
-      if (id == null) {
-        msg.fail(Protocol.BAD_REQUEST, "member.changed needs {\"nodeId\": <the sender's cluster node id>}");
-      } else {
-        membership.recheck(id);
-        msg.reply(new JsonObject().put("ok", true));
-      }
-    });
+    new MemberActions(name(), endpoint, membership).register(context);
     return membership.start();
   }
 
@@ -376,6 +391,11 @@ public final class NodeRuntime implements Shareable {
       @Override
       public void leaving(NodeEntry node, MembershipView view) {
         listeners.forEach(l -> l.leaving(node, view));
+      }
+
+      @Override
+      public void updated(NodeEntry node, MembershipView view) {
+        listeners.forEach(l -> l.updated(node, view));
       }
 
       @Override

@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param settleDelay       a new leader's first placement waits this long after the view settled, ms
  * @param failoverDelay     after a node was lost without hand-off, how long before its daemons are placed, ms
  * @param reconcileInterval period of the leader's full reconciliation, ms
- * @param launchers         the names of the launchers this node offers, sorted
+ * @param launchers         the names of the launchers this node offers at start, sorted (they change at
+ *                          runtime: the member entry in the view says what it offers now)
  * @param clusterCronJobs   the names of the cluster-scoped cron jobs this node declares, sorted
  * @param eventBusOptions   the event bus's JSON options (TLS) for the node's own connections to its peers
  * @param placement         where new daemons and cron jobs go (null: the consistent-hash ring)
@@ -36,6 +37,14 @@ public record NodeSettings(String nodeName, boolean clustered, long sessionTimeo
     clusterCronJobs = List.copyOf(new java.util.TreeSet<>(clusterCronJobs));
     eventBusOptions = eventBusOptions == null ? new JsonObject() : eventBusOptions.copy();
     placement = placement == null ? new ConsistentHashPlacement() : placement;
+  }
+
+  /**
+   * @return how long a reconciliation asked on demand may take, ms: it may wait for the view to settle, for
+   *   the failover gate, then for the scans and spawns ({@code settleDelay + failoverDelay + 6 x requestTimeout})
+   */
+  public long scanTimeout() {
+    return settleDelay + failoverDelay + 6 * requestTimeout;
   }
 
   /** @return the event bus's JSON options (a copy) */

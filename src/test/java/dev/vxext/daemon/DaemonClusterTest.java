@@ -360,7 +360,8 @@ class DaemonClusterTest {
     assertThat(((ReplyException) ghost).failureCode()).isEqualTo(WhereIs.NOT_FOUND);
     assertThat(a.vertx().deploymentIDs()).hasSize(before);
     assertThat(cluster.node("d-b").addressBook().locateLocal("ok-name")).isEmpty();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.spawner(""))
-      .isInstanceOf(IllegalArgumentException.class);
+    // an invalid launcher name is a failed future too (400), never a thrown exception
+    Throwable blank = awaitFailure(a.spawner("").spawnRegister("ok-name", null));
+    assertThat(((ReplyException) blank).failureCode()).isEqualTo(WhereIs.BAD_REQUEST);
   }
 }

@@ -244,6 +244,22 @@ final class HeartbeatMonitor {
   }
 
   /**
+   * @return true when every daemon of {@code names} has a heartbeat sent after {@code mark}: each stream has
+   *   passed that moment, so what was sent before it has arrived (heartbeats of one instance arrive nearly in
+   *   order). Polled before the evidence is read, instead of sleeping.
+   */
+  synchronized boolean allBeatAfter(java.util.Collection<String> names, long mark) {
+    for (String name : names) {
+      boolean any = false;
+      for (Beats b : byName.getOrDefault(name, Map.of()).values()) {
+        any |= b.at[b.size - 1] > mark;
+      }
+      if (!any) return false;
+    }
+    return true;
+  }
+
+  /**
    * @return the earliest first heartbeat (send time) of an instance of {@code name} that started at or
    *   after {@code t0} and matches {@code which}; -1 when none
    */

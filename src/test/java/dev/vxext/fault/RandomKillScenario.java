@@ -305,7 +305,9 @@ final class RandomKillScenario {
     report.check("at the end every daemon answers a call from the observer, from the node it heartbeats from",
       answered.size() == DAEMONS && wrong.isEmpty(), answered.size() + "/" + DAEMONS + " answered"
         + (wrong.isEmpty() ? "" : "; mismatched " + wrong + ": answered " + answered + ", live " + live));
-    Thread.sleep(500);
+    // the heartbeats sent until now have arrived once every daemon has beaten since (polled, not slept)
+    long mark = System.currentTimeMillis();
+    until(5_000, 20, () -> c.beats.allBeatAfter(c.daemons(), mark));
     List<HeartbeatMonitor.Overlap> overlaps = c.beats.overlaps(TOLERANCE_MS);
     report.check("never two instances of one daemon heartbeating at once (> " + TOLERANCE_MS + " ms)", overlaps.isEmpty(),
       overlaps.isEmpty() ? c.beats.all().size() + " instances, " + c.beats.counts()

@@ -89,7 +89,9 @@ final class SigstopScenario {
 
       long settled = until(30_000, 100, () -> c.allMembers() && c.everyDaemonOnce() && c.leaders().size() == 1);
       boolean stable = settled >= 0 && FaultCluster.stable(3_000, 10_000, c::everyDaemonOnce);
-      Thread.sleep(500);
+      // the heartbeats sent until now have arrived once every daemon has beaten since (polled, not slept)
+      long mark = System.currentTimeMillis();
+      until(5_000, 20, () -> c.beats.allBeatAfter(c.daemons(), mark));
       long end = System.currentTimeMillis() - 300;
 
       timeline(report, c, vj, moved, stopAt, contAt, settled < 0 ? -1 : contAt + settled);

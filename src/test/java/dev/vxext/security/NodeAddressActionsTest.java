@@ -139,7 +139,14 @@ class NodeAddressActionsTest {
       Arguments.of("locate of a number", "locate", 42, "na-a", null, 400, "locate needs the process name"),
       Arguments.of("call without a target", "call", "hi", "na-a", null, 400, "invalid target"),
       Arguments.of("sync.delta without its fields", "sync.delta", empty, "na-a", null, 400, "needs from, inc and seq"),
-      Arguments.of("watch without its fields", "watch", empty, "na-a", null, 400, "watch needs"));
+      Arguments.of("watch without its fields", "watch", empty, "na-a", null, 400, "watch needs"),
+      Arguments.of("reconcile with a string body", "daemon.reconcile", "now", "na-a", null, 400, "needs a JSON object body"),
+      Arguments.of("reconcile with fields", "daemon.reconcile", new JsonObject().put("launcher", "worker"), "na-a", null, 400,
+        "takes an empty JSON object"),
+      Arguments.of("reconcile asked of a follower", "daemon.reconcile", empty, "na-a", null, 421,
+        "na-b is not the leader (the leader is na-a)"),
+      Arguments.of("member.changed with malformed launchers", "member.changed", new JsonObject().put("nodeId", "x")
+        .put("launchers", "worker"), "na-a", null, 400, "member.changed needs"));
   }
 
   @ParameterizedTest(name = "{0}")

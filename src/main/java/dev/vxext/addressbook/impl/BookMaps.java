@@ -6,9 +6,15 @@ import io.vertx.core.shareddata.LocalMap;
 
 /**
  * The Vert.x local maps that hold the address book of one Vert.x instance. Values are immutable and
- * {@code Shareable}, so readers get the stored instance without a copy. Created once, by the node runtime,
- * and written only on its context: the view by the membership, the processes by the local registry, the
- * directory by the whereis service; readers on any thread never lock.
+ * {@code Shareable}, so readers get the stored instance without a copy; readers on any thread never lock.
+ * <p>
+ * One writer per map, each on the node runtime's context: the view ({@code vxext.addressbook}) by the
+ * membership, the processes ({@code vxext.processes}) by the local registry and the directory
+ * ({@code vxext.directory}) by the directory store, both of the whereis service, which runs on that
+ * context. The node runtime empties them when it starts and when it closes. The peers map
+ * ({@code vxext.peers}) holds one thread-safe request tracker, put once by whoever uses it first. Nothing
+ * else writes here: the daemon and cron services only read (the leader a node knows is a field of the
+ * runtime, not an entry of these maps).
  */
 public final class BookMaps {
 

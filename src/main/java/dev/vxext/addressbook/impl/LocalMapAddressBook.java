@@ -72,14 +72,14 @@ public final class LocalMapAddressBook implements AddressBook {
     Objects.requireNonNull(name, "name");
     DirectoryEntry entry = maps.directory().get(name);
     ProcessId local = maps.processes().get(name);
-    if (entry == null) {
-      return Optional.ofNullable(local);
-    }
-    ProcessId best = entry.winner();
-    if (local != null && ProcessId.OLDEST_FIRST.compare(local, best) < 0) {
+    // an instance on a node that is no longer available is skipped at once (its entries are dropped a
+    // moment later, when the directory applies the same membership change)
+    MembershipView view = maps.view();
+    ProcessId best = entry == null ? null : entry.winnerAmong(view::contains);
+    if (best == null || (local != null && ProcessId.OLDEST_FIRST.compare(local, best) < 0)) {
       best = local;
     }
-    return Optional.of(best);
+    return Optional.ofNullable(best);
   }
 
   @Override

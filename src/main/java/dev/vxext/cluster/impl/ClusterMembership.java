@@ -46,6 +46,8 @@ public final class ClusterMembership {
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
   private static final int INFO_ATTEMPTS = 40;
   private static final long INFO_RETRY_MS = 50;
+  /** Reads of a member's entry while it disagrees with the notice that it changed. */
+  private static final int RECHECK_ATTEMPTS = 5;
   /** A request unanswered for this long makes the liveness watch probe its node at once, ms. */
   static final long SUSPECT_AFTER_MS = 30;
 
@@ -59,6 +61,10 @@ public final class ClusterMembership {
 
     /** A node (this one included) announced it is leaving; {@code view} has it off the ring. */
     default void leaving(NodeEntry node, MembershipView view) {
+    }
+
+    /** A member (this one included) offers other launchers now; {@code view} has its new entry. */
+    default void updated(NodeEntry node, MembershipView view) {
     }
 
     /** This node's own registration was lost and came back (for example after a session expiry). */
@@ -82,7 +88,8 @@ public final class ClusterMembership {
   private final BookMaps maps;
   private final Listener listener;
   private final long reconcileInterval;
-  private final List<String> launchers;
+  /** The launchers this node offers (they change at runtime, see {@link #launchers(List)}). */
+  private List<String> launchers;
   private final List<String> cronJobs;
   private final NodeInfoReader infoReader;
   private final NameClaim nameClaim;
@@ -91,6 +98,8 @@ public final class ClusterMembership {
   private final Map<String, NodeEntry> known = new HashMap<>();
   private final Set<String> pending = new HashSet<>();
   private final Set<String> ignored = new HashSet<>();
+  /** Members told to read their entry again while a read of it was in flight: read once more after it. */
+  private final Map<String, List<String>> recheckAgain = new HashMap<>();
   /** Names of the members that announced a graceful leave (off the ring until they are gone). */
   private final Set<String> leavingNames = new HashSet<>();
   private final NodeListener nodeListener = new NodeListener() {
@@ -217,11 +226,18 @@ public final class ClusterMembership {
 
   /**
    * Member {@code id} says its entry changed ({@code member.changed}): it started or stopped running the
-   * extensions on a Vert.x that stays in the cluster. Its entry is read again from the cluster manager (the
-   * notice itself is not trusted). Must be called on the membership context.
+   * extensions on a Vert.x that stays in the cluster, or offers other launchers now. Its entry is read again
+   * from the cluster manager (the notice itself is not trusted). Must be called on the membership context.
+   *
+   * @param claimed the launchers the notice says the member offers now, or null: a hint only; while the
+   *                entry read disagrees, it is read again a few times (a ZooKeeper server may lag the write)
    */
-  public void recheck(String id) {
-    if (stopped || cm == null || id == null || id.equals(selfId) || pending.contains(id) || !cm.getNodes().contains(id)) {
+  public void recheck(String id, List<String> claimed) {
+    if (stopped || cm == null || id == null || id.equals(selfId) || !cm.getNodes().contains(id)) {
+      return;
+    }
+    if (pending.contains(id)) {
+      recheckAgain.put(id, claimed);
       return;
     }
     NodeEntry was = known.get(id);
@@ -230,17 +246,71 @@ public final class ClusterMembership {
       added(id);
       return;
     }
+    reread(id, was, claimed == null ? null : List.copyOf(new java.util.TreeSet<>(claimed)), RECHECK_ATTEMPTS);
+  }
+
+  private void reread(String id, NodeEntry was, List<String> claimed, int attempts) {
     pending.add(id);
     infoReader.read(id).onComplete(ar -> {
       if (!pending.remove(id) || stopped || known.get(id) != was || ar.failed()) {
+        recheckPending(id);
         return;
       }
-      if (!was.name().equals(OwnEntry.nameOf(ar.result()))) {
+      NodeInfo info = ar.result();
+      if (!was.name().equals(OwnEntry.nameOf(info))) {
         if (liveness != null) liveness.unwatch(id);
         drop(id, "stopped running the extensions; its Vert.x stays in the cluster");
         ignored.add(id);
+        recheckAgain.remove(id);
+        return;
       }
+      List<String> offers = List.copyOf(new java.util.TreeSet<>(strings(info.metadata().getJsonArray(LAUNCHERS_KEY))));
+      if (claimed != null && !claimed.equals(offers) && attempts > 1 && !recheckAgain.containsKey(id)) {
+        vertx.setTimer(INFO_RETRY_MS, t -> {
+          if (!stopped && known.get(id) == was && !pending.contains(id)) reread(id, was, claimed, attempts - 1);
+        });
+        return;
+      }
+      List<String> cron = strings(info.metadata().getJsonArray(CRON_KEY));
+      if (!offers.equals(was.launchers()) || !new java.util.TreeSet<>(cron).equals(new java.util.TreeSet<>(was.cronJobs()))) {
+        NodeEntry now = new NodeEntry(was.name(), id, info.host(), info.port(), was.joinedAt(), offers, cron);
+        known.put(id, now);
+        log.info("[node={}] node {} now offers launchers {}", selfName, now.name(), now.launchers());
+        publish(now, MembershipEvent.Type.UPDATED);
+      }
+      recheckPending(id);
     });
+  }
+
+  private void recheckPending(String id) {
+    if (recheckAgain.containsKey(id)) {
+      recheck(id, recheckAgain.remove(id));
+    }
+  }
+
+  /**
+   * This node offers {@code names} from now on (a launcher was added or removed at runtime): its own entry
+   * in the view changes at once ({@code updated} is published), its member entry in the cluster manager is
+   * written again and every member told to read it. Must be called on the membership context.
+   *
+   * @return completed once the entry is written and the members told (see {@link OwnEntry#launchers})
+   */
+  public Future<Void> launchers(List<String> names) {
+    if (stopped) {
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "node " + selfName + " is leaving the cluster"));
+    }
+    launchers = List.copyOf(new java.util.TreeSet<>(names));
+    NodeEntry self = known.get(selfId);
+    if (self != null) {
+      NodeEntry now = new NodeEntry(self.name(), self.nodeId(), self.host(), self.port(), self.joinedAt(), launchers, self.cronJobs());
+      known.put(selfId, now);
+      log.info("[node={}] this node now offers launchers {}", selfName, launchers);
+      publish(now, MembershipEvent.Type.UPDATED);
+    }
+    if (ownEntry == null) {
+      return Future.succeededFuture();
+    }
+    return ownEntry.launchers(launchers, known.values().stream().map(NodeEntry::name).toList());
   }
 
   private Future<List<NodeEntry>> checkDuplicates() {
@@ -335,6 +405,7 @@ public final class ClusterMembership {
     }
     pending.add(id);
     fetch(id, INFO_ATTEMPTS).onComplete(ar -> {
+      recheckAgain.remove(id);
       if (!pending.remove(id) || stopped) {
         return;
       }
@@ -431,6 +502,7 @@ public final class ClusterMembership {
     }
     pending.remove(id);
     ignored.remove(id);
+    recheckAgain.remove(id);
     NodeEntry e = known.remove(id);
     if (e != null) {
       // a node ignored for claiming this name (restarted before the old session expired) gets its turn
@@ -477,6 +549,7 @@ public final class ClusterMembership {
   private void reconcile() {
     if (stopped) return;
     checkOwnRegistration();
+    ownEntry.retry(known.values().stream().map(NodeEntry::name).toList());
     Set<String> ids = new HashSet<>(cm.getNodes());
     selfSeen |= ids.contains(selfId);
     if (!selfSeen) {
@@ -510,6 +583,7 @@ public final class ClusterMembership {
       switch (type) {
         case JOINED -> listener.joined(changed, view);
         case LEAVING -> listener.leaving(changed, view);
+        case UPDATED -> listener.updated(changed, view);
         case LEFT -> dropped = listener.left(changed, view);
       }
     } catch (RuntimeException e) {

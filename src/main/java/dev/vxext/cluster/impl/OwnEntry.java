@@ -16,11 +16,15 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * This node's entry in the cluster manager: the node metadata that says a cluster member runs the
- * extensions (its node name, the launchers it offers, the cluster cron jobs it declares).
+ * extensions (its node name, the launchers it offers, the cluster cron jobs it declares). The launchers
+ * change at runtime ({@link #launchers}): the entry is written again and the members told. Confined to
+ * the membership context.
  * <p>
  * A member's metadata can change while its Vert.x keeps running: the extensions start on a Vert.x that
  * joined the cluster earlier, or stop and leave it running ({@code ClusterNode.deploy} then
@@ -37,12 +41,21 @@ final class OwnEntry {
 
   /** Longest wait for the withdrawal (the metadata write and the notices), ms. */
   static final long WITHDRAW_MS = 1_000;
+  /** Longest wait for the cluster manager to store a changed entry, ms. */
+  static final long WRITE_MS = 5_000;
 
   private final Vertx vertx;
   private final ClusterManager cm;
   private final String selfName;
-  private final JsonArray launchers;
+  /** The launchers this node offers now (they change at runtime); confined to the membership context. */
+  private JsonArray launchers;
   private final JsonArray cronJobs;
+  /** The entry changed and is not written yet (the last write failed or is in flight). */
+  private boolean dirty;
+  private boolean writing;
+  /** The members not told yet of the last change of the launchers. */
+  private final Set<String> untold = new HashSet<>();
+  private boolean telling;
 
   OwnEntry(Vertx vertx, ClusterManager cm, String selfName, List<String> launchers, List<String> cronJobs) {
     this.vertx = vertx;
@@ -69,6 +82,76 @@ final class OwnEntry {
     metadata.put(ClusterMembership.NAME_KEY, selfName).put(ClusterMembership.LAUNCHERS_KEY, launchers.copy())
       .put(ClusterMembership.CRON_KEY, cronJobs.copy());
     return write(new NodeInfo(own.host(), own.port(), metadata));
+  }
+
+  /**
+   * This node now offers {@code names} (a launcher was added or removed at runtime): the entry is written
+   * again, then {@code peers} are told to read it ({@link Action#MEMBER_CHANGED}, with the launchers as a
+   * hint the receiver checks against the entry). What fails is done again by {@link #retry}.
+   *
+   * @return completed once the entry is written and the members told (or not answering within
+   *   {@value #WITHDRAW_MS} ms); failed when the cluster manager did not take the entry within
+   *   {@value #WRITE_MS} ms (written again at the next reconciliation)
+   */
+  Future<Void> launchers(List<String> names, Collection<String> peers) {
+    launchers = new JsonArray(new ArrayList<>(names));
+    untold.clear();
+    untold.addAll(peers);
+    untold.remove(selfName);
+    dirty = true;
+    return writeAndTell();
+  }
+
+  /**
+   * At each reconciliation: writes the entry again when its last change is not written yet, and tells the
+   * {@code members} that have not answered the notice of that change yet.
+   */
+  void retry(Collection<String> members) {
+    untold.retainAll(members);
+    if (dirty) {
+      if (!writing) {
+        writeAndTell().onFailure(t -> log.debug("[node={}] own member entry not written yet: {}", selfName, t.getMessage()));
+      }
+    } else if (!untold.isEmpty() && !telling) {
+      tellUntold();
+    }
+  }
+
+  private Future<Void> writeAndTell() {
+    writing = true;
+    Promise<Void> written = Promise.promise();
+    long guard = vertx.setTimer(WRITE_MS, t -> written.tryFail(Protocol.failure(Protocol.NOT_READY,
+      "the cluster manager did not store this node's entry within " + WRITE_MS + " ms; it is written again at the"
+        + " next reconciliation")));
+    publish().onComplete(ar -> {
+      vertx.cancelTimer(guard);
+      if (ar.succeeded()) written.tryComplete();
+      else written.tryFail(Protocol.failure(Protocol.NOT_READY, "this node's entry could not be stored ("
+        + ar.cause().getMessage() + "); it is written again at the next reconciliation"));
+    });
+    return written.future().andThen(ar -> {
+      writing = false;
+      dirty &= ar.failed();
+    }).compose(v -> tellUntold());
+  }
+
+  /** Tells the members not told yet; those that answer are told. Never failed. */
+  private Future<Void> tellUntold() {
+    if (untold.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    telling = true;
+    List<Future<Object>> told = new ArrayList<>();
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.MEMBER_CHANGED.wire())
+      .addHeader(Protocol.FROM_HEADER, selfName).setSendTimeout(WITHDRAW_MS);
+    JsonObject body = new JsonObject().put("nodeId", cm.getNodeId()).put("launchers", launchers.copy());
+    for (String peer : List.copyOf(untold)) {
+      told.add(vertx.eventBus().request(Protocol.nodeAddress(peer), body, o).map(m -> {
+        untold.remove(peer);
+        return (Object) m.body();
+      }).otherwiseEmpty());
+    }
+    return Future.join(told).<Void>mapEmpty().andThen(ar -> telling = false);
   }
 
   /**

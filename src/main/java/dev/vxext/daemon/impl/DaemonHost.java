@@ -4,6 +4,7 @@ import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.addressbook.impl.BookMaps;
 import dev.vxext.daemon.Launcher;
 import dev.vxext.metrics.impl.NodeMetrics;
+import dev.vxext.process.ExitReason;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.process.impl.ProcessDeployer;
@@ -116,10 +117,21 @@ final class DaemonHost {
       }
       log.warn("[node={}] daemon '{}' also runs on {} and that instance is older: stopping this one", self, name, winner);
       spawned.remove(name);
-      vertx.undeploy(deploymentId);
+      stop(mine, ExitReason.DUPLICATE);
       metrics.daemonsFenced(1);
       hostedChanged();
     }
+  }
+
+  /**
+   * Stops a daemon of this node for {@code reason}: its registration ends first, with that reason (told to
+   * whoever awaits its exit), then its deployment is undeployed. Never failed.
+   */
+  private Future<Void> stop(ProcessId pid, ExitReason reason) {
+    JsonObject body = new JsonObject().put("name", pid.name()).put("deploymentId", pid.deploymentId())
+      .put("reason", reason.wire());
+    return ProcessDeployer.registry(vertx, "retire", body).<Void>mapEmpty().otherwiseEmpty()
+      .compose(v -> vertx.undeploy(pid.deploymentId()).otherwiseEmpty());
   }
 
   /** Publishes how many daemons run here (those spawned here and still registered). */
@@ -137,7 +149,7 @@ final class DaemonHost {
     List<Future<Void>> stopping = new ArrayList<>();
     for (ProcessId pid : new ArrayList<>(spawned.values())) {
       if (pid.equals(maps.processes().get(pid.name()))) {
-        stopping.add(vertx.undeploy(pid.deploymentId()).otherwiseEmpty());
+        stopping.add(stop(pid, ExitReason.FENCED));
       }
     }
     spawned.clear();
@@ -161,7 +173,7 @@ final class DaemonHost {
     List<Future<Void>> stopping = new ArrayList<>();
     for (ProcessId pid : new ArrayList<>(spawned.values())) {
       if (vertx.deploymentIDs().contains(pid.deploymentId())) {
-        stopping.add(vertx.undeploy(pid.deploymentId()).otherwiseEmpty());
+        stopping.add(stop(pid, ExitReason.HANDED_OFF));
       }
     }
     spawned.clear();

@@ -8,6 +8,8 @@ import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
 import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.runtime.NodeSettings;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -15,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -46,6 +49,9 @@ final class DaemonLeader {
 
   enum State { FOLLOWER, SETTLING, IDLE, SCANNING, STOPPED }
 
+  /** Least time from the start of one reconciliation to the start of one asked on demand, ms. */
+  static final long ON_DEMAND_GAP_MS = 1_000;
+
   private final NodeRuntime runtime;
   private final Vertx vertx;
   private final String self;
@@ -75,6 +81,10 @@ final class DaemonLeader {
   private boolean rescan;
   /** The last reconciliation this node ran as leader (for action {@code daemon.list}). */
   private DaemonRecovery.Report lastReport;
+  /** When the last reconciliation started, epoch ms. */
+  private long lastScanStartedAt;
+  /** Callers of {@link #scanNow()} waiting for the next reconciliation to start (and end). */
+  private List<Promise<JsonObject>> onDemand = new ArrayList<>();
 
   DaemonLeader(NodeRuntime runtime, Map<String, Launcher> launchers, Consumer<LeaderInfo> leaderInfo) {
     this.runtime = runtime;
@@ -107,6 +117,34 @@ final class DaemonLeader {
     }
     JsonObject list = lastReport == null ? new JsonObject().put("daemons", new JsonArray()) : lastReport.toJson();
     return list.put("leader", self).put("epoch", epoch);
+  }
+
+  /**
+   * A reconciliation on demand (the Go original's {@code MessageLaunchAllDaemon}): answered with the next
+   * reconciliation that starts after this call. Rate-limited: one asked on demand starts at the earliest
+   * {@value #ON_DEMAND_GAP_MS} ms after the previous one started; every request until then joins it (none
+   * is refused). While the view settles (cold start) the first reconciliation answers; while the failover
+   * gate is closed, the one that runs when it opens.
+   *
+   * @return a future completed with the report (as {@code daemon.list} shows it); failed with 421 when this
+   *   node does not lead, 503 when it stops leading before the reconciliation ends
+   */
+  Future<JsonObject> scanNow() {
+    if (!leading()) {
+      return Future.failedFuture(Protocol.failure(Protocol.MISDIRECTED, "node " + self + " is not the leader (the leader is "
+        + runtime.leader().node() + ")"));
+    }
+    Promise<JsonObject> answer = Promise.promise();
+    onDemand.add(answer);
+    if (state == State.IDLE) {
+      scheduleScan(lastScanStartedAt + ON_DEMAND_GAP_MS - System.currentTimeMillis());
+    }
+    // SCANNING: planned when the running one ends; SETTLING: the first reconciliation is planned already
+    return answer.future();
+  }
+
+  private void failOnDemand(List<Promise<JsonObject>> waiting, String why) {
+    waiting.forEach(p -> p.tryFail(Protocol.failure(Protocol.NOT_READY, why + "; try again soon")));
   }
 
   /** This node won the election with {@code newEpoch}. */
@@ -179,6 +217,12 @@ final class DaemonLeader {
         gate.lost(event.node(), lastSeen.get(event.node()));
         scheduleScan(settings.failoverDelay());
       }
+    } else if (event.type() == MembershipEvent.Type.UPDATED) {
+      // a member (maybe this one) offers other launchers now: the daemons they declare are reconciled at once
+      // (while settling, the first reconciliation comes soon enough and sees them)
+      if (state == State.IDLE || state == State.SCANNING) {
+        scanSoon();
+      }
     } else if (event.type() == MembershipEvent.Type.JOINED) {
       lastJoinAt = System.currentTimeMillis();
       handedOff.remove(event.node());
@@ -196,6 +240,9 @@ final class DaemonLeader {
   }
 
   private void stopLeading() {
+    List<Promise<JsonObject>> waiting = onDemand;
+    onDemand = new ArrayList<>();
+    failOnDemand(waiting, "node " + self + " no longer leads");
     cancel(scanTimer);
     scanTimer = -1;
     cancel(periodicTimer);
@@ -245,19 +292,31 @@ final class DaemonLeader {
     }
     transition(State.SCANNING, null);
     long scanEpoch = epoch;
-    recovery.reconcile().onComplete(ar -> {
+    lastScanStartedAt = System.currentTimeMillis();
+    List<Promise<JsonObject>> answering = onDemand;
+    onDemand = new ArrayList<>();
+    recovery.reconcile(lastScanStartedAt).onComplete(ar -> {
       if (state != State.SCANNING || epoch != scanEpoch) {
+        failOnDemand(answering, "leadership changed during the reconciliation");
         return;
       }
       transition(State.IDLE, null);
       // its result counts even when a change arrived meanwhile (a reconciliation longer than the interval is not lost)
       if (ar.succeeded()) {
         reconciled(ar.result());
+        JsonObject report = ar.result().toJson().put("leader", self).put("epoch", scanEpoch);
+        answering.forEach(p -> p.tryComplete(report.copy()));
+      } else {
+        answering.forEach(p -> p.tryFail(ar.cause()));
       }
       if (rescan) {
         // a change arrived during the reconciliation: again now, ahead of any retry delay
         rescan = false;
         scanSoon();
+      }
+      if (!onDemand.isEmpty()) {
+        // asked for during this one: the next one, once the rate limit allows
+        scheduleScan(lastScanStartedAt + ON_DEMAND_GAP_MS - System.currentTimeMillis());
       }
     });
   }

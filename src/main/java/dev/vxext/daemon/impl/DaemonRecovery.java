@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,7 +37,7 @@ import java.util.function.LongSupplier;
 final class DaemonRecovery {
 
   private static final Logger log = LoggerFactory.getLogger(DaemonRecovery.class);
-  private static final int MAX_PAGES = 100_000;
+  static final int MAX_PAGES = 100_000;
   /** Most daemons in one page of a scan. */
   static final int MAX_PAGE = 10_000;
   /** Most daemons one launcher may declare. */
@@ -51,12 +50,20 @@ final class DaemonRecovery {
 
   /** What one reconciliation did; {@code daemons}: the state of each daemon (at most {@link #MAX_LISTED}). */
   record Report(int declared, int running, int spawned, int failed, int backoff, long nextRetryAt,
-                List<String> failedLaunchers, List<JsonObject> daemons, long at) {
+                Map<String, String> launcherErrors, List<JsonObject> daemons, long startedAt, long at) {
 
-    /** @return as JSON (for action {@code list}) */
+    /** @return the launchers whose scan failed, sorted */
+    List<String> failedLaunchers() {
+      return List.copyOf(launcherErrors.keySet());
+    }
+
+    /** @return as JSON (for actions {@code list} and {@code scan}) */
     JsonObject toJson() {
-      return new JsonObject().put("reconciledAt", at).put("declared", declared).put("running", running)
-        .put("spawned", spawned).put("failed", failed).put("backoff", backoff).put("failedLaunchers", new JsonArray(failedLaunchers))
+      JsonObject errors = new JsonObject();
+      launcherErrors.forEach(errors::put);
+      return new JsonObject().put("startedAt", startedAt).put("reconciledAt", at).put("declared", declared).put("running", running)
+        .put("spawned", spawned).put("failed", failed).put("backoff", backoff)
+        .put("failedLaunchers", new JsonArray(failedLaunchers())).put("launcherErrors", errors)
         .put("truncated", declared > daemons.size()).put("daemons", new JsonArray(new ArrayList<>(daemons)));
     }
   }
@@ -78,7 +85,8 @@ final class DaemonRecovery {
     this.runtime = runtime;
     this.vertx = runtime.vertx();
     this.self = runtime.name();
-    this.launchers = new TreeMap<>(launchers);
+    // the daemon service's table itself (launchers come and go at runtime), read on its context
+    this.launchers = launchers;
     this.maps = runtime.maps();
     this.requestTimeout = runtime.settings().requestTimeout();
     this.epoch = epoch;
@@ -87,10 +95,10 @@ final class DaemonRecovery {
     this.metrics = runtime.metrics();
   }
 
-  /** Runs one reconciliation of every launcher. */
-  Future<Report> reconcile() {
+  /** Runs one reconciliation of every launcher, started at {@code startedAt} (epoch ms). */
+  Future<Report> reconcile(long startedAt) {
     int[] counts = new int[4];
-    List<String> failedLaunchers = new ArrayList<>();
+    Map<String, String> failedLaunchers = new java.util.TreeMap<>();
     List<JsonObject> states = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     // every launcher offered anywhere: scanned here when this node has it, else by a node that offers it
@@ -105,7 +113,7 @@ final class DaemonRecovery {
           return ensureAll(name, daemons, counts, states);
         })
         .recover(t -> {
-          failedLaunchers.add(name);
+          failedLaunchers.put(name, String.valueOf(t.getMessage()));
           log.warn("[node={}] recovery scan of launcher '{}' failed: {}; will be retried", self, name, t.getMessage());
           return Future.succeededFuture();
         }));
@@ -116,7 +124,7 @@ final class DaemonRecovery {
       int waiting = backoff.waitingCount(now);
       metrics.daemonsBackingOff(waiting);
       return new Report(counts[0], counts[1], counts[2], counts[3], waiting, backoff.nextRetryAt(now), failedLaunchers,
-        states, now);
+        states, startedAt, now);
     });
   }
 
@@ -156,7 +164,13 @@ final class DaemonRecovery {
     });
   }
 
-  /** Pages through a launcher's scanner. */
+  /**
+   * Pages through a launcher's scanner.
+   *
+   * @return the daemons it declares; failed with 413 (naming the limit) for a page of more than
+   *   {@value #MAX_PAGE} daemons, more than {@value #MAX_DAEMONS} in all or more than {@value #MAX_PAGES}
+   *   pages, or with the scanner's own failure
+   */
   Future<List<DaemonProcess>> scan(String launcherName, Launcher launcher) {
     DaemonIterator iterator;
     try {
@@ -173,7 +187,8 @@ final class DaemonRecovery {
 
   private Future<Void> page(String launcherName, DaemonIterator iterator, List<DaemonProcess> all, int pages) {
     if (pages >= MAX_PAGES) {
-      return Future.failedFuture("launcher '" + launcherName + "' returned more than " + MAX_PAGES + " pages");
+      return Future.failedFuture(Protocol.failure(Protocol.TOO_LARGE, "launcher '" + launcherName + "' returned more than "
+        + MAX_PAGES + " pages, the maximum is " + MAX_PAGES));
     }
     Future<DaemonBatch> next;
     try {
@@ -189,11 +204,12 @@ final class DaemonRecovery {
         return Future.failedFuture("launcher '" + launcherName + "' returned a null page");
       }
       if (batch.processes().size() > MAX_PAGE) {
-        return Future.failedFuture("launcher '" + launcherName + "' returned a page of " + batch.processes().size()
-          + " daemons, the maximum is " + MAX_PAGE);
+        return Future.failedFuture(Protocol.failure(Protocol.TOO_LARGE, "launcher '" + launcherName + "' returned a page of "
+          + batch.processes().size() + " daemons, the maximum is " + MAX_PAGE));
       }
       if (all.size() + batch.processes().size() > MAX_DAEMONS) {
-        return Future.failedFuture("launcher '" + launcherName + "' declares more than " + MAX_DAEMONS + " daemons");
+        return Future.failedFuture(Protocol.failure(Protocol.TOO_LARGE, "launcher '" + launcherName + "' declares more than "
+          + MAX_DAEMONS + " daemons, the maximum is " + MAX_DAEMONS));
       }
       if (batch.processes().isEmpty() && batch.hasMore()) {
         return Future.failedFuture("launcher '" + launcherName + "' returned an empty page that says it has more");

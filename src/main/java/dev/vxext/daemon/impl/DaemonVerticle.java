@@ -5,6 +5,7 @@ import dev.vxext.cluster.MembershipEvent;
 import dev.vxext.cluster.impl.LeaderElection;
 import dev.vxext.daemon.Launcher;
 import dev.vxext.process.ProcessId;
+import dev.vxext.process.ProcessNames;
 import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
 import dev.vxext.runtime.NodeRuntime;
@@ -14,6 +15,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,13 +24,15 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The daemon service of a node: spawns daemons on request (fenced by the leader epoch), stops a younger
  * duplicate, stops every daemon of this node when it is cut off from ZooKeeper for half the session timeout
  * (since it last heard from it), runs the leader election, and on the leader the reconciliation
  * ({@link DaemonLeader}). Serves the node-address actions {@code daemon.*}; local address
- * {@value Protocol#DAEMON_ADDRESS}, action {@code list} (the leader's last reconciliation).
+ * {@value Protocol#DAEMON_ADDRESS}, actions {@code list} (the leader's last reconciliation) and {@code scan}
+ * (a reconciliation now, on the leader: a follower forwards it there, see {@link DaemonLeader#scanNow()}).
  */
 public final class DaemonVerticle extends VerticleBase {
 
@@ -37,10 +42,11 @@ public final class DaemonVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(DaemonVerticle.class);
   private static final List<Action> ACTIONS = List.of(Action.DAEMON_SPAWN, Action.DAEMON_LEADER, Action.DAEMON_DUPLICATE,
-    Action.DAEMON_LEAVING, Action.DAEMON_SCAN, Action.DAEMON_LIST);
+    Action.DAEMON_LEAVING, Action.DAEMON_SCAN, Action.DAEMON_LIST, Action.DAEMON_RECONCILE);
 
   private final NodeRuntime runtime;
   private final String self;
+  /** The launchers this node offers, by name: added and removed at runtime, on this service's context. */
   private final Map<String, Launcher> launchers;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Future<Void> handOff;
@@ -55,7 +61,7 @@ public final class DaemonVerticle extends VerticleBase {
   public DaemonVerticle(NodeRuntime runtime, Map<String, Launcher> launchers) {
     this.runtime = runtime;
     this.self = runtime.name();
-    this.launchers = Map.copyOf(launchers);
+    this.launchers = new TreeMap<>(launchers);
   }
 
   /**
@@ -115,6 +121,7 @@ public final class DaemonVerticle extends VerticleBase {
     for (Action a : ACTIONS) {
       runtime.endpoint().handle(a, context, this::handle);
     }
+    runtime.service(DaemonVerticle.class, this);
     MessageConsumer<Object> api = vertx.eventBus().localConsumer(ADDRESS, this::handleLocal);
     MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS,
       m -> onMembership(MembershipEvent.fromJson(m.body())));
@@ -134,6 +141,7 @@ public final class DaemonVerticle extends VerticleBase {
   }
 
   private Future<?> shutdown() {
+    runtime.service(DaemonVerticle.class, null);
     ACTIONS.forEach(runtime.endpoint()::remove);
     election.stop();
     leader.stop();
@@ -142,6 +150,63 @@ public final class DaemonVerticle extends VerticleBase {
     consumers.forEach(c -> done.add(c.unregister()));
     runtime.leader(LeaderInfo.UNKNOWN);
     return Future.join(done);
+  }
+
+  /**
+   * Offers launcher {@code name} on this node from now on: every member is told, the leader reconciles.
+   *
+   * @return see {@code ClusterNode.addLauncher}
+   */
+  public Future<Void> addLauncher(String name, Launcher launcher) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid launcher name: name " + problem));
+    }
+    if (launcher == null) {
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "launcher '" + name
+        + "': a Launcher (with its factory) is required, got null"));
+    }
+    return onContext(() -> {
+      if (launchers.containsKey(name)) {
+        return Future.failedFuture(Protocol.failure(Protocol.CONFLICT, "node " + self + " already offers launcher '" + name + "'"));
+      }
+      launchers.put(name, launcher);
+      log.info("[node={}] launcher '{}' added", self, name);
+      return runtime.advertiseLaunchers(List.copyOf(launchers.keySet()));
+    });
+  }
+
+  /**
+   * Stops offering launcher {@code name} on this node: nothing new of it is placed here; the daemons it
+   * started here keep running (see {@code ClusterNode.removeLauncher}).
+   *
+   * @return see {@code ClusterNode.removeLauncher}
+   */
+  public Future<Void> removeLauncher(String name) {
+    String problem = ProcessNames.problem(name);
+    if (problem != null) {
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid launcher name: name " + problem));
+    }
+    return onContext(() -> {
+      if (launchers.remove(name) == null) {
+        return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "node " + self + " offers no launcher '" + name + "'"));
+      }
+      log.info("[node={}] launcher '{}' removed; the daemons it started here keep running", self, name);
+      return runtime.advertiseLaunchers(List.copyOf(launchers.keySet()));
+    });
+  }
+
+  /** Runs {@code action} on this service's context; 503 once it stops. */
+  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> action) {
+    Promise<T> done = Promise.promise();
+    context.runOnContext(v -> {
+      if (handOff != null) {
+        done.fail(Protocol.failure(Protocol.NOT_READY, "node " + self + " is leaving: its launchers no longer change"));
+      } else {
+        action.get().onComplete(done);
+      }
+    });
+    return done.future();
   }
 
   /** Sends a spawn request to {@code target} (this node included), fenced by {@code epoch} when &gt; 0. */
@@ -159,11 +224,43 @@ public final class DaemonVerticle extends VerticleBase {
 
   private void handleLocal(Message<Object> msg) {
     String action = msg.headers().get(Protocol.ACTION_HEADER);
-    if (!"list".equals(action)) {
-      msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "' (expected list)");
-      return;
+    if ("list".equals(action)) {
+      list(msg);
+    } else if ("scan".equals(action)) {
+      String invalid = msg.body() == null ? null : reconcileProblem(msg.body());
+      if (invalid != null) {
+        msg.fail(Protocol.BAD_REQUEST, invalid);
+      } else {
+        scanOnLeader().onComplete(ar -> reply(msg, ar));
+      }
+    } else {
+      msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "' (expected list or scan)");
     }
-    list(msg);
+  }
+
+  /** @return what is wrong with the body of a reconciliation request ({@code {}}), or null */
+  private static String reconcileProblem(Object body) {
+    return body instanceof JsonObject json && json.isEmpty() ? null
+      : "a reconciliation request takes an empty JSON object {} (or no body), got " + (body instanceof JsonObject ? "keys " + ((JsonObject) body).fieldNames() : "a " + body.getClass().getSimpleName());
+  }
+
+  /** A reconciliation now: here when this node leads, else asked of the leader. */
+  private Future<JsonObject> scanOnLeader() {
+    if (leader.leading()) {
+      return leader.scanNow();
+    }
+    String node = runtime.leader().node();
+    if (node == null) {
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "no leader is known yet; try again soon"));
+    }
+    DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.DAEMON_RECONCILE.wire())
+      .setSendTimeout(runtime.settings().scanTimeout());
+    return vertx.eventBus().<JsonObject>request(Protocol.nodeAddress(node), new JsonObject(), o).map(Message::body)
+      .recover(t -> Future.failedFuture(Protocol.hasCode(t, Protocol.MISDIRECTED)
+        ? Protocol.failure(Protocol.NOT_READY, "leadership is changing (" + t.getMessage() + "); try again soon")
+        : t instanceof ReplyException e && e.failureType() == ReplyFailure.TIMEOUT
+        ? Protocol.failure(Protocol.TIMEOUT, "the leader " + node + " did not end a reconciliation within "
+          + runtime.settings().scanTimeout() + " ms") : t));
   }
 
   private void list(Message<Object> msg) {
@@ -212,6 +309,7 @@ public final class DaemonVerticle extends VerticleBase {
       case DAEMON_DUPLICATE -> !(body.getValue("name") instanceof String) || !(body.getValue("deploymentId") instanceof String)
         || !(body.getValue("winner") instanceof String) ? "duplicate needs {\"name\", \"deploymentId\", \"winner\"}" : null;
       case DAEMON_LIST -> null;
+      case DAEMON_RECONCILE -> reconcileProblem(body);
       default -> "unknown daemon action '" + action + "'";
     };
   }
@@ -219,6 +317,7 @@ public final class DaemonVerticle extends VerticleBase {
   private void dispatch(Action action, JsonObject body, Message<Object> msg) {
     switch (action) {
       case DAEMON_LIST -> list(msg);
+      case DAEMON_RECONCILE -> leader.scanNow().onComplete(ar -> reply(msg, ar));
       case DAEMON_SPAWN -> host.spawn(body).onComplete(ar -> reply(msg, ar.map(ProcessId::toJson)));
       case DAEMON_LEADER -> {
         String node = body.getString("node");

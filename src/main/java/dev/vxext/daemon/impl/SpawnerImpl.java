@@ -2,6 +2,7 @@ package dev.vxext.daemon.impl;
 
 import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.addressbook.NodeEntry;
+import dev.vxext.addressbook.impl.MembershipView;
 import dev.vxext.daemon.Spawner;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
@@ -9,7 +10,6 @@ import dev.vxext.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,9 +40,14 @@ public final class SpawnerImpl implements Spawner {
     if (problem != null) {
       return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem));
     }
-    List<String> eligible = runtime.view().placeable(n -> n.offers(launcher));
+    MembershipView view = runtime.view();
+    List<String> eligible = view.placeable(n -> n.offers(launcher));
     if (eligible.isEmpty()) {
-      return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "no available node offers launcher '" + launcher + "'"));
+      List<String> offering = view.nodes().stream().filter(n -> n.offers(launcher)).map(NodeEntry::name).toList();
+      return Future.failedFuture(offering.isEmpty()
+        ? Protocol.failure(Protocol.NOT_FOUND, "no node offers launcher '" + launcher + "'")
+        : Protocol.failure(Protocol.NOT_READY, "every node offering launcher '" + launcher + "' is leaving ("
+          + String.join(", ", offering) + "); try again soon"));
     }
     JsonObject config = args == null ? new JsonObject() : args;
     return runtime.lookup(name, timeout).recover(t -> {

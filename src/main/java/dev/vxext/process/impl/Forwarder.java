@@ -15,8 +15,9 @@ import java.util.function.Function;
 /**
  * Delivers calls and sends that other nodes forward to a process of this node (actions {@code call} and
  * {@code send} on {@code vxext.node.<name>}, header {@code to}). A call's reply, or its failure code, goes
- * back to the caller; a target that is not registered here is answered with 404 so the caller can
- * locate it again.
+ * back to the caller; a target that is not registered here is answered with 421 ("misdirected": it may
+ * run elsewhere now, so the caller's router locates it again and retries once; a caller that finds it
+ * nowhere answers 404 to its own caller).
  */
 public final class Forwarder {
 

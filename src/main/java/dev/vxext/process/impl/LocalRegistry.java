@@ -1,5 +1,6 @@
 package dev.vxext.process.impl;
 
+import dev.vxext.process.ExitReason;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.protocol.Protocol;
@@ -23,9 +24,10 @@ import java.util.function.ToIntBiFunction;
 /**
  * The processes registered on this node: name to {@link ProcessId}, unique per node.
  * <p>
- * Confined to the whereis verticle's context. Serves the local address {@value WhereIs#REGISTRY_ADDRESS}
+ * Confined to the whereis service's context (the node runtime's). Serves the local address {@value WhereIs#REGISTRY_ADDRESS}
  * ({@code reserve}, {@code commit}, {@code release}, {@code register}, {@code unregister},
- * {@code undeployed}) and reports every change to its {@link Listener}.
+ * {@code undeployed}, {@code retire}) and reports every change to its {@link Listener}; remembers why the
+ * last registrations ended ({@link ExitReason}) for {@link #watch}.
  */
 public final class LocalRegistry {
 
@@ -44,9 +46,17 @@ public final class LocalRegistry {
   private final ToIntBiFunction<String, String> lanes;
   private final Set<String> reserved = new HashSet<>();
   private final Map<String, Integer> missing = new HashMap<>();
-  private final Map<String, List<Promise<Void>>> watchers = new HashMap<>();
+  /** Who waits for a registration to end, by name and deployment ({@link #key}): completed with why. */
+  private final Map<String, List<Promise<ExitReason>>> watchers = new HashMap<>();
   /** Deployments registered by {@code ProcessDeployer}: they send {@code undeployed} when they stop. */
   private final Set<String> notifying = new HashSet<>();
+  /** Why the last {@value ExitReason#REMEMBERED} registrations ended, by name and deployment. */
+  private final Map<String, ExitReason> exits = new java.util.LinkedHashMap<>(256, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, ExitReason> eldest) {
+      return size() > ExitReason.REMEMBERED;
+    }
+  };
   private long seq;
 
   /** @param lanes the call lane of a process (name, deploymentId) at its registration, see {@link CallLanes#laneOf(String, String)} */
@@ -102,6 +112,10 @@ public final class LocalRegistry {
           undeployed(deploymentId);
           msg.reply(new JsonObject());
         }
+        case "retire" -> {
+          retire(name, deploymentId, body.getString("reason"));
+          msg.reply(new JsonObject());
+        }
         default -> throw Protocol.failure(Protocol.BAD_REQUEST, "unknown registry action '" + action + "'");
       }
     } catch (ReplyException e) {
@@ -144,33 +158,59 @@ public final class LocalRegistry {
       throw Protocol.failure(Protocol.NOT_FOUND, "no process '" + name + "' is registered on node " + node);
     }
     listener.down(pid);
-    notifyWatchers(pid);
+    notifyWatchers(pid, ExitReason.UNREGISTERED);
+  }
+
+  /**
+   * Ends the registration of {@code name} by deployment {@code deploymentId} for {@code reason} (the daemon
+   * service does, before it stops a daemon: a duplicate, a fence, a hand-off). Nothing happens when that
+   * registration is gone already.
+   */
+  private void retire(String name, String deploymentId, String reason) {
+    ExitReason why = ExitReason.of(reason);
+    if (name == null || deploymentId == null || why == null) {
+      throw Protocol.failure(Protocol.BAD_REQUEST, "retire needs {\"name\", \"deploymentId\", \"reason\"} with a reason of "
+        + java.util.Arrays.stream(ExitReason.values()).map(ExitReason::wire).toList());
+    }
+    ProcessId pid = processes.get(name);
+    if (pid != null && pid.deploymentId().equals(deploymentId) && processes.remove(name, pid)) {
+      log.debug("[node={}] unregistered {} ({})", node, pid, why.wire());
+      listener.down(pid);
+      notifyWatchers(pid, why);
+    }
   }
 
   /**
    * Answers {@code msg} ({@code {"name", "deploymentId"}}) once that process is no longer registered
-   * here: at once when it is not, else when it goes.
+   * here, with why ({@code {"gone": true, "reason": <ExitReason, lower case>}}): at once when it is not
+   * (the reason remembered, or {@code unknown}), else when it goes.
    */
   public void watch(Message<Object> msg) {
     if (!(msg.body() instanceof JsonObject body) || body.getString("name") == null || body.getString("deploymentId") == null) {
       msg.fail(Protocol.BAD_REQUEST, "watch needs {\"name\", \"deploymentId\"}");
       return;
     }
-    ProcessId pid = processes.get(body.getString("name"));
-    if (pid == null || !pid.deploymentId().equals(body.getString("deploymentId"))) {
-      msg.reply(new JsonObject().put("gone", true));
+    String name = body.getString("name");
+    String deploymentId = body.getString("deploymentId");
+    ProcessId pid = processes.get(name);
+    if (pid == null || !pid.deploymentId().equals(deploymentId)) {
+      msg.reply(gone(exits.getOrDefault(key(name, deploymentId), ExitReason.UNKNOWN)));
       return;
     }
-    gone(pid).onComplete(ar -> msg.reply(new JsonObject().put("gone", true)));
+    gone(pid).onSuccess(reason -> msg.reply(gone(reason)));
   }
 
-  /** @return a future completed once {@code pid} is no longer registered here (at once when it is not) */
-  public Future<Void> gone(ProcessId pid) {
+  /**
+   * @return a future completed, with why, once {@code pid} is no longer registered here (at once when it
+   *   is not: the reason remembered, or {@code UNKNOWN})
+   */
+  public Future<ExitReason> gone(ProcessId pid) {
+    String key = key(pid.name(), pid.deploymentId());
     if (!pid.equals(processes.get(pid.name()))) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(exits.getOrDefault(key, ExitReason.UNKNOWN));
     }
-    Promise<Void> gone = Promise.promise();
-    watchers.computeIfAbsent(pid.deploymentId(), k -> new ArrayList<>()).add(gone);
+    Promise<ExitReason> gone = Promise.promise();
+    watchers.computeIfAbsent(key, k -> new ArrayList<>()).add(gone);
     return gone.future();
   }
 
@@ -179,7 +219,7 @@ public final class LocalRegistry {
    *   (those deployed by {@code ProcessDeployer}) is gone
    */
   public Future<Void> notifyingGone() {
-    List<Future<Void>> all = new ArrayList<>();
+    List<Future<ExitReason>> all = new ArrayList<>();
     for (ProcessId pid : all()) {
       if (notifying.contains(pid.deploymentId())) {
         all.add(gone(pid));
@@ -188,11 +228,21 @@ public final class LocalRegistry {
     return Future.join(all).mapEmpty();
   }
 
-  private void notifyWatchers(ProcessId pid) {
+  private static String key(String name, String deploymentId) {
+    return name + '\u0000' + deploymentId;
+  }
+
+  private static JsonObject gone(ExitReason reason) {
+    return new JsonObject().put("gone", true).put("reason", reason.wire());
+  }
+
+  private void notifyWatchers(ProcessId pid, ExitReason reason) {
+    String key = key(pid.name(), pid.deploymentId());
+    exits.put(key, reason);
     notifying.remove(pid.deploymentId());
-    List<Promise<Void>> list = watchers.remove(pid.deploymentId());
+    List<Promise<ExitReason>> list = watchers.remove(key);
     if (list != null) {
-      list.forEach(Promise::tryComplete);
+      list.forEach(p -> p.tryComplete(reason));
     }
   }
 
@@ -203,7 +253,7 @@ public final class LocalRegistry {
       if (pid.deploymentId().equals(deploymentId) && processes.remove(pid.name(), pid)) {
         log.debug("[node={}] unregistered {} (undeployed)", node, pid);
         listener.down(pid);
-        notifyWatchers(pid);
+        notifyWatchers(pid, ExitReason.UNDEPLOYED);
       }
     }
   }
@@ -225,12 +275,12 @@ public final class LocalRegistry {
     missing.keySet().retainAll(seen);
   }
 
-  /** Removes every registration (the extensions stop), reporting each. */
+  /** Removes every registration (the extensions stop: the node leaves the cluster), reporting each. */
   public void clear() {
     for (ProcessId pid : all()) {
       if (processes.remove(pid.name(), pid)) {
         listener.down(pid);
-        notifyWatchers(pid);
+        notifyWatchers(pid, ExitReason.NODE_LEFT);
       }
     }
     reserved.clear();

@@ -110,10 +110,10 @@ final class DirectoryStore {
     return n;
   }
 
-  /** @return the winner of {@code name}, or null */
-  ProcessId winner(String name) {
+  /** @return the oldest instance of {@code name} on an {@code available} node, or null */
+  ProcessId winnerAmong(String name, java.util.function.Predicate<String> available) {
     DirectoryEntry e = directory.get(name);
-    return e == null ? null : e.winner();
+    return e == null ? null : e.winnerAmong(available);
   }
 
   /** @return how many entries this node holds */

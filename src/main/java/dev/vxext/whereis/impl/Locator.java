@@ -57,8 +57,7 @@ final class Locator {
 
   /** Answers a locate asked by another node, from this node's own directory only. */
   ProcessId ownerAnswer(String name) {
-    ProcessId winner = store.winner(name);
-    return winner != null && view.get().contains(winner.node()) ? winner : null;
+    return store.winnerAmong(name, view.get()::contains);
   }
 
   Future<ProcessId> locate(String name, long timeout) {
