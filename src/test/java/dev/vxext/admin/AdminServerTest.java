@@ -168,6 +168,19 @@ class AdminServerTest {
   }
 
   @Test
+  void aScanOnDemandRunsAReconciliationOnTheLeader() throws Exception {
+    Awaits.until(Duration.ofSeconds(20), () -> get("/api/daemons", TOKEN).statusCode() == 200);
+    long before = System.currentTimeMillis();
+    HttpResponse<String> r = post("/api/daemons/scan", "", TOKEN);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonObject scan = new JsonObject(r.body());
+    assertThat(scan.getString("leader")).isEqualTo(one.leader());
+    assertThat(scan.getInteger("declared")).isEqualTo(1);
+    assertThat(scan.getLong("startedAt")).isGreaterThanOrEqualTo(before);
+    assertThat(post("/api/daemons/scan", "", null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void cronJobsAreMergedAcrossNodes() throws Exception {
     Awaits.until(Duration.ofSeconds(10), () -> json("/api/cron").getJsonArray("jobs").getJsonObject(0).getLong("nextFireAt") > 0);
     JsonObject job = json("/api/cron").getJsonArray("jobs").getJsonObject(0);

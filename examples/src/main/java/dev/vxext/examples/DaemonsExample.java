@@ -36,7 +36,8 @@ public class DaemonsExample {
       node.spawner("worker").spawnRegister("worker.C", new JsonObject().put("shard", 3))
         .compose(pid -> {
           System.out.println("worker.C runs as " + pid + "; the leader is " + node.leader());
-          node.awaitExit(pid).onSuccess(v -> System.out.println("worker.C is gone")); // undeployed or node left
+          node.awaitExitReason(pid)                      // completes when it is gone, with why
+            .onSuccess(why -> System.out.println("worker.C is gone: " + why));
           return node.<JsonObject>call("worker.C", "shard?");
         })
         // end::daemons[]
@@ -47,6 +48,17 @@ public class DaemonsExample {
         })
         .compose(where -> {
           System.out.println("worker.A runs on " + where);
+          // tag::runtime[]
+          // offer another launcher on this running node; its scanner's daemons are placed at once
+          return node.addLauncher("report", new Launcher(Worker::new, new DeploymentOptions(),
+              DaemonScanners.singleton("report.daily", new JsonObject())))
+            .compose(v -> node.scanDaemons())        // a reconciliation now, on the leader
+            .onSuccess(r -> System.out.println(r.declared() + " declared, " + r.running() + " running"))
+          // end::runtime[]
+            .compose(r -> retry(node.vertx(), () -> node.locate("report.daily"), 100));
+        })
+        .compose(where -> {
+          System.out.println("report.daily runs on " + where);
           return node.close();
         }))
       .onSuccess(v -> System.out.println("done"))

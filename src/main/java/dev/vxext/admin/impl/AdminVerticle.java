@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
@@ -80,6 +81,12 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/api/processes").handler(ctx -> reply(ctx, queries.processes(ctx.queryParams().get("node"))));
     router.get("/api/locate/:name").handler(ctx -> reply(ctx, queries.locate(ctx.pathParam("name"))));
     router.get("/api/daemons").handler(ctx -> reply(ctx, queries.daemons()));
+    // a reconciliation now, on the leader (rate-limited there; requests coalesce)
+    router.post("/api/daemons/scan").handler(ctx -> reply(ctx, vertx.eventBus().<JsonObject>request(
+      Protocol.DAEMON_ADDRESS, new JsonObject(), new DeliveryOptions().setLocalOnly(true)
+        .addHeader(Protocol.ACTION_HEADER, "scan")
+        .setSendTimeout(runtime.settings().scanTimeout() + runtime.settings().requestTimeout()))
+      .map(io.vertx.core.eventbus.Message::body)));
     router.get("/api/cron").handler(ctx -> reply(ctx, queries.cron()));
     if (options.getToken() != null) {
       AdminActs acts = new AdminActs(runtime);
