@@ -38,6 +38,8 @@ final class DaemonHost {
   private final Map<String, ProcessId> spawned = new HashMap<>();
   private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
   private final NodeMetrics metrics;
+  /** How the daemons of this node end (supervised spawns). */
+  private final SpawnHost spawns;
   /** The undeploys of every fence so far: a later fence completes only after the earlier ones. */
   private Future<Void> fencing = Future.succeededFuture();
   /** Why this node takes no daemon now (its ZooKeeper connection is suspended or lost), or null. */
@@ -50,6 +52,12 @@ final class DaemonHost {
     this.maps = runtime.maps();
     this.requestTimeout = runtime.settings().requestTimeout();
     this.metrics = runtime.metrics();
+    this.spawns = new SpawnHost(runtime, launchers);
+  }
+
+  /** @return the node side of the supervised spawns */
+  SpawnHost spawns() {
+    return spawns;
   }
 
   /**
@@ -88,12 +96,13 @@ final class DaemonHost {
     }
     DeploymentOptions deployment = new DeploymentOptions(launcher.deploymentOptions())
       .setConfig(args == null ? new JsonObject() : ((JsonObject) args).copy());
-    Future<ProcessId> f = ProcessDeployer.deploy(vertx, name, launcher.factory(), deployment)
+    Future<ProcessId> f = ProcessDeployer.deploy(vertx, name, spawns.wrap(name, launcher), deployment)
       .recover(t -> {
         ProcessId now = maps.processes().get(name);
         return Protocol.hasCode(t, Protocol.CONFLICT) && now != null ? Future.succeededFuture(now) : Future.failedFuture(t);
       })
       .onSuccess(pid -> {
+        spawns.confirmed(pid, launcherName);
         spawned.put(name, pid);
         hostedChanged();
       })
@@ -116,6 +125,7 @@ final class DaemonHost {
       }
       log.warn("[node={}] daemon '{}' also runs on {} and that instance is older: stopping this one", self, name, winner);
       spawned.remove(name);
+      spawns.expect(deploymentId);
       vertx.undeploy(deploymentId);
       metrics.daemonsFenced(1);
       hostedChanged();
@@ -137,6 +147,7 @@ final class DaemonHost {
     List<Future<Void>> stopping = new ArrayList<>();
     for (ProcessId pid : new ArrayList<>(spawned.values())) {
       if (pid.equals(maps.processes().get(pid.name()))) {
+        spawns.expect(pid.deploymentId());
         stopping.add(vertx.undeploy(pid.deploymentId()).otherwiseEmpty());
       }
     }
@@ -158,6 +169,7 @@ final class DaemonHost {
    * at once instead of after the settle delay. Bounded by the request timeout.
    */
   Future<Void> handOff(List<String> peers) {
+    spawns.closing();
     List<Future<Void>> stopping = new ArrayList<>();
     for (ProcessId pid : new ArrayList<>(spawned.values())) {
       if (vertx.deploymentIDs().contains(pid.deploymentId())) {

@@ -72,6 +72,8 @@ final class DaemonRecovery {
   private final NodeMetrics metrics;
   private final NodeRuntime runtime;
   private final DaemonBackoff backoff = new DaemonBackoff(new java.util.Random());
+  /** The supervised spawns: declared daemons of their launchers besides the scanners'. */
+  private final LeaderSpawns spawns;
 
   DaemonRecovery(NodeRuntime runtime, Map<String, Launcher> launchers, LongSupplier epoch,
                  java.util.function.Predicate<String> leaving, LongSupplier quietUntil) {
@@ -85,12 +87,30 @@ final class DaemonRecovery {
     this.leaving = leaving;
     this.quietUntil = quietUntil;
     this.metrics = runtime.metrics();
+    this.spawns = new LeaderSpawns(new SpawnRecords(vertx, requestTimeout), backoff, this.launchers);
   }
 
-  /** Runs one reconciliation of every launcher. */
+  /** @return the leader's side of the supervised spawns */
+  LeaderSpawns spawns() {
+    return spawns;
+  }
+
+  /** Runs one reconciliation of every launcher, the supervised spawns read first. */
   Future<Report> reconcile() {
+    return spawns.load().transform(ar -> {
+      if (ar.failed()) {
+        log.warn("[node={}] {}; the spawns are reconciled as last read", self, ar.cause().getMessage());
+      }
+      return reconcile(ar.failed());
+    });
+  }
+
+  private Future<Report> reconcile(boolean spawnsUnread) {
     int[] counts = new int[4];
     List<String> failedLaunchers = new ArrayList<>();
+    if (spawnsUnread) {
+      failedLaunchers.add("(supervised spawns)");
+    }
     List<JsonObject> states = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     // every launcher offered anywhere: scanned here when this node has it, else by a node that offers it
@@ -98,16 +118,29 @@ final class DaemonRecovery {
     for (NodeEntry n : maps.view().nodes()) {
       names.addAll(n.launchers());
     }
+    names.addAll(spawns.launchers());
     for (String name : names) {
       chain = chain.compose(v -> scanAnywhere(name)
-        .compose(daemons -> {
-          counts[0] += daemons.size();
-          return ensureAll(name, daemons, counts, states);
-        })
         .recover(t -> {
           failedLaunchers.add(name);
           log.warn("[node={}] recovery scan of launcher '{}' failed: {}; will be retried", self, name, t.getMessage());
-          return Future.succeededFuture();
+          // its supervised spawns are kept running all the same
+          return Future.succeededFuture(List.of());
+        })
+        .compose(scanned -> {
+          List<DaemonProcess> daemons = spawns.merge(name, scanned);
+          counts[0] += daemons.size();
+          if (!launchers.containsKey(name) && maps.view().placeable(n -> n.offers(name)).isEmpty()) {
+            // spawns of a launcher no node offers now: they wait for one (no failure, no retry storm)
+            for (DaemonProcess d : daemons) {
+              JsonObject state = new JsonObject().put("name", d.name()).put("launcher", name).put("state", "pending")
+                .put("reason", "no available node offers launcher '" + name + "'");
+              spawns.describe(name, d.name(), state);
+              if (states.size() < MAX_LISTED) states.add(state);
+            }
+            return Future.succeededFuture();
+          }
+          return ensureAll(name, daemons, counts, states);
         }));
     }
     return chain.map(v -> {
@@ -227,13 +260,16 @@ final class DaemonRecovery {
 
   private Future<Void> ensure(String launcherName, DaemonProcess d, int[] counts, List<JsonObject> states) {
     JsonObject state = new JsonObject().put("name", d.name()).put("launcher", launcherName);
+    spawns.describe(launcherName, d.name(), state);
     if (states.size() < MAX_LISTED) {
       states.add(state);
     }
     return runtime.lookup(d.name(), requestTimeout).transform(ar -> {
       if (ar.succeeded() && !leaving.test(ar.result().node())) {
         counts[1]++;
-        backoff.running(d.name());
+        if (!spawns.exiting(d.name(), ar.result().deploymentId())) {
+          backoff.running(d.name());
+        }
         state.put("state", "running").put("node", ar.result().node());
         return Future.succeededFuture();
       }
@@ -263,7 +299,12 @@ final class DaemonRecovery {
         return Future.succeededFuture();
       }
       List<String> candidates = runtime.settings().placement().candidates(d.name(), eligible);
-      return place(launcherName, d, candidates, 0, 0).transform(p -> {
+      return spawns.stillWanted(launcherName, d.name())
+        .transform(w -> w.succeeded() && w.result() ? place(launcherName, d, candidates, 0, 0) : notWanted(d, w, state, counts))
+        .transform(p -> {
+        if (p.succeeded() && p.result() == null) {
+          return Future.succeededFuture();
+        }
         if (p.succeeded()) {
           counts[2]++;
           backoff.running(d.name());
@@ -279,6 +320,17 @@ final class DaemonRecovery {
         return Future.succeededFuture();
       });
     });
+  }
+
+  /** A spawn not placed: stopped meanwhile, or its record unreadable (retried soon). @return a future of null */
+  private Future<ProcessId> notWanted(DaemonProcess d, io.vertx.core.AsyncResult<Boolean> wanted, JsonObject state, int[] counts) {
+    if (wanted.failed()) {
+      counts[3]++;
+      log.warn("[node={}] spawn '{}' not placed: {}", self, d.name(), wanted.cause().getMessage());
+    } else {
+      state.put("state", "stopped");
+    }
+    return Future.succeededFuture();
   }
 
   private Future<ProcessId> place(String launcherName, DaemonProcess d, List<String> candidates, int index, int attempt) {

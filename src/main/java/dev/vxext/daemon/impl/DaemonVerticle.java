@@ -37,7 +37,7 @@ public final class DaemonVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(DaemonVerticle.class);
   private static final List<Action> ACTIONS = List.of(Action.DAEMON_SPAWN, Action.DAEMON_LEADER, Action.DAEMON_DUPLICATE,
-    Action.DAEMON_LEAVING, Action.DAEMON_SCAN, Action.DAEMON_LIST);
+    Action.DAEMON_LEAVING, Action.DAEMON_SCAN, Action.DAEMON_LIST, Action.DAEMON_STOP, Action.DAEMON_EXITED);
 
   private final NodeRuntime runtime;
   private final String self;
@@ -49,6 +49,7 @@ public final class DaemonVerticle extends VerticleBase {
   private DaemonHost host;
   private EpochFence epochs;
   private SelfFencing fencing;
+  private SpawnApi spawnApi;
   /** The members as last seen: told of a hand-off. */
   private List<String> peers = List.of();
 
@@ -88,6 +89,7 @@ public final class DaemonVerticle extends VerticleBase {
     runtime.leader(LeaderInfo.UNKNOWN);
     epochs = new EpochFence(vertx, self);
     host = new DaemonHost(runtime, launchers);
+    spawnApi = new SpawnApi(runtime);
     leader = new DaemonLeader(runtime, launchers, this::setLeader);
     peers = runtime.view().names();
     election = new LeaderElection(vertx, self, runtime.settings().clustered(), LeaderElection.ATTEMPT_MS,
@@ -138,6 +140,7 @@ public final class DaemonVerticle extends VerticleBase {
     election.stop();
     leader.stop();
     fencing.stop();
+    host.spawns().close();
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
     runtime.leader(LeaderInfo.UNKNOWN);
@@ -159,8 +162,12 @@ public final class DaemonVerticle extends VerticleBase {
 
   private void handleLocal(Message<Object> msg) {
     String action = msg.headers().get(Protocol.ACTION_HEADER);
+    if (SpawnApi.handles(action)) {
+      spawnApi.handle(action, msg);
+      return;
+    }
     if (!"list".equals(action)) {
-      msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "' (expected list)");
+      msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "' (expected list, spawns or stop)");
       return;
     }
     list(msg);
@@ -212,6 +219,7 @@ public final class DaemonVerticle extends VerticleBase {
       case DAEMON_DUPLICATE -> !(body.getValue("name") instanceof String) || !(body.getValue("deploymentId") instanceof String)
         || !(body.getValue("winner") instanceof String) ? "duplicate needs {\"name\", \"deploymentId\", \"winner\"}" : null;
       case DAEMON_LIST -> null;
+      case DAEMON_STOP, DAEMON_EXITED -> SpawnHost.invalid(action, body);
       default -> "unknown daemon action '" + action + "'";
     };
   }
@@ -235,6 +243,11 @@ public final class DaemonVerticle extends VerticleBase {
       }
       case DAEMON_DUPLICATE -> {
         host.duplicate(body.getString("name"), body.getString("deploymentId"), body.getString("winner"));
+        msg.reply(new JsonObject().put("ok", true));
+      }
+      case DAEMON_STOP -> host.spawns().stop(body).onComplete(ar -> reply(msg, ar));
+      case DAEMON_EXITED -> {
+        leader.exited(body);
         msg.reply(new JsonObject().put("ok", true));
       }
       default -> msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "'");
