@@ -133,6 +133,8 @@ class NodeAddressActionsTest {
         "cannot speak for node 'na-b'"),
       Arguments.of("duplicate without its fields", "daemon.duplicate", new JsonObject().put("name", "na-0"), "na-a", null,
         400, "duplicate needs"),
+      Arguments.of("spawn with a handoff that is not a boolean", "daemon.spawn", new JsonObject().put("launcher", "worker")
+        .put("name", "x1").put("handoff", "yes"), "na-a", null, 400, "must be a boolean"),
       Arguments.of("stop without a name", "daemon.stop", new JsonObject().put("launcher", "worker"), "na-a", null, 400,
         "daemon.stop needs"),
       Arguments.of("stop of an invalid name", "daemon.stop", new JsonObject().put("launcher", "worker").put("name", "bad name"),

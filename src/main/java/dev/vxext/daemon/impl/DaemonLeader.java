@@ -174,6 +174,12 @@ final class DaemonLeader {
     scanSoon();
   }
 
+  /** A leaving node handed off the states of these daemons ({@code daemon.leaving}): their next spawn takes them. */
+  void statesHandedOff(Object names) {
+    if (state == State.STOPPED) return;
+    recovery.handOffs().announced(names);
+  }
+
   /** The membership changed (this node's view). */
   void membership(MembershipEvent event) {
     if (state == State.STOPPED) return;

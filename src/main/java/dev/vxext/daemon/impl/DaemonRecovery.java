@@ -74,6 +74,8 @@ final class DaemonRecovery {
   private final DaemonBackoff backoff = new DaemonBackoff(new java.util.Random());
   /** The supervised spawns: declared daemons of their launchers besides the scanners'. */
   private final LeaderSpawns spawns;
+  /** The daemons whose state a leaving node handed off: their next spawn takes it. */
+  private final HandOffStates handOffs;
 
   DaemonRecovery(NodeRuntime runtime, Map<String, Launcher> launchers, LongSupplier epoch,
                  java.util.function.Predicate<String> leaving, LongSupplier quietUntil) {
@@ -88,6 +90,12 @@ final class DaemonRecovery {
     this.quietUntil = quietUntil;
     this.metrics = runtime.metrics();
     this.spawns = new LeaderSpawns(new SpawnRecords(vertx, requestTimeout), backoff, this.launchers);
+    this.handOffs = new HandOffStates(vertx, self, requestTimeout, null);
+  }
+
+  /** @return the daemons whose state was handed off (leader side) */
+  HandOffStates handOffs() {
+    return handOffs;
   }
 
   /** @return the leader's side of the supervised spawns */
@@ -338,8 +346,12 @@ final class DaemonRecovery {
     if (epoch.getAsLong() <= 0) {
       return Future.failedFuture("this node no longer leads: '" + d.name() + "' is left to the next leader");
     }
-    return DaemonVerticle.spawnRequest(runtime, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout)
-      .onSuccess(pid -> log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node()))
+    return DaemonVerticle.spawnRequest(runtime, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout,
+        handOffs.pending(d.name()))
+      .onSuccess(pid -> {
+        handOffs.placed(d.name());
+        log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node());
+      })
       .recover(t -> {
         if (Protocol.hasCode(t, Protocol.CONFLICT) && t.getMessage() != null && t.getMessage().contains("epoch")) {
           // the target refused our epoch: give up only when the cluster has a newer leader than us

@@ -150,12 +150,21 @@ public final class DaemonVerticle extends VerticleBase {
   /** Sends a spawn request to {@code target} (this node included), fenced by {@code epoch} when &gt; 0. */
   static Future<ProcessId> spawnRequest(NodeRuntime runtime, String target, String launcher, String name,
                                         JsonObject args, long epoch, long timeout) {
+    return spawnRequest(runtime, target, launcher, name, args, epoch, timeout, false);
+  }
+
+  /** As above; {@code handoff}: the target gives the daemon the state handed off by its predecessor. */
+  static Future<ProcessId> spawnRequest(NodeRuntime runtime, String target, String launcher, String name,
+                                        JsonObject args, long epoch, long timeout, boolean handoff) {
     DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.DAEMON_SPAWN.wire())
       .setSendTimeout(timeout);
     if (epoch > 0) {
       o.addHeader(Protocol.EPOCH_HEADER, Long.toString(epoch));
     }
     JsonObject body = new JsonObject().put("launcher", launcher).put("name", name).put("args", args);
+    if (handoff) {
+      body.put("handoff", true);
+    }
     return runtime.peers().<JsonObject>request(runtime.vertx(), target, Protocol.nodeAddress(target), body, o)
       .map(m -> ProcessId.fromJson(m.body()));
   }
@@ -239,6 +248,7 @@ public final class DaemonVerticle extends VerticleBase {
       case DAEMON_SCAN -> leader.scanForLeader(body.getString("launcher")).onComplete(ar -> reply(msg, ar));
       case DAEMON_LEAVING -> {
         leader.handedOff(body.getString("node"));
+        leader.statesHandedOff(body.getValue("handoffs"));
         msg.reply(new JsonObject().put("ok", true));
       }
       case DAEMON_DUPLICATE -> {

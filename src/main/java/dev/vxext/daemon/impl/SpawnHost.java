@@ -50,6 +50,8 @@ final class SpawnHost {
   private final SpawnRecords records;
   /** Deployments of wrapped daemons whose start succeeded, until the spawn is confirmed ({@link #confirmed}). */
   private final Map<String, String> deployed = new ConcurrentHashMap<>();
+  /** The wrapper of each deployment of a daemon here (the first instance's), for its hand-off state. */
+  private final Map<String, SupervisedDeployable> instances = new ConcurrentHashMap<>();
   private final Map<String, Running> byDeployment = new ConcurrentHashMap<>();
   private final Map<String, Running> byName = new ConcurrentHashMap<>();
   private final Set<String> expected = ConcurrentHashMap.newKeySet();
@@ -100,8 +102,14 @@ final class SpawnHost {
   }
 
   /** A wrapped daemon started (it is not registered yet: {@link #confirmed}). */
-  void deployed(String deploymentId, String name) {
+  void deployed(String deploymentId, String name, SupervisedDeployable instance) {
     deployed.put(deploymentId, name);
+    instances.putIfAbsent(deploymentId, instance);
+  }
+
+  /** @return the wrapper of deployment {@code deploymentId} of a daemon here, or null */
+  SupervisedDeployable instance(String deploymentId) {
+    return instances.get(deploymentId);
   }
 
   /** {@link DaemonHost#spawn} registered {@code pid}, a daemon of {@code launcher}. */
@@ -120,6 +128,7 @@ final class SpawnHost {
    */
   Future<Void> ended(String deploymentId, boolean failed, String error) {
     deployed.remove(deploymentId);
+    instances.remove(deploymentId);
     Running r = byDeployment.remove(deploymentId);
     if (r != null) {
       byName.remove(r.name(), r);

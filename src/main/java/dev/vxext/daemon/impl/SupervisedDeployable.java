@@ -3,6 +3,9 @@ package dev.vxext.daemon.impl;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import dev.vxext.daemon.DaemonHandOff;
 
 import java.util.Objects;
 
@@ -16,6 +19,7 @@ final class SupervisedDeployable implements Deployable {
   private final Deployable delegate;
   private final String name;
   private final SpawnHost host;
+  private volatile Context context;
 
   SupervisedDeployable(Deployable delegate, String name, SpawnHost host) {
     this.delegate = Objects.requireNonNull(delegate, "the launcher's factory returned null");
@@ -25,11 +29,35 @@ final class SupervisedDeployable implements Deployable {
 
   @Override
   public Future<?> deploy(Context context) throws Exception {
+    this.context = context;
     return delegate.deploy(context).andThen(ar -> {
       if (ar.succeeded()) {
-        host.deployed(context.deploymentID(), name);
+        host.deployed(context.deploymentID(), name, this);
       }
     });
+  }
+
+  /** @return true when the daemon hands state off ({@link DaemonHandOff}) */
+  boolean handsOff() {
+    return delegate instanceof DaemonHandOff && context != null;
+  }
+
+  /** @return the state the daemon hands off, asked on its context (null for none); see {@link DaemonHandOff} */
+  Future<JsonObject> handOff() {
+    Promise<JsonObject> state = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        Future<JsonObject> f = ((DaemonHandOff) delegate).handOff();
+        if (f == null) {
+          state.complete();
+        } else {
+          f.onComplete(state);
+        }
+      } catch (RuntimeException e) {
+        state.fail(e);
+      }
+    });
+    return state.future();
   }
 
   @Override
