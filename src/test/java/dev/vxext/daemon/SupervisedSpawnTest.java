@@ -120,6 +120,29 @@ class SupervisedSpawnTest {
   }
 
   @Test
+  void closingTheVertxOfItsNodeIsNoExitEvenUnderNever() {
+    ClusterNode a = cluster.start(options("ss-a").addLauncher("never", Launcher.of(DaemonWorker::new).withRestart(RestartPolicy.NEVER)));
+    Awaits.until(CONVERGE, a::isLeader);
+    // a node of its own (not the fixture's): its Vert.x is closed directly, as the launcher does on SIGTERM
+    ClusterNode b = await(ClusterNode.start(options("ss-b").addLauncher("never", Launcher.of(DaemonWorker::new)
+      .withRestart(RestartPolicy.NEVER))));
+    boolean closed = false;
+    try {
+      Awaits.until(CONVERGE, () -> a.addressBook().availableNodes().size() == 2 && b.addressBook().availableNodes().size() == 2);
+      String name = nameOn("ss-b", List.of("ss-a", "ss-b"));
+      ProcessId pid = await(a.spawner("never").spawnRegister(name, null));
+      assertThat(pid.node()).isEqualTo("ss-b");
+      closed = true;
+      await(b.vertx().close());
+      ProcessId again = awaitReplaced(a, pid);
+      assertThat(again.node()).isEqualTo("ss-a");
+      assertThat(await(a.spawner("never").list()).stream().map(SupervisedSpawn::name)).containsExactly(name);
+    } finally {
+      if (!closed) await(b.close());
+    }
+  }
+
+  @Test
   void aSpawnRunsAgainAfterTheWholeClusterRestarts() throws Exception {
     List<ClusterNode> nodes = startAll(NODES.subList(0, 2));
     ProcessId pid = await(nodes.get(0).spawner("worker").spawnRegister("restart-me", new JsonObject().put("y", 2)));
