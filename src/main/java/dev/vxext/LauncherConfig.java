@@ -4,6 +4,7 @@ import dev.vxext.daemon.DaemonProcess;
 import dev.vxext.daemon.DaemonScanners;
 import dev.vxext.daemon.Launcher;
 import dev.vxext.config.Deployables;
+import dev.vxext.daemon.RestartPolicy;
 import dev.vxext.config.JsonFields;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -16,7 +17,9 @@ import java.util.function.Supplier;
 
 /**
  * A launcher declared in JSON configuration:
- * {@code {"verticle": "<class>", "deploymentOptions": {...}, "daemons": [{"name": ..., "args": {...}}]}}.
+ * {@code {"verticle": "<class>", "deploymentOptions": {...}, "daemons": [{"name": ..., "args": {...}}],
+ * "restart": "always|on-failure|never"}} ({@code restart}: the policy of its supervised spawns, default
+ * {@code on-failure}).
  * The class is resolved once, when the options are read (a public class implementing
  * {@code Deployable} with a public no-argument constructor); spawn requests still only name the launcher.
  */
@@ -26,7 +29,7 @@ final class LauncherConfig {
   }
 
   /** The keys of a launcher object. */
-  static final List<String> KEYS = List.of("verticle", "deploymentOptions", "daemons");
+  static final List<String> KEYS = List.of("verticle", "deploymentOptions", "daemons", "restart");
   /** The keys of a daemon declared in a launcher. */
   static final List<String> DAEMON_KEYS = List.of("name", "args");
 
@@ -65,6 +68,14 @@ final class LauncherConfig {
         daemons.add(new DaemonProcess(daemonName, args));
       }
     }
-    return new Launcher(factory, deployment, DaemonScanners.of(daemons));
+    RestartPolicy restart = null;
+    if (f.has("restart")) {
+      try {
+        restart = RestartPolicy.of(f.string("restart"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+      }
+    }
+    return new Launcher(factory, deployment, DaemonScanners.of(daemons), restart);
   }
 }

@@ -16,9 +16,12 @@ import java.util.function.Supplier;
  * @param deploymentOptions deployment options (their config is replaced by the daemon's args); null for the
  *   defaults; {@code instances} must be at least 1
  * @param scanner creates a fresh iterator for every recovery scan
+ * @param restart what happens to a supervised spawn of this launcher that ends on its own (see
+ *   {@link RestartPolicy}); null for {@link RestartPolicy#DEFAULT} ({@code ON_FAILURE}). Daemons the scanner
+ *   declares are always started again. Give the launcher the same policy on every node.
  */
 public record Launcher(Supplier<? extends Deployable> factory, DeploymentOptions deploymentOptions,
-                       Supplier<DaemonIterator> scanner) {
+                       Supplier<DaemonIterator> scanner, RestartPolicy restart) {
 
   public Launcher {
     Objects.requireNonNull(factory, "factory");
@@ -28,6 +31,13 @@ public record Launcher(Supplier<? extends Deployable> factory, DeploymentOptions
       throw new IllegalArgumentException("deploymentOptions.instances must be at least 1, got " + deploymentOptions.getInstances());
     }
     scanner = scanner == null ? DaemonScanners.none() : scanner;
+    restart = restart == null ? RestartPolicy.DEFAULT : restart;
+  }
+
+  /** A launcher with the default restart policy ({@link RestartPolicy#DEFAULT}). */
+  public Launcher(Supplier<? extends Deployable> factory, DeploymentOptions deploymentOptions,
+                  Supplier<DaemonIterator> scanner) {
+    this(factory, deploymentOptions, scanner, null);
   }
 
   /** @return a launcher with default deployment options and no recovery scan */
@@ -37,6 +47,11 @@ public record Launcher(Supplier<? extends Deployable> factory, DeploymentOptions
 
   /** @return a copy of this launcher with another scanner */
   public Launcher withScanner(Supplier<DaemonIterator> scanner) {
-    return new Launcher(factory, deploymentOptions, scanner);
+    return new Launcher(factory, deploymentOptions, scanner, restart);
+  }
+
+  /** @return a copy of this launcher with another restart policy for its supervised spawns */
+  public Launcher withRestart(RestartPolicy restart) {
+    return new Launcher(factory, deploymentOptions, scanner, java.util.Objects.requireNonNull(restart, "restart"));
   }
 }

@@ -8,5 +8,11 @@
  * launcher, and the spawn is answered with the process id or a failure (retried, then re-picked).
  * A node cut off from ZooKeeper for half the session timeout stops its daemons itself; a daemon found
  * on two nodes loses its younger instance.
+ * <p>
+ * Supervised spawns: {@link dev.vxext.daemon.Spawner#spawnRegister} records the spawn in the cluster
+ * manager ({@link dev.vxext.daemon.SupervisedSpawn}, map {@code vxext.spawns}) and the leader reconciles
+ * those records as daemons of their launcher, until {@link dev.vxext.daemon.Spawner#stop} or the launcher's
+ * {@link dev.vxext.daemon.RestartPolicy} ends the spawn. A daemon implementing
+ * {@link dev.vxext.daemon.DaemonHandOff} hands a JSON state to its successor when its node leaves gracefully.
  */
 package dev.vxext.daemon;

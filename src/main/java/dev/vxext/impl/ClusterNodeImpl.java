@@ -281,6 +281,16 @@ public final class ClusterNodeImpl implements ClusterNode {
         }
         return tracked(() -> spawner.spawnRegister(name, args));
       }
+
+      @Override
+      public Future<Void> stop(String name) {
+        return tracked(() -> spawner.stop(name));
+      }
+
+      @Override
+      public Future<List<dev.vxext.daemon.SupervisedSpawn>> list() {
+        return tracked(spawner::list);
+      }
     };
   }
 

@@ -43,6 +43,16 @@ public enum Action {
   DAEMON_DUPLICATE("daemon.duplicate"),
   /** A leaving node stopped its daemons (hand-off). */
   DAEMON_LEAVING("daemon.leaving"),
+  /**
+   * Stop a supervised spawn ({@code {launcher, name, deploymentId?}}): the node running it undeploys its own
+   * instance; no epoch needed. Answered {@code {stopped: true|false}}.
+   */
+  DAEMON_STOP("daemon.stop"),
+  /**
+   * A supervised spawn ended on its own and its policy restarts it ({@code {name, launcher, failed, ranMs,
+   * error?}}), told to the leader so it restarts it with the crash-loop backoff.
+   */
+  DAEMON_EXITED("daemon.exited"),
   /** The leader asks a node that offers a launcher for its recovery scan. */
   DAEMON_SCAN("daemon.scan"),
   /** The leader's last reconciliation report. */

@@ -49,7 +49,8 @@ class NodeFuzzTest {
   private static final long SEED = 20261205L;
   private static final long REQUEST_TIMEOUT = 3_000;
   private static final List<String> NODE_ACTIONS = List.of("ping", "processes", "cron.list", "daemon.list", "watch",
-    "daemon.spawn", "daemon.leader", "daemon.duplicate", "daemon.leaving", "daemon.scan", "daemon.reconcile", "member.leaving", "call",
+    "daemon.spawn", "daemon.leader", "daemon.duplicate", "daemon.leaving", "daemon.scan", "daemon.reconcile", "daemon.stop",
+    "daemon.exited", "member.leaving", "call",
     "send", "locate", "sync.delta", "sync.full", "sync.digest");
   private static final List<String> API_ACTIONS = List.of("locate", "addressbook", "status");
   private static final List<String> KEYS = List.of("name", "node", "launcher", "args", "from", "inc", "seq", "up", "down",

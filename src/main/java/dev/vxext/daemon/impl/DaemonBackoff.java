@@ -42,7 +42,11 @@ final class DaemonBackoff {
   /** A placement of {@code name} failed at {@code now}. @return its new entry */
   Entry failed(String name, String error, long now) {
     Entry previous = entries.get(name);
-    int failures = previous == null ? 1 : previous.failures() + 1;
+    return failed(name, previous == null ? 1 : previous.failures() + 1, error, now);
+  }
+
+  /** {@code name} failed {@code failures} times in a row, the last at {@code now}. @return its new entry */
+  Entry failed(String name, int failures, String error, long now) {
     long base = delay(failures);
     long jitter = base * JITTER_PERCENT / 100;
     long wait = base - jitter + (jitter == 0 ? 0 : (long) (random.nextDouble() * 2 * jitter));

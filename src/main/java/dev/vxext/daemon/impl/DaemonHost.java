@@ -2,6 +2,7 @@ package dev.vxext.daemon.impl;
 
 import dev.vxext.runtime.NodeRuntime;
 import dev.vxext.addressbook.impl.BookMaps;
+import dev.vxext.daemon.DaemonHandOff;
 import dev.vxext.daemon.Launcher;
 import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ExitReason;
@@ -39,6 +40,10 @@ final class DaemonHost {
   private final Map<String, ProcessId> spawned = new HashMap<>();
   private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
   private final NodeMetrics metrics;
+  /** How the daemons of this node end (supervised spawns). */
+  private final SpawnHost spawns;
+  /** The states its daemons hand off to their successors, and those handed to daemons spawned here. */
+  private final HandOffStates states;
   /** The undeploys of every fence so far: a later fence completes only after the earlier ones. */
   private Future<Void> fencing = Future.succeededFuture();
   /** Why this node takes no daemon now (its ZooKeeper connection is suspended or lost), or null. */
@@ -51,6 +56,13 @@ final class DaemonHost {
     this.maps = runtime.maps();
     this.requestTimeout = runtime.settings().requestTimeout();
     this.metrics = runtime.metrics();
+    this.spawns = new SpawnHost(runtime, launchers);
+    this.states = new HandOffStates(vertx, self, requestTimeout, spawns);
+  }
+
+  /** @return the node side of the supervised spawns */
+  SpawnHost spawns() {
+    return spawns;
   }
 
   /**
@@ -79,6 +91,10 @@ final class DaemonHost {
     if (args != null && !(args instanceof JsonObject)) {
       return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "daemon args must be a JSON object"));
     }
+    if (body.getValue("handoff") != null && !(body.getValue("handoff") instanceof Boolean)) {
+      return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "spawn's \"handoff\" must be a boolean"));
+    }
+    boolean handoff = body.getBoolean("handoff", false);
     ProcessId existing = maps.processes().get(name);
     if (existing != null) {
       return Future.succeededFuture(existing);
@@ -89,12 +105,19 @@ final class DaemonHost {
     }
     DeploymentOptions deployment = new DeploymentOptions(launcher.deploymentOptions())
       .setConfig(args == null ? new JsonObject() : ((JsonObject) args).copy());
-    Future<ProcessId> f = ProcessDeployer.deploy(vertx, name, launcher.factory(), deployment)
+    // a daemon moved by a graceful leave takes the state its predecessor handed off
+    Future<DeploymentOptions> withState = !handoff ? Future.succeededFuture(deployment) : states.take(name)
+      .map(state -> state == null ? deployment : deployment.setConfig(deployment.getConfig().copy().put(DaemonHandOff.CONFIG_KEY, state)));
+    Future<ProcessId> f = withState.compose(o -> ProcessDeployer.deploy(vertx, name, spawns.wrap(name, launcher), o))
       .recover(t -> {
         ProcessId now = maps.processes().get(name);
         return Protocol.hasCode(t, Protocol.CONFLICT) && now != null ? Future.succeededFuture(now) : Future.failedFuture(t);
       })
       .onSuccess(pid -> {
+        if (handoff) {
+          states.consumed(name);
+        }
+        spawns.confirmed(pid, launcherName);
         spawned.put(name, pid);
         hostedChanged();
       })
@@ -117,6 +140,7 @@ final class DaemonHost {
       }
       log.warn("[node={}] daemon '{}' also runs on {} and that instance is older: stopping this one", self, name, winner);
       spawned.remove(name);
+      spawns.expect(deploymentId);
       stop(mine, ExitReason.DUPLICATE);
       metrics.daemonsFenced(1);
       hostedChanged();
@@ -149,6 +173,7 @@ final class DaemonHost {
     List<Future<Void>> stopping = new ArrayList<>();
     for (ProcessId pid : new ArrayList<>(spawned.values())) {
       if (pid.equals(maps.processes().get(pid.name()))) {
+        spawns.expect(pid.deploymentId());
         stopping.add(stop(pid, ExitReason.FENCED));
       }
     }
@@ -170,21 +195,32 @@ final class DaemonHost {
    * at once instead of after the settle delay. Bounded by the request timeout.
    */
   Future<Void> handOff(List<String> peers) {
-    List<Future<Void>> stopping = new ArrayList<>();
+    spawns.closing();
+    List<ProcessId> running = new ArrayList<>();
     for (ProcessId pid : new ArrayList<>(spawned.values())) {
       if (vertx.deploymentIDs().contains(pid.deploymentId())) {
-        stopping.add(stop(pid, ExitReason.HANDED_OFF));
+        running.add(pid);
       }
+    }
+    // the states of the daemons that hand one off: taken before they stop, stored while they stop
+    return states.collect(running).compose(collected -> handOff(peers, running, states.store(collected)));
+  }
+
+  private Future<Void> handOff(List<String> peers, List<ProcessId> running, Future<io.vertx.core.json.JsonArray> stored) {
+    List<Future<Void>> stopping = new ArrayList<>();
+    for (ProcessId pid : running) {
+      stopping.add(stop(pid, ExitReason.HANDED_OFF));
     }
     spawned.clear();
     hostedChanged();
-    return Future.join(stopping).compose(v -> {
+    return Future.join(stopping).compose(v -> stored).compose(handedOff -> {
       List<Future<Void>> told = new ArrayList<>();
       for (String node : peers) {
         if (node.equals(self)) continue;
         DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, dev.vxext.protocol.Action.DAEMON_LEAVING.wire())
           .setSendTimeout(Math.min(2_000, requestTimeout));
-        told.add(vertx.eventBus().request(Protocol.nodeAddress(node), new JsonObject().put("node", self), o).<Void>mapEmpty().otherwiseEmpty());
+        JsonObject notice = new JsonObject().put("node", self).put("handoffs", handedOff);
+        told.add(vertx.eventBus().request(Protocol.nodeAddress(node), notice, o).<Void>mapEmpty().otherwiseEmpty());
       }
       if (!stopping.isEmpty()) {
         log.info("[node={}] leaving: stopped {} daemon(s) and handed them off", self, stopping.size());

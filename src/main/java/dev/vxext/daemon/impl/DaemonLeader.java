@@ -201,6 +201,23 @@ final class DaemonLeader {
     scanSoon();
   }
 
+  /**
+   * A supervised spawn ended on its own and its policy starts it again (action {@code daemon.exited}): it
+   * waits for the crash-loop backoff, then the reconciliation places it. Ignored when not leading.
+   */
+  void exited(JsonObject body) {
+    if (!leading()) return;
+    recovery.spawns().exited(body.getString("name"), body.getString("deploymentId"), body.getBoolean("failed"),
+      body.getLong("ranMs"), body.getString("error"), System.currentTimeMillis());
+    scanSoon();
+  }
+
+  /** A leaving node handed off the states of these daemons ({@code daemon.leaving}): their next spawn takes them. */
+  void statesHandedOff(Object names) {
+    if (state == State.STOPPED) return;
+    recovery.handOffs().announced(names);
+  }
+
   /** The membership changed (this node's view). */
   void membership(MembershipEvent event) {
     if (state == State.STOPPED) return;

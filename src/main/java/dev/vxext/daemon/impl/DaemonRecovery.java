@@ -79,6 +79,10 @@ final class DaemonRecovery {
   private final NodeMetrics metrics;
   private final NodeRuntime runtime;
   private final DaemonBackoff backoff = new DaemonBackoff(new java.util.Random());
+  /** The supervised spawns: declared daemons of their launchers besides the scanners'. */
+  private final LeaderSpawns spawns;
+  /** The daemons whose state a leaving node handed off: their next spawn takes it. */
+  private final HandOffStates handOffs;
 
   DaemonRecovery(NodeRuntime runtime, Map<String, Launcher> launchers, LongSupplier epoch,
                  java.util.function.Predicate<String> leaving, LongSupplier quietUntil) {
@@ -93,12 +97,39 @@ final class DaemonRecovery {
     this.leaving = leaving;
     this.quietUntil = quietUntil;
     this.metrics = runtime.metrics();
+    this.spawns = new LeaderSpawns(new SpawnRecords(vertx, requestTimeout), backoff, this.launchers);
+    this.handOffs = new HandOffStates(vertx, self, requestTimeout, null);
   }
 
-  /** Runs one reconciliation of every launcher, started at {@code startedAt} (epoch ms). */
+  /** @return the daemons whose state was handed off (leader side) */
+  HandOffStates handOffs() {
+    return handOffs;
+  }
+
+  /** @return the leader's side of the supervised spawns */
+  LeaderSpawns spawns() {
+    return spawns;
+  }
+
+  /**
+   * Runs one reconciliation of every launcher, started at {@code startedAt} (epoch ms), the supervised
+   * spawns read first.
+   */
   Future<Report> reconcile(long startedAt) {
+    return spawns.load().transform(ar -> {
+      if (ar.failed()) {
+        log.warn("[node={}] {}; the spawns are reconciled as last read", self, ar.cause().getMessage());
+      }
+      return reconcile(startedAt, ar.failed() ? ar.cause().getMessage() : null);
+    });
+  }
+
+  private Future<Report> reconcile(long startedAt, String spawnsUnread) {
     int[] counts = new int[4];
     Map<String, String> failedLaunchers = new java.util.TreeMap<>();
+    if (spawnsUnread != null) {
+      failedLaunchers.put("(supervised spawns)", "the records could not be read: " + spawnsUnread);
+    }
     List<JsonObject> states = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     // every launcher offered anywhere: scanned here when this node has it, else by a node that offers it
@@ -106,16 +137,29 @@ final class DaemonRecovery {
     for (NodeEntry n : maps.view().nodes()) {
       names.addAll(n.launchers());
     }
+    names.addAll(spawns.launchers());
     for (String name : names) {
       chain = chain.compose(v -> scanAnywhere(name)
-        .compose(daemons -> {
-          counts[0] += daemons.size();
-          return ensureAll(name, daemons, counts, states);
-        })
         .recover(t -> {
           failedLaunchers.put(name, String.valueOf(t.getMessage()));
           log.warn("[node={}] recovery scan of launcher '{}' failed: {}; will be retried", self, name, t.getMessage());
-          return Future.succeededFuture();
+          // its supervised spawns are kept running all the same
+          return Future.succeededFuture(List.of());
+        })
+        .compose(scanned -> {
+          List<DaemonProcess> daemons = spawns.merge(name, scanned);
+          counts[0] += daemons.size();
+          if (!launchers.containsKey(name) && maps.view().placeable(n -> n.offers(name)).isEmpty()) {
+            // spawns of a launcher no node offers now: they wait for one (no failure, no retry storm)
+            for (DaemonProcess d : daemons) {
+              JsonObject state = new JsonObject().put("name", d.name()).put("launcher", name).put("state", "pending")
+                .put("reason", "no available node offers launcher '" + name + "'");
+              spawns.describe(name, d.name(), state);
+              if (states.size() < MAX_LISTED) states.add(state);
+            }
+            return Future.succeededFuture();
+          }
+          return ensureAll(name, daemons, counts, states);
         }));
     }
     return chain.map(v -> {
@@ -243,13 +287,16 @@ final class DaemonRecovery {
 
   private Future<Void> ensure(String launcherName, DaemonProcess d, int[] counts, List<JsonObject> states) {
     JsonObject state = new JsonObject().put("name", d.name()).put("launcher", launcherName);
+    spawns.describe(launcherName, d.name(), state);
     if (states.size() < MAX_LISTED) {
       states.add(state);
     }
     return runtime.lookup(d.name(), requestTimeout).transform(ar -> {
       if (ar.succeeded() && !leaving.test(ar.result().node())) {
         counts[1]++;
-        backoff.running(d.name());
+        if (!spawns.exiting(d.name(), ar.result().deploymentId())) {
+          backoff.running(d.name());
+        }
         state.put("state", "running").put("node", ar.result().node());
         return Future.succeededFuture();
       }
@@ -279,7 +326,12 @@ final class DaemonRecovery {
         return Future.succeededFuture();
       }
       List<String> candidates = runtime.settings().placement().candidates(d.name(), eligible);
-      return place(launcherName, d, candidates, 0, 0).transform(p -> {
+      return spawns.stillWanted(launcherName, d.name())
+        .transform(w -> w.succeeded() && w.result() ? place(launcherName, d, candidates, 0, 0) : notWanted(d, w, state, counts))
+        .transform(p -> {
+        if (p.succeeded() && p.result() == null) {
+          return Future.succeededFuture();
+        }
         if (p.succeeded()) {
           counts[2]++;
           backoff.running(d.name());
@@ -297,13 +349,28 @@ final class DaemonRecovery {
     });
   }
 
+  /** A spawn not placed: stopped meanwhile, or its record unreadable (retried soon). @return a future of null */
+  private Future<ProcessId> notWanted(DaemonProcess d, io.vertx.core.AsyncResult<Boolean> wanted, JsonObject state, int[] counts) {
+    if (wanted.failed()) {
+      counts[3]++;
+      log.warn("[node={}] spawn '{}' not placed: {}", self, d.name(), wanted.cause().getMessage());
+    } else {
+      state.put("state", "stopped");
+    }
+    return Future.succeededFuture();
+  }
+
   private Future<ProcessId> place(String launcherName, DaemonProcess d, List<String> candidates, int index, int attempt) {
     String target = candidates.get(index);
     if (epoch.getAsLong() <= 0) {
       return Future.failedFuture("this node no longer leads: '" + d.name() + "' is left to the next leader");
     }
-    return DaemonVerticle.spawnRequest(runtime, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout)
-      .onSuccess(pid -> log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node()))
+    return DaemonVerticle.spawnRequest(runtime, target, launcherName, d.name(), d.args(), epoch.getAsLong(), requestTimeout,
+        handOffs.pending(d.name()))
+      .onSuccess(pid -> {
+        handOffs.placed(d.name());
+        log.info("[node={}] daemon '{}' placed on {}", self, d.name(), pid.node());
+      })
       .recover(t -> {
         if (Protocol.hasCode(t, Protocol.CONFLICT) && t.getMessage() != null && t.getMessage().contains("epoch")) {
           // the target refused our epoch: give up only when the cluster has a newer leader than us

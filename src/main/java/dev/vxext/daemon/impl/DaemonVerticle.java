@@ -42,7 +42,8 @@ public final class DaemonVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(DaemonVerticle.class);
   private static final List<Action> ACTIONS = List.of(Action.DAEMON_SPAWN, Action.DAEMON_LEADER, Action.DAEMON_DUPLICATE,
-    Action.DAEMON_LEAVING, Action.DAEMON_SCAN, Action.DAEMON_LIST, Action.DAEMON_RECONCILE);
+    Action.DAEMON_LEAVING, Action.DAEMON_SCAN, Action.DAEMON_LIST, Action.DAEMON_RECONCILE, Action.DAEMON_STOP,
+    Action.DAEMON_EXITED);
 
   private final NodeRuntime runtime;
   private final String self;
@@ -55,6 +56,7 @@ public final class DaemonVerticle extends VerticleBase {
   private DaemonHost host;
   private EpochFence epochs;
   private SelfFencing fencing;
+  private SpawnApi spawnApi;
   /** The members as last seen: told of a hand-off. */
   private List<String> peers = List.of();
 
@@ -94,6 +96,7 @@ public final class DaemonVerticle extends VerticleBase {
     runtime.leader(LeaderInfo.UNKNOWN);
     epochs = new EpochFence(vertx, self);
     host = new DaemonHost(runtime, launchers);
+    spawnApi = new SpawnApi(runtime);
     leader = new DaemonLeader(runtime, launchers, this::setLeader);
     peers = runtime.view().names();
     election = new LeaderElection(vertx, self, runtime.settings().clustered(), LeaderElection.ATTEMPT_MS,
@@ -146,6 +149,7 @@ public final class DaemonVerticle extends VerticleBase {
     election.stop();
     leader.stop();
     fencing.stop();
+    host.spawns().close();
     List<Future<Void>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
     runtime.leader(LeaderInfo.UNKNOWN);
@@ -212,19 +216,30 @@ public final class DaemonVerticle extends VerticleBase {
   /** Sends a spawn request to {@code target} (this node included), fenced by {@code epoch} when &gt; 0. */
   static Future<ProcessId> spawnRequest(NodeRuntime runtime, String target, String launcher, String name,
                                         JsonObject args, long epoch, long timeout) {
+    return spawnRequest(runtime, target, launcher, name, args, epoch, timeout, false);
+  }
+
+  /** As above; {@code handoff}: the target gives the daemon the state handed off by its predecessor. */
+  static Future<ProcessId> spawnRequest(NodeRuntime runtime, String target, String launcher, String name,
+                                        JsonObject args, long epoch, long timeout, boolean handoff) {
     DeliveryOptions o = new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.DAEMON_SPAWN.wire())
       .setSendTimeout(timeout);
     if (epoch > 0) {
       o.addHeader(Protocol.EPOCH_HEADER, Long.toString(epoch));
     }
     JsonObject body = new JsonObject().put("launcher", launcher).put("name", name).put("args", args);
+    if (handoff) {
+      body.put("handoff", true);
+    }
     return runtime.peers().<JsonObject>request(runtime.vertx(), target, Protocol.nodeAddress(target), body, o)
       .map(m -> ProcessId.fromJson(m.body()));
   }
 
   private void handleLocal(Message<Object> msg) {
     String action = msg.headers().get(Protocol.ACTION_HEADER);
-    if ("list".equals(action)) {
+    if (SpawnApi.handles(action)) {
+      spawnApi.handle(action, msg);
+    } else if ("list".equals(action)) {
       list(msg);
     } else if ("scan".equals(action)) {
       String invalid = msg.body() == null ? null : reconcileProblem(msg.body());
@@ -234,7 +249,7 @@ public final class DaemonVerticle extends VerticleBase {
         scanOnLeader().onComplete(ar -> reply(msg, ar));
       }
     } else {
-      msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "' (expected list or scan)");
+      msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "' (expected list, scan, spawns or stop)");
     }
   }
 
@@ -310,6 +325,7 @@ public final class DaemonVerticle extends VerticleBase {
         || !(body.getValue("winner") instanceof String) ? "duplicate needs {\"name\", \"deploymentId\", \"winner\"}" : null;
       case DAEMON_LIST -> null;
       case DAEMON_RECONCILE -> reconcileProblem(body);
+      case DAEMON_STOP, DAEMON_EXITED -> SpawnHost.invalid(action, body);
       default -> "unknown daemon action '" + action + "'";
     };
   }
@@ -330,10 +346,16 @@ public final class DaemonVerticle extends VerticleBase {
       case DAEMON_SCAN -> leader.scanForLeader(body.getString("launcher")).onComplete(ar -> reply(msg, ar));
       case DAEMON_LEAVING -> {
         leader.handedOff(body.getString("node"));
+        leader.statesHandedOff(body.getValue("handoffs"));
         msg.reply(new JsonObject().put("ok", true));
       }
       case DAEMON_DUPLICATE -> {
         host.duplicate(body.getString("name"), body.getString("deploymentId"), body.getString("winner"));
+        msg.reply(new JsonObject().put("ok", true));
+      }
+      case DAEMON_STOP -> host.spawns().stop(body).onComplete(ar -> reply(msg, ar));
+      case DAEMON_EXITED -> {
+        leader.exited(body);
         msg.reply(new JsonObject().put("ok", true));
       }
       default -> msg.fail(Protocol.BAD_REQUEST, "unknown daemon action '" + action + "'");
