@@ -5,6 +5,8 @@ import dev.vxext.NodeOptions;
 import dev.vxext.daemon.DaemonProcess;
 import dev.vxext.daemon.DaemonScanners;
 import dev.vxext.daemon.Launcher;
+import dev.vxext.daemon.Spawner;
+import dev.vxext.daemon.SupervisedSpawn;
 import dev.vxext.examples.QuickStart.Worker;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -59,8 +61,14 @@ public class DaemonsExample {
         })
         .compose(where -> {
           System.out.println("report.daily runs on " + where);
-          return node.close();
-        }))
+          // tag::supervised[]
+          Spawner workers = node.spawner("worker");
+          return workers.list()                               // this launcher's supervised spawns
+            .onSuccess(spawns -> System.out.println("supervised: " + spawns.stream().map(SupervisedSpawn::name).toList()))
+            .compose(spawns -> workers.stop("worker.C"));     // ends it for good, cluster-wide
+          // end::supervised[]
+        })
+        .compose(v -> node.close()))
       .onSuccess(v -> System.out.println("done"))
       .onFailure(e -> System.err.println("daemons example failed: " + e.getMessage()));
   }
