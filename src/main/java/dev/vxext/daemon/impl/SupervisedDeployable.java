@@ -62,12 +62,7 @@ final class SupervisedDeployable implements Deployable {
 
   @Override
   public Future<?> undeploy(Context context) throws Exception {
-    Future<?> stopped;
-    try {
-      stopped = delegate.undeploy(context);
-    } catch (Exception e) {
-      stopped = Future.failedFuture(e);
-    }
+    Future<?> stopped = dev.vxext.process.impl.ProcessDeployable.undeployOf(delegate, context);
     // the deployment ends either way (Vert.x undeploys a verticle whose stop fails): its outcome is kept
     return stopped.transform(ar -> host.ended(context.deploymentID(), ar.failed(), ar.failed() ? String.valueOf(ar.cause().getMessage()) : null)
       .transform(v -> ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause())));

@@ -30,15 +30,18 @@ public final class ProcessDeployable implements Deployable {
     return delegate.deploy(context);
   }
 
+  /** @return {@code delegate}'s undeploy as a future: failed, not thrown, when it throws */
+  public static Future<?> undeployOf(io.vertx.core.Deployable delegate, Context context) {
+    try {
+      return delegate.undeploy(context);
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
+  }
+
   @Override
   public Future<?> undeploy(Context context) throws Exception {
-    Future<?> stopped;
-    try {
-      stopped = delegate.undeploy(context);
-    } catch (Exception e) {
-      stopped = Future.failedFuture(e);
-    }
-    return stopped.andThen(ar -> {
+    return undeployOf(delegate, context).andThen(ar -> {
       // idempotent: the registry ignores a deployment it no longer holds (or is gone, when the extensions stopped first)
       DeliveryOptions options = new DeliveryOptions().setLocalOnly(true).addHeader(Protocol.ACTION_HEADER, "undeployed");
       context.owner().eventBus().send(Protocol.REGISTRY_ADDRESS, new JsonObject().put("deploymentId", context.deploymentID()), options);
