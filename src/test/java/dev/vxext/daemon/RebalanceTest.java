@@ -133,9 +133,21 @@ class RebalanceTest {
     return await(leader.vertx().eventBus().<JsonObject>request("vxext.daemon", new JsonObject(), o)).body();
   }
 
+  private static final String TOKEN = "rebalance-token-0123456789";
+
+  private static String get(ClusterNode node, String path) throws Exception {
+    java.net.http.HttpRequest r = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.adminPort() + path))
+      .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).build();
+    java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(r,
+      java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(path + " -> " + answer.body()).isEqualTo(200);
+    return answer.body();
+  }
+
   @Test
-  void onJoinMovesExactlyTheDaemonsWhosePickIsTheNewNodeWithTheirStateAndNoOverlap() {
-    ClusterNode first = cluster.start(options(NODES.get(0), Rebalance.ON_JOIN));
+  void onJoinMovesExactlyTheDaemonsWhosePickIsTheNewNodeWithTheirStateAndNoOverlap() throws Exception {
+    ClusterNode first = cluster.start(options(NODES.get(0), Rebalance.ON_JOIN)
+      .setAdmin(new dev.vxext.admin.AdminOptions().setPort(0).setToken(TOKEN)));
     Awaits.until(CONVERGE, () -> ClusterChecks.daemonsOnceAndCallable(cluster.nodes(), DAEMONS).isEmpty());
     int moved = 0;
     for (int joined = 1; joined < NODES.size(); joined++) {
@@ -167,6 +179,10 @@ class RebalanceTest {
     JsonObject last = moves.getJsonObject(moves.size() - 1);
     assertThat(last.getString("to")).isEqualTo(NODES.get(2));
     assertThat(last.getLong("unavailableMs")).isNotNull();
+    // what the admin page shows: /api/daemons carries the leader's moves, the page renders them
+    assertThat(new JsonObject(get(first, "/api/daemons")).getJsonArray("moves")).isEqualTo(moves);
+    assertThat(get(first, "/app.js")).contains("renderMoves");
+    assertThat(get(first, "/")).contains("id=\"moves\"");
     List<Long> gaps = new ArrayList<>(Worker.GAPS);
     gaps.sort(Long::compare);
     assertThat(gaps).hasSize(moved);
