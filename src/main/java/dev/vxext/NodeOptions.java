@@ -389,8 +389,9 @@ public class NodeOptions {
    * Sets how settled the view must be before a new leader's first scan of the daemons (0 to 600000 ms):
    * the leader waits until it has been up, and no node has joined, for this long. At a cold start the
    * nodes starting together join in that time, so the first placement spreads the daemons over all of them
-   * (a joining node moves no daemon); a leader taking over in a running cluster scans at once (a lost
-   * leader's daemons then wait only for {@link #setFailoverDelay the failover gate}).
+   * (a joining node moves no daemon, unless {@link #setRebalance rebalance} is on-join); a leader taking over
+   * in a running cluster scans at once (a lost leader's daemons then wait only for
+   * {@link #setFailoverDelay the failover gate}).
    *
    * @return this
    */
@@ -411,8 +412,7 @@ public class NodeOptions {
    * Sets when the daemon leader moves running daemons (JSON key {@code rebalance}: {@code "never"}, the
    * default, or {@code "on-join"}). With {@code never} a running daemon stays where it is (a joining node
    * takes only new placements). With {@code on-join}, once the view has settled after a node joined, the
-   * leader moves to it the daemons whose placement pick is now that node, at most
-   * {@value dev.vxext.daemon.impl.Rebalancer#PARALLEL_MOVES} at a time: each is stopped on its node (handing
+   * leader moves to it the daemons whose placement pick is now that node, at most 4 at a time: each is stopped on its node (handing
    * its {@link dev.vxext.daemon.DaemonHandOff} state off), then started on the new node, so it is briefly
    * unavailable and never runs twice. Only the leader moves daemons, and only those it last saw running;
    * a move cut short (the target refuses, the leader changes) leaves the daemon to the next reconciliation.
