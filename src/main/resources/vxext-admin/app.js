@@ -80,6 +80,21 @@
     }));
   }
 
+  // rebalance: on-join — the leader's recent moves, newest first (absent under rebalance: never)
+  function renderMoves(d) {
+    var moves = (d && d.moves) || [];
+    var info = document.getElementById('moves-info');
+    var table = document.getElementById('moves-table');
+    info.hidden = table.hidden = !d || !d.moves;
+    info.textContent = moves.length ? 'recent moves (rebalancing on join)' : 'no daemon moved yet (rebalancing on join)';
+    document.getElementById('moves').replaceChildren.apply(document.getElementById('moves'),
+      moves.slice(-20).reverse().map(function (m) {
+        return el('tr', { 'data-move': m.name }, [el('td', { text: time(m.at) }), el('td', { text: m.name }),
+          el('td', { text: m.from }), el('td', { text: m.to }),
+          el('td', { text: m.error ? 'not moved: ' + m.error : m.unavailableMs + ' ms' })]);
+      }));
+  }
+
   function renderCron(c) {
     var body = document.getElementById('cron');
     body.replaceChildren.apply(body, (c.jobs || []).map(function (j) {
@@ -104,6 +119,7 @@
         document.getElementById('token-box').hidden = true;
         renderNodes(r[0], r[1].processes || []);
         renderDaemons(r[2]);
+        renderMoves(r[2]);
         renderCron(r[3]);
         var unreachable = (r[1].unreachable || []).map(function (u) { return u.node; });
         status('updated ' + new Date().toLocaleTimeString()

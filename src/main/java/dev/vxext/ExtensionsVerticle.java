@@ -127,7 +127,7 @@ public class ExtensionsVerticle extends VerticleBase {
       o.getDirectoryReplicas(), o.getRequestTimeout(), o.getSettleDelay(), o.getFailoverDelay(),
       o.getReconcileInterval(), new ArrayList<>(o.getLaunchers().keySet()),
       o.getCronJobs().stream().filter(j -> j.getScope() == CronScope.CLUSTER).map(CronJob::getName).toList(),
-      o.getEventBusOptions(), o.getPlacement());
+      o.getEventBusOptions(), o.getPlacement(), o.getRebalance() == dev.vxext.daemon.Rebalance.ON_JOIN);
   }
 
   @Override

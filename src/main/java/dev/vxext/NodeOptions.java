@@ -46,6 +46,8 @@ public class NodeOptions {
    * unless its process is found gone: 1.5 s.
    */
   public static final long DEFAULT_FAILOVER_DELAY = 1_500;
+  /** Default rebalancing of running daemons: {@link dev.vxext.daemon.Rebalance#NEVER} (sticky placement). */
+  public static final dev.vxext.daemon.Rebalance DEFAULT_REBALANCE = dev.vxext.daemon.Rebalance.NEVER;
   /** Default period of the leader's reconciliation of daemons: 30 s. */
   public static final long DEFAULT_RECONCILE_INTERVAL = 30_000;
   /** Default event-bus host of a clustered node: loopback. */
@@ -76,6 +78,7 @@ public class NodeOptions {
   private long settleDelay = DEFAULT_SETTLE_DELAY;
   private long failoverDelay = DEFAULT_FAILOVER_DELAY;
   private long reconcileInterval = DEFAULT_RECONCILE_INTERVAL;
+  private dev.vxext.daemon.Rebalance rebalance = DEFAULT_REBALANCE;
   private JsonObject eventBusOptions = new JsonObject();
   private String zookeeperCredentials;
   private AdminOptions admin = new AdminOptions();
@@ -386,8 +389,9 @@ public class NodeOptions {
    * Sets how settled the view must be before a new leader's first scan of the daemons (0 to 600000 ms):
    * the leader waits until it has been up, and no node has joined, for this long. At a cold start the
    * nodes starting together join in that time, so the first placement spreads the daemons over all of them
-   * (a joining node moves no daemon); a leader taking over in a running cluster scans at once (a lost
-   * leader's daemons then wait only for {@link #setFailoverDelay the failover gate}).
+   * (a joining node moves no daemon, unless {@link #setRebalance rebalance} is on-join); a leader taking over
+   * in a running cluster scans at once (a lost leader's daemons then wait only for
+   * {@link #setFailoverDelay the failover gate}).
    *
    * @return this
    */
@@ -396,6 +400,31 @@ public class NodeOptions {
       throw new IllegalArgumentException("settleDelay must be between 0 and 600000 ms");
     }
     this.settleDelay = settleDelay;
+    return this;
+  }
+
+  /** @return when the daemon leader moves running daemons to the node the placement picks now */
+  public dev.vxext.daemon.Rebalance getRebalance() {
+    return rebalance;
+  }
+
+  /**
+   * Sets when the daemon leader moves running daemons (JSON key {@code rebalance}: {@code "never"}, the
+   * default, or {@code "on-join"}). With {@code never} a running daemon stays where it is (a joining node
+   * takes only new placements). With {@code on-join}, once the view has settled after a node joined, the
+   * leader moves to it the daemons whose placement pick is now that node, at most 4 at a time: each is stopped on its node (handing
+   * its {@link dev.vxext.daemon.DaemonHandOff} state off), then started on the new node, so it is briefly
+   * unavailable and never runs twice. Only the leader moves daemons, and only those it last saw running;
+   * a move cut short (the target refuses, the leader changes) leaves the daemon to the next reconciliation.
+   * Every node should set the same value (the leader's counts).
+   *
+   * @return this
+   */
+  public NodeOptions setRebalance(dev.vxext.daemon.Rebalance rebalance) {
+    if (rebalance == null) {
+      throw new IllegalArgumentException("rebalance must be one of never, on-join, got null");
+    }
+    this.rebalance = rebalance;
     return this;
   }
 

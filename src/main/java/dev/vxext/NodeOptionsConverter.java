@@ -24,7 +24,7 @@ final class NodeOptionsConverter {
   static final List<String> KEYS = List.of("nodeName", "zookeeperHosts", "zookeeperRootPath", "sessionTimeout",
     "syncInterval", "directoryReplicas", "requestTimeout", "clusterHost", "clusterPort", "eventBusOptions",
     "zookeeperCredentials", "clusterManager", "hazelcastMembers", "hazelcastPort", "launchers", "settleDelay",
-    "failoverDelay", "reconcileInterval", "admin", "vertxMetrics", "cronJobs", "processes");
+    "failoverDelay", "reconcileInterval", "rebalance", "admin", "vertxMetrics", "cronJobs", "processes");
 
   /**
    * Reads the JSON strictly: an unknown key, a value of the wrong type or a number that is not an integer
@@ -46,6 +46,7 @@ final class NodeOptionsConverter {
     f.int64("settleDelay", o::setSettleDelay);
     f.int64("failoverDelay", o::setFailoverDelay);
     f.int64("reconcileInterval", o::setReconcileInterval);
+    f.string("rebalance", v -> o.setRebalance(dev.vxext.daemon.Rebalance.of(v)));
     f.string("clusterManager", o::setClusterManager);
     if (f.has("hazelcastMembers")) {
       JsonArray members = f.array("hazelcastMembers");
@@ -110,6 +111,7 @@ final class NodeOptionsConverter {
       .put("settleDelay", o.getSettleDelay())
       .put("failoverDelay", o.getFailoverDelay())
       .put("reconcileInterval", o.getReconcileInterval())
+      .put("rebalance", o.getRebalance().wire())
       .put("eventBusOptions", o.getEventBusOptions())
       .put("zookeeperCredentials", o.getZookeeperCredentials())
       .put("admin", o.getAdmin().toJson())

@@ -174,7 +174,13 @@ class ConfigurationHardeningTest {
       arguments("7 processes an object", node("\"processes\": {\"greeter\": {}}"),
         "processes must be a JSON array, got {\"greeter\":{}}"),
       arguments("7 processes entry a string", node("\"processes\": [\"greeter\"]"),
-        "processes[0] must be a JSON object, got \"greeter\""));
+        "processes[0] must be a JSON object, got \"greeter\""),
+      arguments("8 rebalance unknown value", node("\"rebalance\": \"always\""),
+        "rebalance must be one of never, on-join, got \"always\""),
+      arguments("8 rebalance enum name instead of the wire value", node("\"rebalance\": \"ON_JOIN\""),
+        "rebalance must be one of never, on-join, got \"ON_JOIN\""),
+      arguments("8 rebalance not a string", node("\"rebalance\": true"),
+        "rebalance must be a string"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -218,6 +224,8 @@ class ConfigurationHardeningTest {
       arguments("three hosts, one without a port, a chroot", node("\"zookeeperHosts\": \"zk1:2181,zk2:2182,zk3/vxext/prod\"")),
       arguments("IPv6 host and spaces after commas", node("\"zookeeperHosts\": \"[::1]:2181, 127.0.0.1:2181\"")),
       arguments("integral number written as a decimal", node("\"clusterPort\": 8080.0, \"directoryReplicas\": 3")),
+      arguments("rebalance on join", node("\"rebalance\": \"on-join\"")),
+      arguments("rebalance never", node("\"rebalance\": \"never\"")),
       arguments("credentials null (as toJson writes them)", node("\"zookeeperCredentials\": null")),
       arguments("admin on any free port", node("\"admin\": {\"port\": 0, \"host\": \"127.0.0.1\"}")),
       arguments("mutual TLS with PEM", eventBus("\"ssl\": true, \"clientAuth\": \"REQUIRED\", " + PEM

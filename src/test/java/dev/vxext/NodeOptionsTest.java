@@ -15,13 +15,17 @@ class NodeOptionsTest {
     NodeOptions o = new NodeOptions().setNodeName("node-1").setZookeeperHosts("127.0.0.1:2181")
       .setZookeeperRootPath("prod").setSessionTimeout(8000).setSyncInterval(1500).setDirectoryReplicas(3)
       .setRequestTimeout(2000).setClusterHost("10.0.0.5").setClusterPort(15701);
-    o.setSettleDelay(1234).setFailoverDelay(567).setReconcileInterval(4321);
+    o.setSettleDelay(1234).setFailoverDelay(567).setReconcileInterval(4321).setRebalance(dev.vxext.daemon.Rebalance.ON_JOIN);
     NodeOptions back = new NodeOptions(o.toJson());
     assertThat(back.toJson()).isEqualTo(o.toJson());
     assertThat(new NodeOptions(o).getSettleDelay()).isEqualTo(1234);
     assertThat(new NodeOptions(o).getFailoverDelay()).isEqualTo(567);
     assertThat(new NodeOptions().getFailoverDelay()).isEqualTo(NodeOptions.DEFAULT_FAILOVER_DELAY).isEqualTo(1_500);
     assertThat(new NodeOptions(o).getReconcileInterval()).isEqualTo(4321);
+    assertThat(o.toJson().getString("rebalance")).isEqualTo("on-join");
+    assertThat(back.getRebalance()).isEqualTo(dev.vxext.daemon.Rebalance.ON_JOIN);
+    assertThat(new NodeOptions().getRebalance()).isEqualTo(NodeOptions.DEFAULT_REBALANCE).isEqualTo(dev.vxext.daemon.Rebalance.NEVER);
+    assertThat(new NodeOptions().toJson().getString("rebalance")).isEqualTo("never");
     assertThat(back.isClustered()).isTrue();
     assertThat(new NodeOptions().setNodeName("x").isClustered()).isFalse();
   }
@@ -51,6 +55,7 @@ class NodeOptionsTest {
     assertThatThrownBy(() -> new NodeOptions().setNodeName("x".repeat(129))).hasMessageContaining("nodeName").hasMessageContaining("128");
     assertThatThrownBy(() -> new NodeOptions().setNodeName("a b")).hasMessageContaining("nodeName");
     assertThatThrownBy(() -> new NodeOptions().setFailoverDelay(-1)).hasMessageContaining("failoverDelay");
+    assertThatThrownBy(() -> new NodeOptions().setRebalance(null)).hasMessageContaining("rebalance");
     assertThatThrownBy(() -> new NodeOptions(new JsonObject().put("failoverDelay", 600_001))).hasMessageContaining("failoverDelay");
     assertThatThrownBy(() -> new NodeOptions().setNodeName(null)).hasMessageContaining("nodeName");
     assertThatThrownBy(() -> new NodeOptions().setSyncInterval(0)).hasMessageContaining("syncInterval");

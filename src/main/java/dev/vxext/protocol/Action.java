@@ -53,6 +53,12 @@ public enum Action {
    * error?}}), told to the leader so it restarts it with the crash-loop backoff.
    */
   DAEMON_EXITED("daemon.exited"),
+  /**
+   * The leader moves a daemon ({@code {name, deploymentId, to}}, fenced by epoch): the node running that
+   * instance stops it for a hand-off (its state stored for its successor) and answers {@code {stopped,
+   * handoff, launcher, args}}; the leader then spawns it on {@code to}. Option {@code rebalance: on-join}.
+   */
+  DAEMON_MOVE("daemon.move"),
   /** The leader asks a node that offers a launcher for its recovery scan. */
   DAEMON_SCAN("daemon.scan"),
   /** The leader's last reconciliation report. */

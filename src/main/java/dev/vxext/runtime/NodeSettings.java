@@ -25,11 +25,13 @@ import java.util.Objects;
  * @param clusterCronJobs   the names of the cluster-scoped cron jobs this node declares, sorted
  * @param eventBusOptions   the event bus's JSON options (TLS) for the node's own connections to its peers
  * @param placement         where new daemons and cron jobs go (null: the consistent-hash ring)
+ * @param rebalanceOnJoin   whether the daemon leader moves running daemons to a joining node that is now their
+ *                          placement pick (option {@code rebalance: on-join})
  */
 public record NodeSettings(String nodeName, boolean clustered, long sessionTimeout, long syncInterval,
                            int directoryReplicas, long requestTimeout, long settleDelay, long failoverDelay,
                            long reconcileInterval, List<String> launchers, List<String> clusterCronJobs,
-                           JsonObject eventBusOptions, PlacementStrategy placement) {
+                           JsonObject eventBusOptions, PlacementStrategy placement, boolean rebalanceOnJoin) {
 
   public NodeSettings {
     Objects.requireNonNull(nodeName, "nodeName");
@@ -37,6 +39,15 @@ public record NodeSettings(String nodeName, boolean clustered, long sessionTimeo
     clusterCronJobs = List.copyOf(new java.util.TreeSet<>(clusterCronJobs));
     eventBusOptions = eventBusOptions == null ? new JsonObject() : eventBusOptions.copy();
     placement = placement == null ? new ConsistentHashPlacement() : placement;
+  }
+
+  /** Settings without rebalancing (sticky placement). */
+  public NodeSettings(String nodeName, boolean clustered, long sessionTimeout, long syncInterval,
+                      int directoryReplicas, long requestTimeout, long settleDelay, long failoverDelay,
+                      long reconcileInterval, List<String> launchers, List<String> clusterCronJobs,
+                      JsonObject eventBusOptions, PlacementStrategy placement) {
+    this(nodeName, clustered, sessionTimeout, syncInterval, directoryReplicas, requestTimeout, settleDelay, failoverDelay,
+      reconcileInterval, launchers, clusterCronJobs, eventBusOptions, placement, false);
   }
 
   /**

@@ -141,6 +141,12 @@ class NodeAddressActionsTest {
         "na-a", null, 400, "invalid process name"),
       Arguments.of("exited without its fields", "daemon.exited", new JsonObject().put("name", "na-0"), "na-a", null, 400,
         "daemon.exited needs"),
+      Arguments.of("move without its fields", "daemon.move", new JsonObject().put("name", "na-0"), "na-a", "1", 400,
+        "daemon.move needs"),
+      Arguments.of("move of an invalid name", "daemon.move", new JsonObject().put("name", "bad name").put("deploymentId", "d")
+        .put("to", "na-a"), "na-a", "1", 400, "invalid process name"),
+      Arguments.of("move without an epoch", "daemon.move", new JsonObject().put("name", "na-0").put("deploymentId", "d")
+        .put("to", "na-a"), "na-a", null, 400, "needs its epoch"),
       Arguments.of("member.leaving for another node", "member.leaving", new JsonObject().put("node", "na-b"), "na-a", null,
         403, "cannot say that 'na-b' is leaving"),
       Arguments.of("member.leaving without a node", "member.leaving", empty, "na-a", null, 400, "member.leaving needs"),

@@ -50,11 +50,11 @@ class NodeFuzzTest {
   private static final long REQUEST_TIMEOUT = 3_000;
   private static final List<String> NODE_ACTIONS = List.of("ping", "processes", "cron.list", "daemon.list", "watch",
     "daemon.spawn", "daemon.leader", "daemon.duplicate", "daemon.leaving", "daemon.scan", "daemon.reconcile", "daemon.stop",
-    "daemon.exited", "member.leaving", "call",
+    "daemon.exited", "daemon.move", "member.leaving", "call",
     "send", "locate", "sync.delta", "sync.full", "sync.digest");
   private static final List<String> API_ACTIONS = List.of("locate", "addressbook", "status");
   private static final List<String> KEYS = List.of("name", "node", "launcher", "args", "from", "inc", "seq", "up", "down",
-    "count", "digest", "deploymentId", "winner", "locate", "timeout", "x");
+    "count", "digest", "deploymentId", "winner", "locate", "timeout", "to", "x");
 
   private final Random random = new Random(SEED);
 

@@ -39,6 +39,8 @@ final class DaemonHost {
   private final long requestTimeout;
   private final Map<String, ProcessId> spawned = new HashMap<>();
   private final Map<String, Future<ProcessId>> inflight = new HashMap<>();
+  /** How each daemon running here was spawned ({@code {launcher, args}}), by deployment id: a move re-spawns it so. */
+  private final Map<String, JsonObject> spawnedWith = new HashMap<>();
   private final NodeMetrics metrics;
   /** How the daemons of this node end (supervised spawns). */
   private final SpawnHost spawns;
@@ -119,6 +121,7 @@ final class DaemonHost {
         }
         spawns.confirmed(pid, launcherName);
         spawned.put(name, pid);
+        spawnedWith.put(pid.deploymentId(), new JsonObject().put("launcher", launcherName).put("args", args));
         hostedChanged();
       })
       .onComplete(ar -> inflight.remove(name));
@@ -148,6 +151,38 @@ final class DaemonHost {
   }
 
   /**
+   * A planned move (rebalancing, action {@code daemon.move}): instance {@code deploymentId} of {@code name}
+   * hands its state off (stored for its successor), then stops; the leader spawns it elsewhere once this
+   * answers.
+   *
+   * @return a future completed, once it is undeployed, with {@code {stopped: true, handoff: <state stored>,
+   *   launcher, args}}; failed with 404 when that instance does not run here
+   */
+  Future<JsonObject> move(String name, String deploymentId) {
+    ProcessId pid = spawned.get(name);
+    JsonObject how = pid == null ? null : spawnedWith.get(pid.deploymentId());
+    if (pid == null || how == null || !pid.deploymentId().equals(deploymentId) || !pid.equals(maps.processes().get(name))
+      || !vertx.deploymentIDs().contains(deploymentId)) {
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "node " + self + " runs no instance " + deploymentId
+        + " of daemon '" + name + "'; nothing moved"));
+    }
+    return states.collect(List.of(pid)).compose(states::store).compose(stored -> {
+      if (!pid.equals(spawned.get(name))) {
+        // stopped meanwhile (fenced, a duplicate): the leader's reconciliation places it
+        return Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "daemon '" + name + "' stopped on " + self
+          + " during its move; the reconciliation places it"));
+      }
+      spawned.remove(name);
+      spawns.expect(deploymentId);
+      return stop(pid, ExitReason.HANDED_OFF).map(v -> {
+        hostedChanged();
+        log.info("[node={}] daemon '{}' stopped for a move", self, name);
+        return how.copy().put("stopped", true).put("handoff", stored.contains(name));
+      });
+    });
+  }
+
+  /**
    * Stops a daemon of this node for {@code reason}: its registration ends first, with that reason (told to
    * whoever awaits its exit), then its deployment is undeployed. Never failed.
    */
@@ -161,6 +196,7 @@ final class DaemonHost {
   /** Publishes how many daemons run here (those spawned here and still registered). */
   private void hostedChanged() {
     spawned.values().removeIf(pid -> !pid.equals(maps.processes().get(pid.name())));
+    spawnedWith.keySet().removeIf(id -> spawned.values().stream().noneMatch(pid -> pid.deploymentId().equals(id)));
     metrics.daemonsHosted(spawned.size());
   }
 

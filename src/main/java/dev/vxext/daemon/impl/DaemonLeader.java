@@ -28,9 +28,9 @@ import java.util.function.Consumer;
 /**
  * The daemon leader of a node: a state machine, confined to the daemon service's context.
  * <pre>
- *   FOLLOWER --elected--> SETTLING --view settled--> SCANNING <--> IDLE
- *       ^                     |                          |          |
- *       +------demoted--------+--------------------------+----------+      any --stop--> STOPPED
+ *   FOLLOWER --elected--> SETTLING --view settled--> SCANNING <--> IDLE <--> MOVING
+ *       ^                     |                          |          |         |
+ *       +------demoted--------+--------------------------+----------+---------+      any --stop--> STOPPED
  * </pre>
  * <ul>
  *   <li>{@code FOLLOWER}: not leading; still tracks what a leader must know (nodes that handed their daemons
@@ -39,7 +39,9 @@ import java.util.function.Consumer;
  *   settled ({@code settleDelay} after its own start and the last join) so a cold start spreads the daemons;
  *   a takeover in a running cluster skips it;</li>
  *   <li>{@code IDLE}: leading, between reconciliations (one may be planned: {@link #scanAt});</li>
- *   <li>{@code SCANNING}: a reconciliation runs; a change meanwhile asks for another one right after.</li>
+ *   <li>{@code SCANNING}: a reconciliation runs; a change meanwhile asks for another one right after;</li>
+ *   <li>{@code MOVING}: ({@code rebalance: on-join} only) daemons move to nodes that joined ({@link Rebalancer});
+ *   a reconciliation follows.</li>
  * </ul>
  * Each transition is logged in one place ({@link #transition}).
  */
@@ -47,7 +49,7 @@ final class DaemonLeader {
 
   private static final Logger log = LoggerFactory.getLogger(DaemonLeader.class);
 
-  enum State { FOLLOWER, SETTLING, IDLE, SCANNING, STOPPED }
+  enum State { FOLLOWER, SETTLING, IDLE, SCANNING, MOVING, STOPPED }
 
   /** Least time from the start of one reconciliation to the start of one asked on demand, ms. */
   static final long ON_DEMAND_GAP_MS = 1_000;
@@ -59,6 +61,8 @@ final class DaemonLeader {
   private final Consumer<LeaderInfo> leaderInfo;
   private final DaemonRecovery recovery;
   private final FailoverGate gate;
+  /** Rebalancing on join, or null ({@code rebalance: never}). */
+  private final Rebalancer rebalancer;
   private final long startedAt = System.currentTimeMillis();
 
   private State state = State.FOLLOWER;
@@ -94,6 +98,8 @@ final class DaemonLeader {
     this.leaderInfo = leaderInfo;
     this.gate = new FailoverGate(vertx, self, settings.failoverDelay(), this::scanSoon);
     this.recovery = new DaemonRecovery(runtime, launchers, () -> epoch, handedOff::contains, gate::closedUntil);
+    this.rebalancer = !settings.rebalanceOnJoin() ? null
+      : new Rebalancer(runtime, () -> leading() ? epoch : 0, handedOff::contains, this::move, recovery.handOffs()::announced);
     rememberView();
   }
 
@@ -102,7 +108,7 @@ final class DaemonLeader {
   }
 
   boolean leading() {
-    return state == State.SETTLING || state == State.IDLE || state == State.SCANNING;
+    return state == State.SETTLING || state == State.IDLE || state == State.SCANNING || state == State.MOVING;
   }
 
   /** @return the scan of a local launcher as JSON, for a leader that does not offer it */
@@ -116,7 +122,8 @@ final class DaemonLeader {
       return null;
     }
     JsonObject list = lastReport == null ? new JsonObject().put("daemons", new JsonArray()) : lastReport.toJson();
-    return list.put("leader", self).put("epoch", epoch);
+    return rebalancer == null ? list.put("leader", self).put("epoch", epoch)
+      : list.put("leader", self).put("epoch", epoch).put("moves", rebalancer.moves());
   }
 
   /**
@@ -246,6 +253,7 @@ final class DaemonLeader {
       gate.clear(event.node());
       if (leading()) {
         announce(event.node());
+        if (rebalancer != null) rebalancer.joined(event.node());
       }
     }
     rememberView();
@@ -267,6 +275,7 @@ final class DaemonLeader {
     cancel(announceTimer);
     announceTimer = -1;
     rescan = false;
+    if (rebalancer != null) rebalancer.cancel();
   }
 
   /** Reconciles as soon as the failover gate allows (a later planned reconciliation is brought forward). */
@@ -281,7 +290,7 @@ final class DaemonLeader {
   private void scheduleScan(long requested) {
     if (!leading()) return;
     long delay = Math.max(1, Math.max(requested, gate.closedUntil() - System.currentTimeMillis()));
-    if (state == State.SCANNING && delay <= 1) {
+    if ((state == State.SCANNING || state == State.MOVING) && delay <= 1) {
       rescan = true;
       return;
     }
@@ -303,7 +312,7 @@ final class DaemonLeader {
 
   private void runScan() {
     if (!leading()) return;
-    if (state == State.SCANNING) {
+    if (state == State.SCANNING || state == State.MOVING) {
       rescan = true;
       return;
     }
@@ -326,6 +335,9 @@ final class DaemonLeader {
       } else {
         answering.forEach(p -> p.tryFail(ar.cause()));
       }
+      if (rebalancer != null && rebalancer.takeDue()) {
+        move();
+      }
       if (rescan) {
         // a change arrived during the reconciliation: again now, ahead of any retry delay
         rescan = false;
@@ -336,6 +348,23 @@ final class DaemonLeader {
         scheduleScan(lastScanStartedAt + ON_DEMAND_GAP_MS - System.currentTimeMillis());
       }
     });
+  }
+
+  /** The view settled after a join: moves daemons to the joined nodes ({@link Rebalancer}), then reconciles. */
+  private void move() {
+    if (state == State.SCANNING || state == State.SETTLING) {
+      rebalancer.defer();
+    } else if (state == State.IDLE) {
+      transition(State.MOVING, "rebalancing on join");
+      long moveEpoch = epoch;
+      rebalancer.run(lastReport == null ? List.of() : lastReport.daemons()).onComplete(ar -> {
+        if (state == State.MOVING && epoch == moveEpoch) {
+          transition(State.IDLE, "moved " + ar.result() + " daemon(s)");
+          rescan = false;
+          scanSoon();
+        }
+      });
+    }
   }
 
   private void reconciled(DaemonRecovery.Report r) {

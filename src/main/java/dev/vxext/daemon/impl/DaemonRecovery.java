@@ -29,7 +29,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The leader's reconciliation: run every launcher's recovery scan and make sure every declared daemon
- * runs somewhere. A daemon that runs anywhere is left where it is (a joining node moves nothing); a
+ * runs somewhere. A daemon that runs anywhere is left where it is (a joining node moves nothing here; with
+ * {@code rebalance: on-join} the leader moves daemons to it afterwards, see {@link Rebalancer}); a
  * missing one is spawned on the node the ring picks among the nodes offering its launcher, with the
  * leader's epoch. A failed or unanswered spawn is retried with backoff, then the next node of the ring
  * is tried. A scan that fails is reported and does not stop the other launchers.

@@ -43,7 +43,7 @@ public final class DaemonVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(DaemonVerticle.class);
   private static final List<Action> ACTIONS = List.of(Action.DAEMON_SPAWN, Action.DAEMON_LEADER, Action.DAEMON_DUPLICATE,
     Action.DAEMON_LEAVING, Action.DAEMON_SCAN, Action.DAEMON_LIST, Action.DAEMON_RECONCILE, Action.DAEMON_STOP,
-    Action.DAEMON_EXITED);
+    Action.DAEMON_EXITED, Action.DAEMON_MOVE);
 
   private final NodeRuntime runtime;
   private final String self;
@@ -300,7 +300,8 @@ public final class DaemonVerticle extends VerticleBase {
       msg.fail(Protocol.BAD_REQUEST, invalid);
       return;
     }
-    epochs.admit(msg.headers().get(Protocol.EPOCH_HEADER), action == Action.DAEMON_LEADER).onComplete(ar -> {
+    boolean fenced = action == Action.DAEMON_LEADER || action == Action.DAEMON_MOVE;
+    epochs.admit(msg.headers().get(Protocol.EPOCH_HEADER), fenced).onComplete(ar -> {
       if (ar.failed()) {
         fail(msg, ar.cause());
       } else {
@@ -326,6 +327,9 @@ public final class DaemonVerticle extends VerticleBase {
       case DAEMON_LIST -> null;
       case DAEMON_RECONCILE -> reconcileProblem(body);
       case DAEMON_STOP, DAEMON_EXITED -> SpawnHost.invalid(action, body);
+      case DAEMON_MOVE -> !(body.getValue("name") instanceof String name) || !(body.getValue("deploymentId") instanceof String)
+        || !(body.getValue("to") instanceof String) ? "daemon.move needs {\"name\", \"deploymentId\", \"to\"}"
+        : ProcessNames.registrationProblem(name) != null ? "invalid process name: name " + ProcessNames.registrationProblem(name) : null;
       default -> "unknown daemon action '" + action + "'";
     };
   }
@@ -354,6 +358,7 @@ public final class DaemonVerticle extends VerticleBase {
         msg.reply(new JsonObject().put("ok", true));
       }
       case DAEMON_STOP -> host.spawns().stop(body).onComplete(ar -> reply(msg, ar));
+      case DAEMON_MOVE -> host.move(body.getString("name"), body.getString("deploymentId")).onComplete(ar -> reply(msg, ar));
       case DAEMON_EXITED -> {
         leader.exited(body);
         msg.reply(new JsonObject().put("ok", true));
