@@ -2,7 +2,8 @@
 # Fault suite (dev.vxext.fault.FaultSuite, not part of the unit tests): node JVMs on loopback + an embedded
 # ZooKeeper + an observer node in the runner; scenarios random-kill, zookeeper-restart, leader-session-expiry,
 # sigstop-follower, zk-outage, zk-cut, peer-cut, asymmetric-cut, leader-isolated (nodes behind TCP proxies
-# that cut and heal links), graceful-leave, rolling-restart, each printing its tables and PASS/FAIL. Every
+# that cut and heal links), graceful-leave, rolling-restart, spawn-churn (supervised spawns under kills and
+# restarts with rebalance: on-join), each printing its tables and PASS/FAIL. Every
 # scenario checks: no daemon twice, no cron tick twice or missed uncounted, no request of the observer left
 # hanging, and the recovery after the heal (members, leader, daemons, locate, /health), measured.
 # Exits 0 only when every scenario passes. Logs in target/faults/<run>/.

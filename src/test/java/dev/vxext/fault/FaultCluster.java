@@ -58,6 +58,9 @@ final class FaultCluster implements AutoCloseable {
   private final List<FaultJvm.Leadership> observerLeadership = new CopyOnWriteArrayList<>();
   private final ClusterLinks links;
   private boolean proxied;
+  private boolean rebalance;
+  /** Supervised spawns of the scenario, checked like the declared daemons (see {@link #daemons()}). */
+  private final List<String> spawns = new java.util.concurrent.CopyOnWriteArrayList<>();
   private ClusterNode observer;
   private Map<String, Object> exits;
 
@@ -89,6 +92,26 @@ final class FaultCluster implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Every node (the observer too) runs with {@code rebalance: on-join}; call it before {@link #start()}.
+   *
+   * @return this
+   */
+  FaultCluster rebalanceOnJoin() {
+    this.rebalance = true;
+    return this;
+  }
+
+  /** Adds supervised spawns (of {@link FaultNode#LAUNCHER}) to the names checked like daemons. */
+  void addSpawns(List<String> names) {
+    spawns.addAll(names);
+  }
+
+  /** Removes a supervised spawn (stopped) from the names checked like daemons. */
+  void removeSpawn(String name) {
+    spawns.remove(name);
+  }
+
   /** @return true when the nodes run behind proxies */
   boolean proxied() {
     return proxied;
@@ -109,9 +132,11 @@ final class FaultCluster implements AutoCloseable {
     return 2 * sessionTimeout + 2 * settleDelay + 5_000;
   }
 
-  /** @return the daemon names {@code fd-00 ..} */
+  /** @return the daemon names {@code fd-00 ..}, then the supervised spawns added by {@link #addSpawns} */
   List<String> daemons() {
-    return FaultNode.daemonNames(daemonCount);
+    List<String> all = new ArrayList<>(FaultNode.daemonNames(daemonCount));
+    all.addAll(spawns);
+    return all;
   }
 
   /**
@@ -131,6 +156,9 @@ final class FaultCluster implements AutoCloseable {
       .setZookeeperRootPath(rootPath).setSessionTimeout(sessionTimeout).setSettleDelay(settleDelay)
       .setSyncInterval(500).setReconcileInterval(1_000).setRequestTimeout(FaultNode.REQUEST_TIMEOUT_MS)
       .setAdmin(new dev.vxext.admin.AdminOptions().setHost("127.0.0.1").setPort(0));
+    if (rebalance) {
+      options.setRebalance(dev.vxext.daemon.Rebalance.ON_JOIN);
+    }
     if (proxied) {
       ClusterLinks.NodeLinks l = links.create(OBSERVER);
       options.setZookeeperHosts(l.zookeeper().address()).setClusterHost("127.0.0.1").setClusterPort(l.clusterPort())
@@ -151,6 +179,9 @@ final class FaultCluster implements AutoCloseable {
   FaultJvm launch(String name) throws IOException {
     List<String> args = new ArrayList<>(List.of(name, zookeeper, rootPath, Long.toString(sessionTimeout),
       Long.toString(settleDelay), Integer.toString(daemonCount), OBSERVER, "--admin-port=0"));
+    if (rebalance) {
+      args.add("--rebalance=1");
+    }
     if (proxied) {
       ClusterLinks.NodeLinks l = links.create(name);
       args.set(1, l.zookeeper().address());

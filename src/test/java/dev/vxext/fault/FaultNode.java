@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * One cluster node in its own JVM, for fault tests: started by {@code DaemonFailoverTest} with
  * {@code java -cp <test classpath> dev.vxext.fault.FaultNode nodeName zookeeperConnectString rootPath
  * sessionTimeoutMs settleDelayMs daemonCount observerNodeName [failoverDelayMs] [--cluster-port=P]
- * [--public-port=Q] [--admin-port=A]} (the failover delay is the settle delay unless given). With
+ * [--public-port=Q] [--admin-port=A] [--rebalance=1]} (the failover delay is the settle delay unless given;
+ * {@code --rebalance=1}: {@code rebalance: on-join}, default never). With
  * {@code --cluster-port} the event bus listens on 127.0.0.1:P; with {@code --public-port} it advertises
  * 127.0.0.1:Q ({@code clusterPublicHost/Port}: a proxy in front of P, see {@code TcpProxy}); with
  * {@code --admin-port} the admin server runs on loopback (0: any free port).
@@ -71,7 +72,7 @@ public final class FaultNode {
   private static final long START_TIMEOUT_S = 60;
   private static final long CLOSE_TIMEOUT_S = 10;
   private static final int MAX_STDIN_READS = 1_000_000;
-  private static final List<String> FLAGS = List.of("cluster-port", "public-port", "admin-port");
+  private static final List<String> FLAGS = List.of("cluster-port", "public-port", "admin-port", "rebalance");
 
   /**
    * The node of this JVM (the only one), for the daemons. It exists before the node starts: a daemon can
@@ -109,7 +110,7 @@ public final class FaultNode {
     if ((args.length != 7 && args.length != 8) || !FLAGS.containsAll(flags.keySet())) {
       System.err.println("usage: FaultNode nodeName zookeeperConnectString rootPath sessionTimeoutMs settleDelayMs"
         + " daemonCount observerNodeName [failoverDelayMs, default settleDelayMs] [--cluster-port=P]"
-        + " [--public-port=Q] [--admin-port=A]");
+        + " [--public-port=Q] [--admin-port=A] [--rebalance=1]");
       System.exit(2);
       return;
     }
@@ -174,6 +175,9 @@ public final class FaultNode {
     if (flags.containsKey("public-port")) {
       options.setEventBusOptions(new JsonObject().put("clusterPublicHost", "127.0.0.1")
         .put("clusterPublicPort", flags.get("public-port")));
+    }
+    if (flags.getOrDefault("rebalance", 0) == 1) {
+      options.setRebalance(dev.vxext.daemon.Rebalance.ON_JOIN);
     }
     if (flags.containsKey("admin-port")) {
       options.setAdmin(new dev.vxext.admin.AdminOptions().setHost("127.0.0.1").setPort(flags.get("admin-port")));

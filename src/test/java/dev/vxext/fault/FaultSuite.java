@@ -32,7 +32,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value PartitionScenario#ASYMMETRIC_CUT}: the leader cannot reach a node that reaches it;</li>
  *   <li>{@value PartitionScenario#LEADER_ISOLATED}: the leader cut from ZooKeeper and every peer;</li>
  *   <li>{@value GracefulLeaveScenario#NAME}: 20 clean closes of a node running daemons (hand-off gaps);</li>
- *   <li>{@value RollingRestartScenario#NAME}: every node in turn SIGTERM and restart, under load.</li>
+ *   <li>{@value RollingRestartScenario#NAME}: every node in turn SIGTERM and restart, under load;</li>
+ *   <li>{@value SpawnChurnScenario#NAME}: {@code rebalance: on-join} nodes, 6 supervised spawns of the
+ *   observer, 4 rounds of kill -9 (once SIGTERM) of a node running spawns and its restart (moved back on
+ *   join); every spawn once at the end, and one stopped stays gone.</li>
  * </ul>
  * The link faults run the nodes behind {@link dev.vxext.testing.TcpProxy}s (see {@link FaultCluster}). Every
  * scenario also checks the invariants of {@link FaultChecks}: never two instances of a daemon (heartbeats
@@ -54,7 +57,7 @@ public final class FaultSuite {
   private static final List<String> SCENARIOS = List.of(RandomKillScenario.NAME, ZookeeperRestartScenario.NAME,
     SigstopScenario.LEADER, SigstopScenario.FOLLOWER, PartitionScenario.ZK_OUTAGE, PartitionScenario.ZK_CUT,
     PartitionScenario.PEER_CUT, PartitionScenario.ASYMMETRIC_CUT, PartitionScenario.LEADER_ISOLATED,
-    GracefulLeaveScenario.NAME, RollingRestartScenario.NAME);
+    GracefulLeaveScenario.NAME, RollingRestartScenario.NAME, SpawnChurnScenario.NAME);
   private static final long WATCHDOG_MINUTES = 30;
   /** Characters of a failed check's name shown in the summary. */
   private static final int SUMMARY_NAME = 60;
@@ -141,6 +144,7 @@ public final class FaultSuite {
           case SigstopScenario.FOLLOWER -> () -> new SigstopScenario(server.getConnectString(), dir, false).run();
           case GracefulLeaveScenario.NAME -> () -> new GracefulLeaveScenario(server.getConnectString(), dir, quick).run();
           case RollingRestartScenario.NAME -> () -> new RollingRestartScenario(server.getConnectString(), dir).run();
+          case SpawnChurnScenario.NAME -> () -> new SpawnChurnScenario(server.getConnectString(), dir, new Random(seed)).run();
           default -> () -> new PartitionScenario(s, server, dir, quick).run();
         };
         reports.put(s, runOne(s, scenario));
