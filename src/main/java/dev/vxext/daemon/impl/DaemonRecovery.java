@@ -102,6 +102,17 @@ final class DaemonRecovery {
     this.handOffs = new HandOffStates(vertx, self, requestTimeout, null);
   }
 
+  /**
+   * @return where daemon {@code name} of {@code launcher} goes, best first: the placement's candidates among the
+   *   available nodes that offer the launcher and are not leaving (empty when there is none). The
+   *   reconciliation places by it and rebalancing moves by it, so both agree on a daemon's pick.
+   */
+  static List<String> candidates(NodeRuntime runtime, java.util.function.Predicate<String> leaving, String launcher,
+                                 String name) {
+    List<String> eligible = runtime.view().placeable(n -> n.offers(launcher) && !leaving.test(n.name()));
+    return eligible.isEmpty() ? List.of() : runtime.settings().placement().candidates(name, eligible);
+  }
+
   /** @return the daemons whose state was handed off (leader side) */
   HandOffStates handOffs() {
     return handOffs;
@@ -320,13 +331,12 @@ final class DaemonRecovery {
           .put("lastError", waiting.lastError());
         return Future.succeededFuture();
       }
-      List<String> eligible = new ArrayList<>(maps.view().placeable(n -> n.offers(launcherName) && !leaving.test(n.name())));
-      if (eligible.isEmpty()) {
+      List<String> candidates = candidates(runtime, leaving, launcherName, d.name());
+      if (candidates.isEmpty()) {
         counts[3]++;
         log.warn("[node={}] no node offers launcher '{}' for daemon '{}'", self, launcherName, d.name());
         return Future.succeededFuture();
       }
-      List<String> candidates = runtime.settings().placement().candidates(d.name(), eligible);
       return spawns.stillWanted(launcherName, d.name())
         .transform(w -> w.succeeded() && w.result() ? place(launcherName, d, candidates, 0, 0) : notWanted(d, w, state, counts))
         .transform(p -> {

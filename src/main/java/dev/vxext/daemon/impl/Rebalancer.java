@@ -135,9 +135,9 @@ final class Rebalancer {
       if (node == null || launcher == null || !("running".equals(d.getString("state")) || "placed".equals(d.getString("state")))) {
         continue;
       }
-      List<String> eligible = runtime.view().placeable(n -> n.offers(launcher) && !leaving.test(n.name()));
-      if (eligible.isEmpty()) continue;
-      String pick = runtime.settings().placement().candidates(d.getString("name"), eligible).get(0);
+      List<String> candidates = DaemonRecovery.candidates(runtime, leaving, launcher, d.getString("name"));
+      if (candidates.isEmpty()) continue;
+      String pick = candidates.get(0);
       if (targets.contains(pick) && !pick.equals(node)) {
         planned.add(new JsonObject().put("name", d.getString("name")).put("launcher", launcher).put("to", pick));
       }
