@@ -32,7 +32,7 @@ public class CronJob {
   public static final long DEFAULT_MISFIRE_GRACE = 60_000;
   /** The JSON keys of a job. */
   private static final List<String> KEYS = List.of("name", "spec", "dialect", "zone", "triggerProcess", "scope",
-    "misfireGrace", "payload");
+    "delivery", "misfireGrace", "payload");
 
   private String name;
   private String spec;
@@ -40,6 +40,7 @@ public class CronJob {
   private ZoneId zone = ZoneId.of(DEFAULT_ZONE);
   private String triggerProcess;
   private CronScope scope = CronScope.CLUSTER;
+  private CronDelivery delivery = CronDelivery.ROUTED;
   private long misfireGrace = DEFAULT_MISFIRE_GRACE;
   private JsonObject payload;
 
@@ -71,6 +72,7 @@ public class CronJob {
     f.string("dialect", this::setDialect);
     f.string("zone", this::setZone);
     f.string("scope", this::setScope);
+    f.string("delivery", this::setDelivery);
     f.int64("misfireGrace", this::setMisfireGrace);
     if (f.has("payload") && json.getValue("payload") != null) {
       setPayload(f.object("payload"));
@@ -84,7 +86,7 @@ public class CronJob {
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("name", name).put("spec", spec).put("dialect", dialect)
       .put("zone", zone.getId()).put("triggerProcess", triggerProcess).put("scope", scope.name())
-      .put("misfireGrace", misfireGrace);
+      .put("delivery", delivery.name()).put("misfireGrace", misfireGrace);
     if (payload != null) json.put("payload", payload.copy());
     return json;
   }
@@ -208,6 +210,25 @@ public class CronJob {
       return setScope(CronScope.valueOf(String.valueOf(scope).toUpperCase(Locale.ROOT)));
     } catch (IllegalArgumentException e) {
       throw problem("invalid scope '" + scope + "' (expected NODE or CLUSTER)");
+    }
+  }
+
+  public CronDelivery getDelivery() {
+    return delivery;
+  }
+
+  /** Sets where a {@code CLUSTER} job's tick goes (see {@link CronDelivery}; {@code NODE} jobs always fire locally). @return this */
+  public CronJob setDelivery(CronDelivery delivery) {
+    this.delivery = Objects.requireNonNull(delivery, "delivery");
+    return this;
+  }
+
+  /** Sets the delivery by name, {@code ROUTED} or {@code OWNER_LOCAL} (any case). @return this */
+  public CronJob setDelivery(String delivery) {
+    try {
+      return setDelivery(CronDelivery.valueOf(String.valueOf(delivery).toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw problem("invalid delivery '" + delivery + "' (expected ROUTED or OWNER_LOCAL)");
     }
   }
 

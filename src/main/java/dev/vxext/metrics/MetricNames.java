@@ -73,6 +73,10 @@ public final class MetricNames {
   public static final String CRON_CLAIMS_LOST = "vxext.cron.claims.lost";
   /** Counter: cron ticks counted as missed (older than the misfire grace, or not delivered within it), tag {@code job}. */
   public static final String CRON_MISFIRES = "vxext.cron.misfires";
+  /** Counter: ZooKeeper requests (transactions) this node made to claim cluster cron ticks. */
+  public static final String CRON_CLAIM_REQUESTS = "vxext.cron.claim.requests";
+  /** Counter: znode writes in those requests (a transaction writes several: the claims renewed in one batch). */
+  public static final String CRON_CLAIM_WRITES = "vxext.cron.claim.writes";
 
   private MetricNames() {
   }

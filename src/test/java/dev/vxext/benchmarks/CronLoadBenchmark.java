@@ -121,13 +121,15 @@ public final class CronLoadBenchmark {
   }
 
   /** Totals of the nodes' cron meters. */
-  record Meters(double fires, double lost, double misfires) {
+  record Meters(double fires, double lost, double misfires, double claimRequests, double claimWrites) {
     Meters plus(Meters o) {
-      return new Meters(fires + o.fires, lost + o.lost, misfires + o.misfires);
+      return new Meters(fires + o.fires, lost + o.lost, misfires + o.misfires, claimRequests + o.claimRequests,
+        claimWrites + o.claimWrites);
     }
 
     Meters minus(Meters o) {
-      return new Meters(fires - o.fires, lost - o.lost, misfires - o.misfires);
+      return new Meters(fires - o.fires, lost - o.lost, misfires - o.misfires, claimRequests - o.claimRequests,
+        claimWrites - o.claimWrites);
     }
   }
 
@@ -157,7 +159,7 @@ public final class CronLoadBenchmark {
   private final int jobs;
   private final int seconds;
   private final Map<String, ClusterNode> nodes = new LinkedHashMap<>();
-  private Meters retired = new Meters(0, 0, 0);
+  private Meters retired = new Meters(0, 0, 0, 0, 0);
   private TestingServer zookeeper;
   private String root;
   private final StringBuilder events = new StringBuilder();
@@ -234,7 +236,8 @@ public final class CronLoadBenchmark {
         // what node-2 counted until it closed stays in the totals (closing may remove its meters)
         Meters after = meters(leaving);
         retired = retired.plus(new Meters(Math.max(before.fires, after.fires), Math.max(before.lost, after.lost),
-          Math.max(before.misfires, after.misfires)));
+          Math.max(before.misfires, after.misfires), Math.max(before.claimRequests, after.claimRequests),
+          Math.max(before.claimWrites, after.claimWrites)));
         note("node-2 closed at +%d ms into churn, close took %d ms", c - phase.from, System.currentTimeMillis() - c);
         sleepUntil(phase.from + (phase.to - phase.from) / 2);
         long s = System.currentTimeMillis();
@@ -317,7 +320,9 @@ public final class CronLoadBenchmark {
 
   private static Meters meters(ClusterNode node) {
     MeterRegistry r = node.meterRegistry();
-    return new Meters(sum(r, MetricNames.CRON_FIRES), sum(r, MetricNames.CRON_CLAIMS_LOST), sum(r, MetricNames.CRON_MISFIRES));
+    // the claim meters exist from the claim-ahead version on ("vxext.cron.claim.*"; 0 before)
+    return new Meters(sum(r, MetricNames.CRON_FIRES), sum(r, MetricNames.CRON_CLAIMS_LOST), sum(r, MetricNames.CRON_MISFIRES),
+      sum(r, "vxext.cron.claim.requests"), sum(r, "vxext.cron.claim.writes"));
   }
 
   private static double sum(MeterRegistry r, String name) {
@@ -387,11 +392,12 @@ public final class CronLoadBenchmark {
     System.out.println("Events: " + events.toString().trim().replace("\n", "; ") + ".");
     System.out.println();
     System.out.println("| phase | s | expected | fires | dup | missing | misfires counted | uncounted misses "
-      + "| fired−sched p50 / p99 / max (ms) | arrival−sched p50 / p99 / max (ms) | claims/s | lost/s | ZK req/s | fires by node |");
-    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+      + "| fired−sched p50 / p99 / max (ms) | arrival−sched p50 / p99 / max (ms) | claims/s | lost/s | ZK req/s "
+      + "| claim req/s | claim znode writes/s | fires by node |");
+    System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
     long[] baseFired = baseline.stream().mapToLong(f -> f.firedAt - f.scheduledAt).sorted().toArray();
     long[] baseArrival = baseline.stream().mapToLong(f -> f.arrival - f.scheduledAt).sorted().toArray();
-    System.out.printf("| baseline: plain timers, 1 node, no claim | %d | %d | %d | %d | %d | – | – | %s | %s | – | – | – | – |%n",
+    System.out.printf("| baseline: plain timers, 1 node, no claim | %d | %d | %d | %d | %d | – | – | %s | %s | – | – | – | – | – | – |%n",
       BASELINE_SECONDS, (long) jobs * BASELINE_SECONDS, baseline.size(), duplicates(baseline),
       (long) jobs * BASELINE_SECONDS - distinct(baseline), triple(baseFired), triple(baseArrival));
     Map<String, long[]> p50s = new LinkedHashMap<>();
@@ -416,8 +422,9 @@ public final class CronLoadBenchmark {
       in.forEach(f -> byNode.merge(f.node, 1, Integer::sum));
       StringBuilder nodesCol = new StringBuilder();
       byNode.forEach((k, v) -> nodesCol.append(nodesCol.length() == 0 ? "" : ", ").append("n").append(k).append(": ").append(v));
-      System.out.printf("| %s | %d | %d | %d | %d | %d | %.0f | %d | %s | %s | %.0f | %.0f | %s | %s |%n", p.name, p.seconds(), expected,
-        in.size(), dup, missing, d.misfires, uncounted, triple(fired), triple(arrival), (d.fires + d.lost) / dt, d.lost / dt, zk, nodesCol);
+      System.out.printf("| %s | %d | %d | %d | %d | %d | %.0f | %d | %s | %s | %.0f | %.0f | %s | %.0f | %.0f | %s |%n", p.name, p.seconds(),
+        expected, in.size(), dup, missing, d.misfires, uncounted, triple(fired), triple(arrival), (d.fires + d.lost) / dt, d.lost / dt, zk,
+        d.claimRequests / dt, d.claimWrites / dt, nodesCol);
       p50s.put(p.name, new long[] {fired.length == 0 ? -1 : Blocking.percentile(fired, 0.5), fired.length == 0 ? -1 : Blocking.percentile(fired, 0.99)});
       if (missing > 0) {
         diagnoseMissing(p, in);

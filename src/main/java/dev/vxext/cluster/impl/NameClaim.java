@@ -25,9 +25,14 @@ import java.nio.charset.StandardCharsets;
  * claim is retried until the session timeout has passed. Without ZooKeeper the claim always succeeds
  * (the membership scan still refuses a duplicate it can see).
  */
-final class NameClaim {
+public final class NameClaim {
 
   private static final String NAMES_PATH = "/vxext/names/";
+
+  /** @return the znode (relative to the cluster manager's root) that holds {@code name}'s node id while it runs */
+  public static String path(String name) {
+    return NAMES_PATH + name;
+  }
   private static final long RETRY_MS = 250;
 
   private final Vertx vertx;

@@ -53,7 +53,7 @@ public final class CronVerticle extends VerticleBase {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private BookMaps maps;
   private Router router;
-  private TickClaim claims;
+  private TickClaims claims;
   private DaemonPlacement placement;
   /** First delivery attempts still in flight (waited for on stop). */
   private final java.util.Set<Future<Void>> deliveries = new java.util.HashSet<>();
@@ -95,18 +95,38 @@ public final class CronVerticle extends VerticleBase {
   public Future<?> start() {
     maps = runtime.maps();
     router = runtime.router();
-    claims = new TickClaim(vertx);
     placement = new DaemonPlacement(runtime);
     metrics = runtime.metrics();
     for (CronJob job : declared) {
       jobs.add(new JobState(job));
     }
+    Future<Void> claimsReady = startClaims();
     MessageConsumer<Object> api = vertx.eventBus().localConsumer(ADDRESS, this::handle);
     MessageConsumer<JsonObject> members = vertx.eventBus().localConsumer(Protocol.MEMBERSHIP_ADDRESS, m -> rebalance());
     consumers.add(api);
     consumers.add(members);
     runtime.endpoint().handle(Action.CRON_LIST, context, this::list);
-    return Future.all(api.completion(), members.completion()).onSuccess(v -> rebalance());
+    return Future.all(api.completion(), members.completion(), claimsReady).onSuccess(v -> rebalance());
+  }
+
+  /** Claims ahead on ZooKeeper (see {@link ClaimAhead}); one counter round trip per tick elsewhere. */
+  private Future<Void> startClaims() {
+    io.vertx.core.spi.cluster.ClusterManager cm = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+    io.vertx.core.spi.cluster.ClusterManager inner = cm instanceof dev.vxext.cluster.impl.FanOutClusterManager f ? f.delegate() : cm;
+    if (!(inner instanceof io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager zk)
+      || jobs.stream().noneMatch(s -> s.job.getScope() == CronScope.CLUSTER)) {
+      claims = new TickClaim(vertx);
+      return Future.succeededFuture();
+    }
+    ClaimAhead ahead = new ClaimAhead(vertx, zk.getCuratorFramework(), cm.getNodeId(), self,
+      runtime.settings().sessionTimeout(), runtime::lastContact, metrics);
+    claims = ahead;
+    runtime.addConnectionListener(state -> {
+      if (state != dev.vxext.cluster.impl.ConnectionMonitor.State.RECONNECTED) {
+        context.runOnContext(v -> ahead.connectionTrouble());
+      }
+    });
+    return ahead.start();
   }
 
   @Override
@@ -119,7 +139,9 @@ public final class CronVerticle extends VerticleBase {
     jobs.forEach(s -> inFlight.add(s.firing));
     Future<Void> drained = Future.join(inFlight).<Void>mapEmpty().otherwiseEmpty()
       .timeout(requestTimeout, java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
-    return drained.compose(v -> {
+    // the ticks claimed ahead and not fired are the next owner's: released before leaving
+    return drained.compose(v -> claims == null ? Future.<Void>succeededFuture() : claims.close()
+      .timeout(requestTimeout, java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty()).compose(v -> {
       runtime.endpoint().remove(Action.CRON_LIST);
       List<Future<Void>> done = new ArrayList<>();
       consumers.forEach(c -> done.add(c.unregister()));
@@ -175,8 +197,16 @@ public final class CronVerticle extends VerticleBase {
     Future<Instant> caughtUp = s.job.getScope() == CronScope.CLUSTER ? catchUp(s, activatedAt) : Future.succeededFuture(activatedAt);
     caughtUp.onComplete(ar -> {
       if (s.generation != gen || !s.active) return;
-      if (ar.failed()) {
-        log.warn("[node={}] cron job '{}': catch-up failed ({}); scheduling from now", self, s.job.getName(), ar.cause().getMessage());
+      if (ar.failed() && s.job.getScope() == CronScope.CLUSTER) {
+        // without the job's record this node may fire none of its ticks: taken over again in a second
+        log.warn("[node={}] cron job '{}': take-over failed ({}); trying again", self, s.job.getName(), ar.cause().getMessage());
+        vertx.setTimer(1_000, t -> {
+          if (s.generation == gen && s.active) {
+            s.active = false;
+            activate(s);
+          }
+        });
+        return;
       }
       // ticks that came due while catching up are next (and fire at once): none is skipped
       schedule(s, s.schedule.nextAfter(ar.succeeded() ? ar.result() : activatedAt), gen);
@@ -184,6 +214,7 @@ public final class CronVerticle extends VerticleBase {
   }
 
   private void deactivate(JobState s) {
+    boolean wasActive = s.active;
     s.active = false;
     s.generation++;
     if (s.timer >= 0) {
@@ -191,32 +222,46 @@ public final class CronVerticle extends VerticleBase {
       s.timer = -1;
     }
     s.next = null;
+    if (wasActive && s.job.getScope() == CronScope.CLUSTER) {
+      // once the ticks in flight are settled, the ones claimed ahead go to the next owner
+      String name = s.job.getName();
+      s.firing.onComplete(ar -> {
+        if (!s.active) claims.release(name);
+      });
+    }
   }
 
   /**
-   * The new owner of a cluster job fires the ticks missed within the grace, counts older ones.
+   * The new owner of a cluster job fires the ticks missed within the grace, counts older ones, and counts
+   * as missed the ticks a dead owner claimed and may have fired (see {@link TickClaims.Takeover}).
    * @return the instant up to which every tick was handled
    */
   private Future<Instant> catchUp(JobState s, Instant now) {
     String name = s.job.getName();
-    return claims.last(name).compose(last -> {
-      if (last <= 0) {
-        // the first owner ever: the ticks from now on are due, also if it dies before firing one
-        return claims.start(name, now.toEpochMilli()).map(now);
+    return claims.acquire(name, now.toEpochMilli()).compose(t -> {
+      if (t.uncertainThrough() > t.uncertainFrom()) {
+        int uncertain = s.schedule.countBetween(Instant.ofEpochMilli(t.uncertainFrom()), Instant.ofEpochMilli(t.uncertainThrough() + 1));
+        if (uncertain > 0) {
+          s.missed += uncertain;
+          metrics.cronMisfires(name, uncertain);
+          log.warn("[node={}] cron job '{}': {} tick(s) older than the misfire grace were missed (claimed by a node that"
+            + " died before recording whether it fired them: not fired twice)", self, name, uncertain);
+        }
       }
-      Instant lastFired = Instant.ofEpochMilli(last);
+      Instant handled = Instant.ofEpochMilli(t.dueAfter());
       Instant graceStart = now.minusMillis(s.job.getMisfireGrace());
-      Instant since = lastFired.isAfter(graceStart) ? lastFired : graceStart.minusMillis(1);
-      int missed = lastFired.isBefore(graceStart) ? s.schedule.countBetween(lastFired, graceStart) : 0;
+      Instant since = handled.isAfter(graceStart) ? handled : graceStart.minusMillis(1);
+      int missed = handled.isBefore(graceStart) ? s.schedule.countBetween(handled, graceStart) : 0;
       if (missed > 0) {
         s.missed += missed;
         metrics.cronMisfires(name, missed);
         log.warn("[node={}] cron job '{}': {} tick(s) older than the misfire grace were missed", self, name, missed);
       }
-      // every tick missed within the grace, oldest first (claims only move forward), at most MAX_CATCH_UP
+      // every tick missed within the grace, oldest first, at most MAX_CATCH_UP
       List<CronSchedule.Tick> due = new ArrayList<>();
-      for (CronSchedule.Tick t = s.schedule.nextAfter(since); t != null && !t.at().isAfter(now); t = s.schedule.next(t.at(), t.wall())) {
-        due.add(t);
+      for (CronSchedule.Tick tick = s.schedule.nextAfter(since); tick != null && !tick.at().isAfter(now);
+           tick = s.schedule.next(tick.at(), tick.wall())) {
+        due.add(tick);
         if (due.size() > MAX_CATCH_UP) {
           due.remove(0);
           s.missed++;
@@ -227,10 +272,11 @@ public final class CronVerticle extends VerticleBase {
         log.info("[node={}] cron job '{}': firing {} missed tick(s) from {}", self, name, due.size(), due.get(0).at());
       }
       Future<Void> chain = Future.succeededFuture();
-      for (CronSchedule.Tick t : due) {
-        chain = chain.compose(v -> fire(s, t));
+      for (CronSchedule.Tick tick : due) {
+        chain = chain.compose(v -> fire(s, tick));
       }
-      return chain.map(now);
+      // the ticks up to the take-over's end were settled or counted: the schedule resumes after them
+      return chain.map(handled.isAfter(now) ? handled : now);
     });
   }
 
@@ -238,6 +284,9 @@ public final class CronVerticle extends VerticleBase {
     s.next = tick;
     if (tick == null) {
       return;
+    }
+    if (s.job.getScope() == CronScope.CLUSTER) {
+      claims.scheduled(s.job.getName(), tick.at().toEpochMilli());
     }
     long delay = Math.max(1, tick.at().toEpochMilli() - clock.millis());
     s.timer = vertx.setTimer(delay, t -> {
@@ -263,6 +312,7 @@ public final class CronVerticle extends VerticleBase {
         return Future.succeededFuture();
       }
       deliver(s, scheduledAt, false);
+      claims.settled(s.job.getName(), scheduledAt);
       return Future.<Void>succeededFuture();
     }).recover(t -> retryClaim(s, tick, t));
   }
@@ -285,6 +335,7 @@ public final class CronVerticle extends VerticleBase {
     }
     s.missed++;
     metrics.cronMisfires(s.job.getName(), 1);
+    claims.settled(s.job.getName(), tick.at().toEpochMilli());
     log.error("[node={}] cron job '{}': tick {} missed: not claimed within the misfire grace ({})", self, s.job.getName(),
       tick.at(), t.getMessage());
     return Future.succeededFuture();
@@ -298,7 +349,7 @@ public final class CronVerticle extends VerticleBase {
     }
     String target = s.job.getTriggerProcess();
     Future<Void> sent;
-    if (s.job.getScope() == CronScope.NODE) {
+    if (s.job.getScope() == CronScope.NODE || s.job.getDelivery() == dev.vxext.cron.CronDelivery.OWNER_LOCAL) {
       if (maps.processes().get(target) == null) {
         sent = Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, "no process '" + target + "' on node " + self));
       } else {

@@ -202,6 +202,14 @@ public final class NodeMetrics {
       () -> counter(MetricNames.CRON_MISFIRES, "cron ticks missed", Tags.of("job", job))).increment(count);
   }
 
+  /** One ZooKeeper request of the cron claims, writing {@code znodes} znodes. */
+  public void cronClaimRequest(int znodes) {
+    this.<Counter>keyed(MetricNames.CRON_CLAIM_REQUESTS, "kind", "all",
+      () -> counter(MetricNames.CRON_CLAIM_REQUESTS, "cron claim ZooKeeper requests", Tags.empty())).increment();
+    this.<Counter>keyed(MetricNames.CRON_CLAIM_WRITES, "kind", "all",
+      () -> counter(MetricNames.CRON_CLAIM_WRITES, "cron claim znode writes", Tags.empty())).increment(znodes);
+  }
+
   @SuppressWarnings("unchecked")
   private <M extends Meter> M keyed(String name, String tag, String value, java.util.function.Supplier<M> create) {
     return (M) perKey.computeIfAbsent(name + '\u0000' + tag + '\u0000' + value, k -> create.get());

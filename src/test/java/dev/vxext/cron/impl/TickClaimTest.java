@@ -18,8 +18,8 @@ import static dev.vxext.testing.ClusterFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The ZooKeeper tick claim: one winner per tick between nodes, and the same counter as the Vert.x
- * cluster counter {@code vxext.cron.<job>} (nodes running the counter-based claim stay compatible).
+ * The per-tick claim of cluster managers other than ZooKeeper (here run on a ZooKeeper cluster's Vert.x
+ * counter): one winner per tick between nodes, on the cluster counter {@code vxext.cron.<job>}.
  */
 class TickClaimTest {
 
@@ -61,24 +61,18 @@ class TickClaimTest {
     Claimer ca = new Claimer(a);
     Claimer cb = new Claimer(b);
     long t = 1_700_000_000_000L;
-    assertThat(ca.<Long>on(c -> c.last("job"))).isZero();
+    assertThat(ca.<TickClaims.Takeover>on(c -> c.acquire("job", t - 5000)).handledThrough()).isEqualTo(t - 5000);
     assertThat(ca.<Boolean>on(c -> c.claim("job", t))).isTrue();
     assertThat(cb.<Boolean>on(c -> c.claim("job", t))).isFalse();
     Counter counter = await(b.vertx().sharedData().getCounter(TickClaim.counterName("job")));
     assertThat(await(counter.get())).isEqualTo(t);
 
-    // b fires the next tick: a's remembered version is stale, it must read and lose
+    // b fires the next tick: a loses it
     assertThat(cb.<Boolean>on(c -> c.claim("job", t + 1000))).isTrue();
     assertThat(ca.<Boolean>on(c -> c.claim("job", t + 1000))).isFalse();
     assertThat(ca.<Boolean>on(c -> c.claim("job", t + 2000))).isTrue();
-    assertThat(ca.<Boolean>on(c -> c.claim("job", t + 3000))).isTrue();
-
-    // a node claiming through the Vert.x counter (the previous implementation) is respected both ways
-    assertThat(await(counter.compareAndSet(t + 3000, t + 4000))).isTrue();
-    assertThat(ca.<Boolean>on(c -> c.claim("job", t + 4000))).isFalse();
-    assertThat(ca.<Boolean>on(c -> c.claim("job", t + 5000))).isTrue();
-    assertThat(await(counter.compareAndSet(t + 4000, t + 6000))).isFalse();
-    assertThat(cb.<Long>on(c -> c.last("job"))).isEqualTo(t + 5000);
+    // a new owner starts after the last tick fired
+    assertThat(cb.<TickClaims.Takeover>on(c -> c.acquire("job", t + 9000)).handledThrough()).isEqualTo(t + 2000);
   }
 
   @Test
@@ -104,42 +98,6 @@ class TickClaimTest {
     for (int i = 0; i < ticks; i++) {
       assertThat(ra.get(i) ^ rb.get(i)).as("tick %d: exactly one winner (a=%s, b=%s)", i, ra.get(i), rb.get(i)).isTrue();
     }
-  }
-
-  @Test
-  void ticksClaimedWithoutWaitingAreNeitherSkippedNorDoubled() {
-    // a node running late asks for several ticks of a job at once; two such nodes race
-    ClusterNode a = cluster.start("pipe-a");
-    ClusterNode b = cluster.start("pipe-b");
-    Claimer ca = new Claimer(a);
-    Claimer cb = new Claimer(b);
-    long t = 1_700_000_000_000L;
-    int ticks = 50;
-    List<Boolean> alone = ca.on(c -> atOnce(c, t, ticks));
-    assertThat(alone).as("one owner alone wins every tick").containsOnly(true);
-    long t2 = t + ticks * 1000L;
-    Promise<List<Boolean>> pa = Promise.promise();
-    Promise<List<Boolean>> pb = Promise.promise();
-    ca.context.runOnContext(v -> atOnce(ca.claim, t2, ticks).onComplete(pa));
-    cb.context.runOnContext(v -> atOnce(cb.claim, t2, ticks).onComplete(pb));
-    List<Boolean> ra = await(pa.future());
-    List<Boolean> rb = await(pb.future());
-    for (int i = 0; i < ticks; i++) {
-      assertThat(ra.get(i) ^ rb.get(i)).as("tick %d: exactly one winner (a=%s, b=%s)", i, ra.get(i), rb.get(i)).isTrue();
-    }
-  }
-
-  /** Asks for ticks t, t+1s, ... all at once, without waiting for the previous answer. */
-  private static Future<List<Boolean>> atOnce(TickClaim c, long t, int ticks) {
-    List<Future<Boolean>> all = new ArrayList<>();
-    for (int i = 0; i < ticks; i++) {
-      all.add(c.claim("pipe", t + i * 1000L));
-    }
-    return Future.all(all).map(cf -> {
-      List<Boolean> won = new ArrayList<>();
-      all.forEach(f -> won.add(f.result()));
-      return won;
-    });
   }
 
   /** Claims ticks t, t+1s, ... one after the other (as one owner does). */
