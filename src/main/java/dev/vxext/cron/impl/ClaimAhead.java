@@ -199,8 +199,7 @@ final class ClaimAhead implements TickClaims {
         floors.put(job, now);
         return lowerProgress(now).compose(v -> create(job, new Claim(selfId, selfName, through, false, 0))).compose(ok -> {
           if (!ok) return attempt(job, now, token);
-          leases.put(job, new Lease(job, 0, through, now));
-          return Future.succeededFuture(Takeover.from(now));
+          return held(job, new Lease(job, 0, through, now), token, Takeover.from(now));
         });
       }
       if (c.released) {
@@ -253,9 +252,21 @@ final class ClaimAhead implements TickClaims {
           selfName, job, previous.ownerName, java.time.Instant.ofEpochMilli(takeover.handledThrough()),
           java.time.Instant.ofEpochMilli(takeover.uncertainThrough()));
       }
-      leases.put(job, new Lease(job, version, through, takeover.dueAfter()));
-      return Future.succeededFuture(takeover);
+      return held(job, new Lease(job, version, through, takeover.dueAfter()), token, takeover);
     });
+  }
+
+  /**
+   * This node holds the job now; if it stopped wanting it meanwhile (released while the write was in
+   * flight, the job moved on), it releases it at once: nobody else would fire its ticks.
+   */
+  private Future<Takeover> held(String job, Lease lease, Object token, Takeover takeover) {
+    leases.put(job, lease);
+    if (closed || acquiring.get(job) != token) {
+      release(job);
+      return Future.failedFuture("cron job '" + job + "' is no longer taken over by this node (released)");
+    }
+    return Future.succeededFuture(takeover);
   }
 
   /**
