@@ -3,6 +3,7 @@ package dev.vxext.process.impl;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.protocol.Protocol;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -110,13 +111,21 @@ public final class Forwarder {
       return false;
     }
     // a duplicated context per message, as the event bus dispatches to a consumer
-    ((ContextInternal) t.context()).duplicate().runOnContext(v -> {
+    ContextInternal ctx = ((ContextInternal) t.context()).duplicate();
+    Handler<Message<Object>> deliver = m -> {
       if (!t.consumer().isRegistered()) {
-        msg.fail(Protocol.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
+        m.fail(Protocol.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
         return;
       }
-      t.handler().handle(msg);
-    });
+      t.handler().handle(m);
+    };
+    if (ctx.isEventLoopContext() && ctx.inThread()) {
+      // received on the process's own event loop (its call lane): dispatched at once, as the event bus
+      // dispatches a message to a consumer, instead of a task queued behind this one
+      ctx.dispatch(msg, deliver);
+    } else {
+      ctx.runOnContext(v -> deliver.handle(msg));
+    }
     return true;
   }
 
