@@ -21,6 +21,11 @@ public enum Action {
   SEND("send"),
   /** Where does a name run, asked of one of its directory owners (the name as the body). */
   LOCATE("locate"),
+  /**
+   * A directory owner tells a node it answered a locate to that the answer may be stale ({@code {names:
+   * [...]}}, or {@code {all: true}}): the node drops those names from its locate near cache. Not answered.
+   */
+  LOCATE_STALE("locate.stale"),
   /** Directory sync: changes of a sender's slice. */
   SYNC_DELTA("sync.delta"),
   /** Directory sync: a sender's whole slice. */

@@ -50,6 +50,13 @@ public final class NodeRuntime implements Shareable {
   public interface Lookup {
     /** @return as {@code ClusterNode.lookup}, on the caller's context */
     Future<ProcessId> lookup(String name, long timeout);
+
+    /**
+     * A delivery to where {@code name} was located failed with "not here": a cached answer for it, if any,
+     * must not be used again. Thread-safe.
+     */
+    default void stale(String name) {
+    }
   }
 
   private enum State { NEW, STARTED, OPEN, CLOSED }
@@ -104,7 +111,20 @@ public final class NodeRuntime implements Shareable {
     this.connection = new ConnectionMonitor(context, cm, settings.sessionTimeout(),
       s -> connectionListeners.forEach(l -> l.accept(s)));
     this.router = new Router(vertx, settings.nodeName(), settings.requestTimeout(), settings.syncInterval(), maps,
-      this::lookup);
+      new Lookup() {
+        @Override
+        public Future<ProcessId> lookup(String name, long timeout) {
+          return NodeRuntime.this.lookup(name, timeout);
+        }
+
+        @Override
+        public void stale(String name) {
+          Lookup l = lookup;
+          if (l != null) {
+            l.stale(name);
+          }
+        }
+      });
   }
 
   /** @return the runtime of the extensions running on {@code vertx}, if they do */

@@ -21,7 +21,8 @@ import java.util.function.Function;
  * a local request when it runs here, else a request to its node, whose forwarder hands it over: to the
  * process's call lane when it has one ({@link CallLanes}: no thread hop on the target), else to the node's
  * address (also when the lane has no consumer). A node that answers "not here" (421) makes the router
- * locate again once. Thread-safe.
+ * locate again once, bypassing every cached answer for the name (so a stale answer costs at most one failed
+ * delivery). Thread-safe.
  */
 public final class Router {
 
@@ -84,6 +85,8 @@ public final class Router {
         return Future.failedFuture(t);
       }
       routes.remove(name);
+      // the answer that sent it there (the directory's near cache too) is not used again
+      lookup.stale(name);
       return route(name, true).compose(delivery).recover(t2 -> Protocol.hasCode(t2, Protocol.MISDIRECTED)
         ? Future.failedFuture(Protocol.failure(Protocol.NOT_FOUND, t2.getMessage()))
         : Future.failedFuture(t2));

@@ -3,6 +3,7 @@ package dev.vxext.process.impl;
 import dev.vxext.process.ProcessId;
 import dev.vxext.process.ProcessNames;
 import dev.vxext.protocol.Protocol;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -110,24 +111,93 @@ public final class Forwarder {
       return false;
     }
     // a duplicated context per message, as the event bus dispatches to a consumer
-    ((ContextInternal) t.context()).duplicate().runOnContext(v -> {
+    ContextInternal ctx = ((ContextInternal) t.context()).duplicate();
+    Handler<Message<Object>> deliver = m -> {
       if (!t.consumer().isRegistered()) {
-        msg.fail(Protocol.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
+        m.fail(Protocol.NOT_FOUND, "process '" + to + "' on node " + node + " consumes no messages");
         return;
       }
-      t.handler().handle(msg);
-    });
+      t.handler().handle(m);
+    };
+    if (ctx.isEventLoopContext() && ctx.inThread()) {
+      // received on the process's own event loop (its call lane): dispatched at once, as the event bus
+      // dispatches a message to a consumer, instead of a task queued behind this one
+      ctx.dispatch(msg, deliver);
+    } else {
+      ctx.runOnContext(v -> deliver.handle(msg));
+    }
     return true;
   }
 
-  /** @return the size of a body in bytes (JSON measured encoded; other types 0: their codec bounds them) */
+  /**
+   * @return the size of a body in bytes, or an upper bound of it that is within the limit (JSON: a bound
+   *   computed by walking the value, and the encoded size only when the bound exceeds the limit, since
+   *   encoding a body again costs more than the rest of a forwarded call on this node; other types 0:
+   *   their codec bounds them)
+   */
   static long size(Object body) {
     if (body instanceof io.vertx.core.buffer.Buffer b) return b.length();
     if (body instanceof String s) return s.length() > Protocol.MAX_MESSAGE_BYTES / 4 ? s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length : s.length();
-    if (body instanceof io.vertx.core.json.JsonObject j) return j.toBuffer().length();
-    if (body instanceof io.vertx.core.json.JsonArray a) return a.toBuffer().length();
+    if (body instanceof io.vertx.core.json.JsonObject || body instanceof io.vertx.core.json.JsonArray) {
+      long bound = jsonBound(body, 0);
+      if (bound >= 0 && bound <= Protocol.MAX_MESSAGE_BYTES) {
+        return bound;
+      }
+      return body instanceof io.vertx.core.json.JsonObject j ? j.toBuffer().length() : ((io.vertx.core.json.JsonArray) body).toBuffer().length();
+    }
     if (body instanceof byte[] bytes) return bytes.length;
     return 0;
+  }
+
+  /**
+   * @return at least as many bytes as the compact JSON encoding of {@code v} takes (a string's character
+   *   takes at most 6: a backslash-u escape), or -1 for a value of another type, nested too deep, or
+   *   once the bound exceeds the message limit
+   */
+  static long jsonBound(Object v, int depth) {
+    if (depth > 64) return -1;
+    if (v == null) return 4;
+    if (v instanceof String s) return 2 + 6L * s.length();
+    if (v instanceof Boolean) return 5;
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) return 20;
+    if (v instanceof Double || v instanceof Float) return 32;
+    if (v instanceof Enum<?> e) return 2 + 6L * e.name().length();
+    if (v instanceof byte[] b) return base64(b.length);
+    if (v instanceof io.vertx.core.buffer.Buffer b) return base64(b.length());
+    if (v instanceof java.time.Instant) return 64;
+    if (v instanceof io.vertx.core.json.JsonObject j) return mapBound(j.getMap(), depth);
+    if (v instanceof java.util.Map<?, ?> m) return mapBound(m, depth);
+    if (v instanceof io.vertx.core.json.JsonArray a) return listBound(a.getList(), depth);
+    if (v instanceof java.util.List<?> l) return listBound(l, depth);
+    return -1;
+  }
+
+  private static long base64(long bytes) {
+    return 2 + 4 * (bytes / 3 + 1);
+  }
+
+  private static long mapBound(java.util.Map<?, ?> m, int depth) {
+    long n = 2;
+    for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
+      if (!(e.getKey() instanceof String k)) return -1;
+      long value = jsonBound(e.getValue(), depth + 1);
+      if (value < 0) return -1;
+      // "key":value,
+      n += 2 + 6L * k.length() + 1 + value + 1;
+      if (n > Protocol.MAX_MESSAGE_BYTES) return -1;
+    }
+    return n;
+  }
+
+  private static long listBound(java.util.List<?> l, int depth) {
+    long n = 2;
+    for (Object o : l) {
+      long value = jsonBound(o, depth + 1);
+      if (value < 0) return -1;
+      n += value + 1;
+      if (n > Protocol.MAX_MESSAGE_BYTES) return -1;
+    }
+    return n;
   }
 
   private long timeout(Message<Object> msg) {

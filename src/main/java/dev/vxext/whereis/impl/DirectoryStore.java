@@ -40,12 +40,19 @@ final class DirectoryStore {
 
   private final LocalMap<String, DirectoryEntry> directory;
   private final DuplicateListener duplicateListener;
+  /** Told the name of every entry that changed (the locate near cache's invalidation). */
+  private java.util.function.Consumer<String> changed = name -> { };
   private final Map<String, Sender> senders = new HashMap<>();
   private final Map<String, Map<String, ProcessId>> byName = new HashMap<>();
 
   DirectoryStore(LocalMap<String, DirectoryEntry> directory, DuplicateListener duplicateListener) {
     this.directory = directory;
     this.duplicateListener = duplicateListener;
+  }
+
+  /** @param changed told the name of every entry that changes from now on */
+  void onChange(java.util.function.Consumer<String> changed) {
+    this.changed = changed;
   }
 
   /** Applies a delta: removals (matching the deployment) before additions. */
@@ -162,6 +169,7 @@ final class DirectoryStore {
     instances.put(p.node(), p);
     DirectoryEntry entry = DirectoryEntry.of(instances.values());
     directory.put(p.name(), entry);
+    changed.accept(p.name());
     if (entry.instances().size() > 1) {
       duplicateListener.duplicates(entry.winner(), entry.instances().subList(1, entry.instances().size()));
     }
@@ -178,5 +186,6 @@ final class DirectoryStore {
     } else {
       directory.put(p.name(), DirectoryEntry.of(instances.values()));
     }
+    changed.accept(p.name());
   }
 }

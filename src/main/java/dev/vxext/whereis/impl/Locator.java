@@ -27,9 +27,11 @@ import java.util.function.Supplier;
  * Order: this node's own directory when it is an owner, then the primary owner, the others when it does
  * not know or is slow ({@value #HEDGE_MS} ms); the name travels as a plain string; when no owner
  * knows the name, a process registered on this node (pushes to the owners may still be in flight);
- * otherwise 404, or 504 when an owner did not answer in time. Holds no state of its own and reads only
- * local maps (the view, the directory winners, this node's registry), so {@link #locate} may run on any
- * thread: callers on this node run it on their own context.
+ * otherwise 404, or 504 when an owner did not answer in time. A remote owner's answer is kept in the
+ * {@link NearCache} (checked first: a repeated locate of the name is answered locally until the owner says
+ * the name changed, the view changes, or a delivery there fails). Reads only local maps (the view, the
+ * directory winners, this node's registry) and the thread-safe near cache, so {@link #locate} may run on
+ * any thread: callers on this node run it on their own context.
  */
 final class Locator {
 
@@ -43,10 +45,12 @@ final class Locator {
   private final DirectoryStore store;
   private final Function<String, ProcessId> localRegistry;
   private final PeerRequests peers;
+  private final NearCache near;
 
   Locator(Vertx vertx, String self, int replicas, Supplier<MembershipView> view, DirectoryStore store,
-          Function<String, ProcessId> localRegistry, PeerRequests peers) {
+          Function<String, ProcessId> localRegistry, PeerRequests peers, NearCache near) {
     this.peers = peers;
+    this.near = near;
     this.vertx = vertx;
     this.self = self;
     this.replicas = replicas;
@@ -66,6 +70,14 @@ final class Locator {
       return Future.failedFuture(Protocol.failure(Protocol.BAD_REQUEST, "invalid process name: name " + problem));
     }
     MembershipView v = view.get();
+    ProcessId cached = near.get(name, v.version());
+    if (cached != null) {
+      // a process of this node is checked against the registry (its unregistration is known here at once)
+      if (!cached.node().equals(self) || cached.sameRegistration(localRegistry.apply(name))) {
+        return Future.succeededFuture(cached);
+      }
+      near.invalidate(name);
+    }
     List<String> others = new ArrayList<>();
     for (String owner : v.owners(name, replicas)) {
       if (owner.equals(self)) {
@@ -80,7 +92,7 @@ final class Locator {
     if (others.isEmpty()) {
       return fallback(name, null);
     }
-    return new Query(name, others, timeout).start();
+    return new Query(name, others, timeout, v.version(), near.epoch()).start();
   }
 
   /**
@@ -94,15 +106,20 @@ final class Locator {
     final String name;
     final List<String> others;
     final long timeout;
+    /** The view and near-cache epoch the query started under: its answer is cached only if both still hold. */
+    final long viewVersion;
+    final long epoch;
     final Promise<ProcessId> promise = Promise.promise();
     final AtomicInteger remaining = new AtomicInteger();
     /** Why an owner gave no answer (a timeout, a refusal), the first one; null while every owner answered. */
     final java.util.concurrent.atomic.AtomicReference<String> unanswered = new java.util.concurrent.atomic.AtomicReference<>();
 
-    Query(String name, List<String> others, long timeout) {
+    Query(String name, List<String> others, long timeout, long viewVersion, long epoch) {
       this.name = name;
       this.others = others;
       this.timeout = timeout;
+      this.viewVersion = viewVersion;
+      this.epoch = epoch;
     }
 
     Future<ProcessId> start() {
@@ -149,7 +166,12 @@ final class Locator {
     boolean found(Message<Object> answer) {
       try {
         ProcessId p = Wire.decodeAnswer(name, answer.body());
-        if (view.get().contains(p.node())) {
+        MembershipView v = view.get();
+        if (v.contains(p.node())) {
+          if (v.version() == viewVersion) {
+            // the owner that answered remembers this node and tells it when the name changes
+            near.put(p, viewVersion, epoch);
+          }
           promise.tryComplete(p);
           return true;
         }

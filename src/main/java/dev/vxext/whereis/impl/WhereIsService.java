@@ -52,6 +52,10 @@ public final class WhereIsService implements ClusterMembership.Listener {
   private final ShardSync sync;
   private final Locator locator;
   private final Forwarder forwarder;
+  /** Answers remote owners gave this node's locates (the caller side of the near cache). */
+  private final NearCache near;
+  /** The nodes this node, as a directory owner, answered names to (the owner side). */
+  private final LocateWatchers watchers;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private long timer = -1;
 
@@ -77,7 +81,13 @@ public final class WhereIsService implements ClusterMembership.Listener {
         sync.down(process);
       }
     }, runtime.endpoint().lanes()::laneOf);
-    this.locator = new Locator(vertx, self, replicas, maps::view, store, registry::get, runtime.peers());
+    this.near = new NearCache(runtime.settings().syncInterval());
+    this.watchers = new LocateWatchers(task -> runtime.context().runOnContext(v -> task.run()), this::sendStale);
+    store.onChange(name -> {
+      near.invalidate(name);
+      watchers.changed(name);
+    });
+    this.locator = new Locator(vertx, self, replicas, maps::view, store, registry::get, runtime.peers(), near);
     this.forwarder = new Forwarder(vertx, self, registry::get, requestTimeout);
   }
 
@@ -92,6 +102,8 @@ public final class WhereIsService implements ClusterMembership.Listener {
     NodeEndpoint endpoint = runtime.endpoint();
     runtime.addMembershipListener(this);
     endpoint.handle(Action.LOCATE, context, this::ownerLocate);
+    // thread-safe: on whatever thread receives it
+    endpoint.handle(Action.LOCATE_STALE, null, this::handleStale);
     endpoint.handle(Action.SYNC_DELTA, context, this::handleSync);
     endpoint.handle(Action.SYNC_FULL, context, this::handleSync);
     endpoint.handle(Action.SYNC_DIGEST, context, this::handleSync);
@@ -110,10 +122,18 @@ public final class WhereIsService implements ClusterMembership.Listener {
       registry.inspect(vertx.deploymentIDs());
       sync.antiEntropy();
     });
-    runtime.lookup((name, timeout) -> {
-      long start = System.nanoTime();
-      return locator.locate(name, timeout).andThen(ar -> metrics.locate(ar.succeeded() ? "hit"
-        : Protocol.hasCode(ar.cause(), Protocol.NOT_FOUND) ? "miss" : "error", start));
+    runtime.lookup(new NodeRuntime.Lookup() {
+      @Override
+      public Future<ProcessId> lookup(String name, long timeout) {
+        long start = System.nanoTime();
+        return locator.locate(name, timeout).andThen(ar -> metrics.locate(ar.succeeded() ? "hit"
+          : Protocol.hasCode(ar.cause(), Protocol.NOT_FOUND) ? "miss" : "error", start));
+      }
+
+      @Override
+      public void stale(String name) {
+        near.invalidate(name);
+      }
     });
     List<Future<Void>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
@@ -139,7 +159,8 @@ public final class WhereIsService implements ClusterMembership.Listener {
   public Future<Void> stop() {
     // cleared first: a process undeployed from now on sees it is not registered and sends nothing
     maps.clear();
-    for (Action a : List.of(Action.LOCATE, Action.SYNC_DELTA, Action.SYNC_FULL, Action.SYNC_DIGEST, Action.PROCESSES,
+    near.clear();
+    for (Action a : List.of(Action.LOCATE, Action.LOCATE_STALE, Action.SYNC_DELTA, Action.SYNC_FULL, Action.SYNC_DIGEST, Action.PROCESSES,
       Action.WATCH, Action.CALL, Action.SEND)) {
       runtime.endpoint().remove(a);
     }
@@ -162,6 +183,7 @@ public final class WhereIsService implements ClusterMembership.Listener {
   @Override
   public int left(NodeEntry node, MembershipView view) {
     int dropped = store.dropNode(node.name());
+    watchers.left(node.name());
     sync.viewChanged(view, Set.of());
     return dropped;
   }
@@ -174,6 +196,7 @@ public final class WhereIsService implements ClusterMembership.Listener {
 
   @Override
   public void rejoined() {
+    near.clear();
     sync.resendAll();
   }
 
@@ -200,7 +223,9 @@ public final class WhereIsService implements ClusterMembership.Listener {
     } else if ("status".equals(action)) {
       msg.reply(sync.status().put("node", self).put("nodes", maps.view().names().size())
         .put("member", maps.view().contains(self)).put("processes", registry.all().size())
-        .put("directoryEntries", maps.directory().size()));
+        .put("directoryEntries", maps.directory().size())
+        .put("nearCache", new JsonObject().put("entries", near.size()).put("hits", near.hits())
+          .put("watchedNames", watchers.size())));
     } else {
       msg.fail(Protocol.BAD_REQUEST, "unknown action '" + action + "' (expected locate, addressbook or status)");
     }
@@ -220,7 +245,37 @@ public final class WhereIsService implements ClusterMembership.Listener {
     if (found == null) {
       msg.fail(Protocol.NOT_FOUND, "node " + self + " knows no process named '" + name + "'");
     } else {
+      String from = msg.headers().get(Protocol.FROM_HEADER);
+      if (from != null && !from.equals(self)) {
+        // the asker may cache this answer: told when the name changes here
+        watchers.answered(name, from);
+      }
       msg.reply(Wire.encodeAnswer(found));
+    }
+  }
+
+  /** Tells {@code node} that the answers it got for {@code names} (null: every answer) may be stale. */
+  private void sendStale(String node, List<String> names) {
+    JsonObject body = names == null ? new JsonObject().put("all", true) : new JsonObject().put("names", new JsonArray(names));
+    vertx.eventBus().send(Protocol.nodeAddress(node), body,
+      new DeliveryOptions().addHeader(Protocol.ACTION_HEADER, Action.LOCATE_STALE.wire()));
+  }
+
+  /** An owner says answers it gave this node may be stale. */
+  private void handleStale(Message<Object> msg) {
+    if (!(msg.body() instanceof JsonObject body)) {
+      return;
+    }
+    if (Boolean.TRUE.equals(body.getValue("all"))) {
+      near.clear();
+    } else if (body.getValue("names") instanceof JsonArray names) {
+      List<String> list = new ArrayList<>(names.size());
+      for (Object n : names) {
+        if (n instanceof String s) {
+          list.add(s);
+        }
+      }
+      near.invalidate(list);
     }
   }
 
