@@ -331,6 +331,9 @@ public final class CostCurveBenchmark {
     out.put("zk_watches", zk.getOrDefault("zk_watch_count", -1L));
     out.put("zk_connections", zk.getOrDefault("zk_num_alive_connections", -1L));
     out.put("zk_data_bytes", zk.getOrDefault("zk_approximate_data_size", -1L));
+    if (Boolean.getBoolean("vxext.bench.zkdump")) {
+      dumpZooKeeper();
+    }
     log("zookeeper: %d znodes, %d ephemerals, %d watches, %d connections, %d data bytes; writes: %s registering, %s join, %s daemons; idle %s writes/s, %s reads/s, %s requests/s, %s watch events/s",
       zk.get("zk_znode_count"), zk.get("zk_ephemerals_count"), zk.get("zk_watch_count"), zk.get("zk_num_alive_connections"),
       zk.get("zk_approximate_data_size"), out.get("zk_writes_registering"), out.get("zk_writes_join"), out.get("zk_writes_daemons"),
@@ -451,6 +454,25 @@ public final class CostCurveBenchmark {
         node.vertx().setTimer(1, id -> attempt(node, name, expected, deadline, done, pending, latest, registered));
       }
     });
+  }
+
+  /** Prints every znode of this run's root path, its ephemeral owner and its children count (-Dvxext.bench.zkdump=true). */
+  private void dumpZooKeeper() throws Exception {
+    try (org.apache.curator.framework.CuratorFramework c = org.apache.curator.framework.CuratorFrameworkFactory.newClient(zkConnect,
+      new org.apache.curator.retry.RetryOneTime(100))) {
+      c.start();
+      c.blockUntilConnected();
+      java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of("/" + root));
+      while (!todo.isEmpty()) {
+        String path = todo.pop();
+        org.apache.zookeeper.data.Stat stat = c.checkExists().forPath(path);
+        if (stat == null) continue;
+        System.out.printf("ZNODE %s%s children=%d%n", path, stat.getEphemeralOwner() != 0 ? " (ephemeral)" : "", stat.getNumChildren());
+        for (String child : c.getChildren().forPath(path)) {
+          todo.push(path + "/" + child);
+        }
+      }
+    }
   }
 
   /** @return ZooKeeper's {@code mntr} answer as numbers */
