@@ -109,6 +109,8 @@ class PeerLivenessTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> gone.contains("flaky-id"));
     NetServer again = listen(port);
     await().atMost(Duration.ofSeconds(10)).until(() -> back.contains("flaky-id"));
+    // two probes accepted before it is believed back, then the new watch (connected just after)
+    await().atMost(Duration.ofSeconds(10)).until(() -> accepted.size() >= 3);
     assertThat(accepted.size()).as("probes before it was believed back, then the new watch").isGreaterThanOrEqualTo(3);
     onContext(() -> assertThat(liveness.proven("flaky-id")).isFalse());
     await(again.close());
