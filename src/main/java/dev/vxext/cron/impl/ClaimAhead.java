@@ -1,14 +1,13 @@
 package dev.vxext.cron.impl;
 
-import dev.vxext.cluster.impl.NameClaim;
 import dev.vxext.metrics.impl.NodeMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
+import dev.vxext.cron.impl.ClaimRecords.Claim;
+import dev.vxext.cron.impl.ClaimRecords.Progress;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.BackgroundCallback;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
@@ -17,7 +16,6 @@ import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,8 +52,6 @@ import java.util.function.LongSupplier;
 final class ClaimAhead implements TickClaims {
 
   private static final Logger log = LoggerFactory.getLogger(ClaimAhead.class);
-  static final String JOBS_PATH = "/vxext/cron/jobs/";
-  static final String PROGRESS_PATH = "/vxext/cron/progress/";
   /** At most one batch of writes per this period. */
   static final long FLUSH_MS = 200;
   /** How far ahead the ticks are claimed. */
@@ -66,12 +62,10 @@ final class ClaimAhead implements TickClaims {
   static final long WAIT_MS = 100;
   /** The clocks of the nodes and of ZooKeeper are taken to agree within this. */
   static final long SKEW_MS = 1_000;
-  /** Progress records of nodes gone longer than this are deleted. */
-  static final long PROGRESS_TTL_MS = 3_600_000;
 
   private final Vertx vertx;
   private final Context context;
-  private final CuratorFramework curator;
+  private final ClaimRecords records;
   private final String selfId;
   private final String selfName;
   private final long sessionTimeout;
@@ -114,26 +108,12 @@ final class ClaimAhead implements TickClaims {
     }
   }
 
-  /** A job's record. */
-  record Claim(String ownerId, String ownerName, long through, boolean released, int version) {
-
-    byte[] encode() {
-      return new JsonObject().put("id", ownerId).put("name", ownerName).put("through", through).put("released", released)
-        .encode().getBytes(StandardCharsets.UTF_8);
-    }
-
-    static Claim decode(byte[] data, int version) {
-      JsonObject j = new JsonObject(new String(data, StandardCharsets.UTF_8));
-      return new Claim(j.getString("id"), j.getString("name"), j.getLong("through", 0L), j.getBoolean("released", false), version);
-    }
-  }
-
   /** Call on the context that will use it. */
   ClaimAhead(Vertx vertx, CuratorFramework curator, String selfId, String selfName, long sessionTimeout,
              LongSupplier lastContact, NodeMetrics metrics) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.curator = curator;
+    this.records = new ClaimRecords(context, curator, metrics, selfName);
     this.selfId = selfId;
     this.selfName = selfName;
     this.sessionTimeout = sessionTimeout;
@@ -144,19 +124,11 @@ final class ClaimAhead implements TickClaims {
   /** Creates this node's progress record and starts the periodic batch; removes old records of gone nodes. */
   Future<Void> start() {
     long now = System.currentTimeMillis();
-    Promise<Void> created = Promise.promise();
-    background(created, e -> {
-      if (e.getResultCode() == KeeperException.Code.OK.intValue() || e.getResultCode() == KeeperException.Code.NODEEXISTS.intValue()) {
-        progressWritten = now;
-        progressWrittenAt = now;
-        created.complete();
-      } else {
-        created.fail(error(e));
-      }
-    }, cb -> curator.create().creatingParentContainersIfNeeded().inBackground(cb).forPath(PROGRESS_PATH + selfId, progress(now)));
-    return created.future().onSuccess(v -> {
+    return records.createProgress(selfId, now).onSuccess(v -> {
+      progressWritten = now;
+      progressWrittenAt = now;
       periodic = vertx.setPeriodic(FLUSH_MS, t -> flush());
-      sweep();
+      records.sweep(selfId);
     });
   }
 
@@ -193,30 +165,30 @@ final class ClaimAhead implements TickClaims {
     if (held != null && !held.releasing) {
       return Future.succeededFuture(Takeover.from(held.lastSettled));
     }
-    return read(job).compose(c -> {
+    return records.read(job).compose(c -> {
       if (c == null) {
         long through = System.currentTimeMillis() + AHEAD_MS;
         floors.put(job, now);
-        return lowerProgress(now).compose(v -> create(job, new Claim(selfId, selfName, through, false, 0))).compose(ok -> {
+        return lowerProgress(now).compose(v -> records.create(job, new Claim(selfId, selfName, through, false, 0))).compose(ok -> {
           if (!ok) return attempt(job, now, token);
           return held(job, new Lease(job, 0, through, now), token, Takeover.from(now));
         });
       }
-      if (c.released) {
-        return takeOver(job, c, Takeover.from(c.through), now, token);
+      if (c.released()) {
+        return takeOver(job, c, Takeover.from(c.through()), now, token);
       }
-      if (selfId.equals(c.ownerId)) {
+      if (selfId.equals(c.ownerId())) {
         // its own record, with no lease: a claim this node lost track of (a failed release); its progress tells
-        return progressOf(selfId).compose(p -> takeOver(job, c, uncertain(p, c, System.currentTimeMillis()), now, token));
+        return records.progressOf(selfId).compose(p -> takeOver(job, c, uncertain(p, c, System.currentTimeMillis()), now, token));
       }
-      return alive(c).compose(alive -> {
+      return records.alive(c).compose(alive -> {
         if (alive) {
           // the owner still holds the ticks it claimed: it releases them when it sees this node take over
           Promise<Takeover> later = Promise.promise();
           vertx.setTimer(WAIT_MS, t -> attempt(job, now, token).onComplete(later));
           return later.future();
         }
-        return progressOf(c.ownerId).compose(p -> takeOver(job, c, uncertain(p, c, System.currentTimeMillis()), now, token));
+        return records.progressOf(c.ownerId()).compose(p -> takeOver(job, c, uncertain(p, c, System.currentTimeMillis()), now, token));
       });
     });
   }
@@ -229,27 +201,23 @@ final class ClaimAhead implements TickClaims {
    * ticks after that are fired by the new owner within their misfire grace, as after a ZooKeeper outage.
    */
   private Takeover uncertain(Progress progress, Claim c, long now) {
-    long settled = progress == null ? c.through - AHEAD_MS : Math.min(progress.through, c.through);
-    long couldFire = progress == null ? now : progress.writtenAt + sessionTimeout * 3 / 4 + FLUSH_MS + SKEW_MS;
-    long until = Math.max(settled, Math.min(Math.min(c.through, now), couldFire));
+    long settled = progress == null ? c.through() - AHEAD_MS : Math.min(progress.through(), c.through());
+    long couldFire = progress == null ? now : progress.writtenAt() + sessionTimeout * 3 / 4 + FLUSH_MS + SKEW_MS;
+    long until = Math.max(settled, Math.min(Math.min(c.through(), now), couldFire));
     return new Takeover(settled, settled, until);
   }
 
-  /** A node's progress record: settled through, and when ZooKeeper last wrote it (its clock). */
-  record Progress(long through, long writtenAt) {
-  }
-
   private Future<Takeover> takeOver(String job, Claim previous, Takeover takeover, long now, Object token) {
-    long through = Math.max(System.currentTimeMillis() + AHEAD_MS, previous.through);
-    Claim mine = new Claim(selfId, selfName, through, false, previous.version);
+    long through = Math.max(System.currentTimeMillis() + AHEAD_MS, previous.through());
+    Claim mine = new Claim(selfId, selfName, through, false, previous.version());
     floors.put(job, takeover.dueAfter());
-    return lowerProgress(takeover.dueAfter()).compose(v -> write(job, mine)).compose(version -> {
+    return lowerProgress(takeover.dueAfter()).compose(v -> records.write(job, mine)).compose(version -> {
       if (version < 0) {
         return attempt(job, now, token);
       }
-      if (!previous.released) {
+      if (!previous.released()) {
         log.info("[node={}] cron job '{}' taken over from {} (gone): ticks settled through {}, uncertain through {}",
-          selfName, job, previous.ownerName, java.time.Instant.ofEpochMilli(takeover.handledThrough()),
+          selfName, job, previous.ownerName(), java.time.Instant.ofEpochMilli(takeover.handledThrough()),
           java.time.Instant.ofEpochMilli(takeover.uncertainThrough()));
       }
       return held(job, new Lease(job, version, through, takeover.dueAfter()), token, takeover);
@@ -278,48 +246,7 @@ final class ClaimAhead implements TickClaims {
       return Future.succeededFuture();
     }
     // ZooKeeper applies one client's requests in order: a batch sent before this lands before it
-    Promise<Void> p = Promise.promise();
-    metrics.cronClaimRequest(1);
-    background(p, e -> {
-      if (e.getResultCode() == KeeperException.Code.OK.intValue()) {
-        progressWritten = Math.min(progressWritten, bound);
-        p.complete();
-      } else {
-        p.fail(error(e));
-      }
-    }, cb -> curator.setData().inBackground(cb).forPath(PROGRESS_PATH + selfId, progress(bound)));
-    return p.future();
-  }
-
-  /** @return true when the node that wrote {@code c} still holds its name (its session is alive) */
-  private Future<Boolean> alive(Claim c) {
-    Promise<Boolean> p = Promise.promise();
-    background(p, e -> {
-      if (e.getResultCode() == KeeperException.Code.NONODE.intValue()) {
-        p.complete(false);
-      } else if (e.getResultCode() == KeeperException.Code.OK.intValue()) {
-        p.complete(c.ownerId.equals(new String(e.getData(), StandardCharsets.UTF_8)));
-      } else {
-        p.fail(error(e));
-      }
-    }, cb -> curator.getData().inBackground(cb).forPath(NameClaim.path(c.ownerName)));
-    return p.future();
-  }
-
-  /** @return the progress of node {@code id}, or null when it has none */
-  private Future<Progress> progressOf(String id) {
-    Promise<Progress> p = Promise.promise();
-    background(p, e -> {
-      if (e.getResultCode() == KeeperException.Code.NONODE.intValue()) {
-        p.complete(null);
-      } else if (e.getResultCode() == KeeperException.Code.OK.intValue()) {
-        p.complete(new Progress(new JsonObject(new String(e.getData(), StandardCharsets.UTF_8)).getLong("through", 0L),
-          e.getStat().getMtime()));
-      } else {
-        p.fail(error(e));
-      }
-    }, cb -> curator.getData().inBackground(cb).forPath(PROGRESS_PATH + id));
-    return p.future();
+    return records.setProgress(selfId, bound).onSuccess(v -> progressWritten = Math.min(progressWritten, bound));
   }
 
   // ------------------------------------------------------------------ ticks
@@ -343,6 +270,12 @@ final class ClaimAhead implements TickClaims {
       .onComplete(ar -> {
         if (ar.failed() || !ar.result()) l.pending.remove(scheduledAt);
       });
+  }
+
+  @Override
+  public boolean holds(String job) {
+    Lease l = leases.get(job);
+    return (l != null && !l.releasing) || acquiring.containsKey(job);
   }
 
   @Override
@@ -395,7 +328,7 @@ final class ClaimAhead implements TickClaims {
       periodic = -1;
       if (ar.succeeded() && leases.isEmpty()) {
         // nothing of this node's is left to resolve: its progress record goes
-        quietly(() -> curator.delete().inBackground().forPath(PROGRESS_PATH + selfId));
+        records.deleteProgress(selfId);
       }
       return Future.<Void>succeededFuture();
     }).recover(t -> Future.succeededFuture());
@@ -438,7 +371,7 @@ final class ClaimAhead implements TickClaims {
         // written when it moves, and at least every quarter session (its time then bounds what a cut-off
         // owner may have fired, see uncertain())
         if (p != progressWritten || now - progressWrittenAt >= sessionTimeout / 4) {
-          ops.add(curator.transactionOp().setData().forPath(PROGRESS_PATH + selfId, progress(p)));
+          ops.add(records.progressOp(selfId, p));
           writtenLeases.add(null);
           onSuccess.add(() -> {
             progressWritten = p;
@@ -449,7 +382,7 @@ final class ClaimAhead implements TickClaims {
       for (Lease l : leases.values()) {
         if (l.releasing) {
           Claim released = new Claim(selfId, selfName, l.lastSettled, true, l.version);
-          ops.add(curator.transactionOp().setData().withVersion(l.version).forPath(JOBS_PATH + l.job, released.encode()));
+          ops.add(records.claimOp(l.job, released));
           writtenLeases.add(l);
           onSuccess.add(() -> {
             leases.remove(l.job, l);
@@ -458,7 +391,7 @@ final class ClaimAhead implements TickClaims {
         } else if (!l.verified || l.want > l.through || l.through < now + RENEW_MS) {
           long through = Math.max(now, l.want) + AHEAD_MS;
           Claim renewed = new Claim(selfId, selfName, through, false, l.version);
-          ops.add(curator.transactionOp().setData().withVersion(l.version).forPath(JOBS_PATH + l.job, renewed.encode()));
+          ops.add(records.claimOp(l.job, renewed));
           writtenLeases.add(l);
           List<Promise<Void>> w = new ArrayList<>(l.waiters);
           l.waiters.clear();
@@ -471,7 +404,7 @@ final class ClaimAhead implements TickClaims {
         }
       }
     } catch (Exception e) {
-      if (curator.getState() == org.apache.curator.framework.imps.CuratorFrameworkState.STARTED) {
+      if (records.started()) {
         log.warn("[node={}] cron claims: cannot build the batch: {}", selfName, e.toString());
       }
       failed(waiting, e);
@@ -481,13 +414,12 @@ final class ClaimAhead implements TickClaims {
       return;
     }
     flushing = true;
-    metrics.cronClaimRequest(ops.size());
     try {
-      curator.transaction().inBackground((client, event) -> context.runOnContext(v -> {
+      records.transaction(ops, event -> {
         flushing = false;
         done(event, ops, writtenLeases, onSuccess, waiting);
         if (flushAgain && !closedAndIdle()) flush();
-      })).forOperations(ops);
+      });
     } catch (Exception e) {
       flushing = false;
       failed(waiting, e);
@@ -522,7 +454,7 @@ final class ClaimAhead implements TickClaims {
         conflict = true;
         if (l == null) {
           progressWritten = -1;
-          recreateProgress();
+          records.recreateProgress(selfId, progress());
         } else {
           verify(l, waiting.remove(l));
         }
@@ -534,7 +466,7 @@ final class ClaimAhead implements TickClaims {
       flushAgain = true;
       return;
     }
-    failed(waiting, error(event));
+    failed(waiting, ClaimRecords.error(event));
   }
 
   /** The batch failed (ZooKeeper unreachable): the ticks waiting for a claim fail, and are retried by the caller. */
@@ -548,11 +480,11 @@ final class ClaimAhead implements TickClaims {
 
   /** A claim's write conflicted: read the record; this node keeps the job only if the record is still its own. */
   private void verify(Lease l, List<Promise<Void>> waiting) {
-    read(l.job).onComplete(ar -> {
+    records.read(l.job).onComplete(ar -> {
       Claim c = ar.succeeded() ? ar.result() : null;
-      if (ar.succeeded() && c != null && selfId.equals(c.ownerId) && !c.released) {
-        l.version = c.version;
-        l.through = Math.min(l.through, c.through);
+      if (ar.succeeded() && c != null && selfId.equals(c.ownerId()) && !c.released()) {
+        l.version = c.version();
+        l.through = Math.min(l.through, c.through());
         if (waiting != null) l.waiters.addAll(waiting);
         flush();
         return;
@@ -564,7 +496,7 @@ final class ClaimAhead implements TickClaims {
       }
       // another node holds it now
       log.info("[node={}] cron job '{}' is held by {} now: this node fires none of its ticks", selfName, l.job,
-        c == null ? "nobody" : c.ownerName);
+        c == null ? "nobody" : c.ownerName());
       leases.remove(l.job, l);
       if (waiting != null) waiting.forEach(Promise::tryComplete);
       l.waiters.forEach(Promise::tryComplete);
@@ -573,119 +505,5 @@ final class ClaimAhead implements TickClaims {
     });
   }
 
-  private void recreateProgress() {
-    byte[] p = progress(progress());
-    quietly(() -> curator.create().creatingParentContainersIfNeeded().inBackground().forPath(PROGRESS_PATH + selfId, p));
-  }
 
-  private interface Op {
-    Object run() throws Exception;
-  }
-
-  /** Starts a best-effort background call. */
-  private void quietly(Op op) {
-    try {
-      op.run();
-    } catch (Exception e) {
-      log.debug("[node={}] cron claims: {}", selfName, e.toString());
-    }
-  }
-
-  /** Deletes the progress records nobody wrote for {@value #PROGRESS_TTL_MS} ms (nodes long gone). */
-  private void sweep() {
-    Promise<Void> p = Promise.promise();
-    background(p, e -> {
-      if (e.getResultCode() != KeeperException.Code.OK.intValue() || e.getChildren() == null) return;
-      for (String id : e.getChildren()) {
-        if (id.equals(selfId)) continue;
-        try {
-          curator.checkExists().inBackground((c, ev) -> {
-            if (ev.getStat() != null && System.currentTimeMillis() - ev.getStat().getMtime() > PROGRESS_TTL_MS) {
-              c.delete().withVersion(ev.getStat().getVersion()).inBackground().forPath(PROGRESS_PATH + id);
-            }
-          }).forPath(PROGRESS_PATH + id);
-        } catch (Exception ex) {
-          log.debug("sweep of {} failed", id, ex);
-        }
-      }
-    }, cb -> curator.getChildren().inBackground(cb).forPath(PROGRESS_PATH.substring(0, PROGRESS_PATH.length() - 1)));
-  }
-
-  // ------------------------------------------------------------------ single operations
-
-  /** @return the record of {@code job}, or null when it has none */
-  private Future<Claim> read(String job) {
-    Promise<Claim> p = Promise.promise();
-    background(p, e -> {
-      if (e.getResultCode() == KeeperException.Code.NONODE.intValue()) {
-        p.complete(null);
-      } else if (e.getResultCode() == KeeperException.Code.OK.intValue()) {
-        p.complete(Claim.decode(e.getData(), e.getStat().getVersion()));
-      } else {
-        p.fail(error(e));
-      }
-    }, cb -> curator.getData().inBackground(cb).forPath(JOBS_PATH + job));
-    return p.future();
-  }
-
-  /** @return true when created, false when it exists */
-  private Future<Boolean> create(String job, Claim c) {
-    Promise<Boolean> p = Promise.promise();
-    metrics.cronClaimRequest(1);
-    background(p, e -> {
-      if (e.getResultCode() == KeeperException.Code.OK.intValue()) {
-        p.complete(true);
-      } else if (e.getResultCode() == KeeperException.Code.NODEEXISTS.intValue()) {
-        p.complete(false);
-      } else {
-        p.fail(error(e));
-      }
-    }, cb -> curator.create().creatingParentContainersIfNeeded().inBackground(cb).forPath(JOBS_PATH + job, c.encode()));
-    return p.future();
-  }
-
-  /** @return the new version, or -1 when the record changed since {@code c.version()} was read */
-  private Future<Integer> write(String job, Claim c) {
-    Promise<Integer> p = Promise.promise();
-    metrics.cronClaimRequest(1);
-    background(p, e -> {
-      if (e.getResultCode() == KeeperException.Code.OK.intValue()) {
-        p.complete(e.getStat().getVersion());
-      } else if (e.getResultCode() == KeeperException.Code.BADVERSION.intValue()
-        || e.getResultCode() == KeeperException.Code.NONODE.intValue()) {
-        p.complete(-1);
-      } else {
-        p.fail(error(e));
-      }
-    }, cb -> curator.setData().withVersion(c.version()).inBackground(cb).forPath(JOBS_PATH + job, c.encode()));
-    return p.future();
-  }
-
-  private static byte[] progress(long through) {
-    return new JsonObject().put("through", through).put("at", System.currentTimeMillis()).encode()
-      .getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static Throwable error(CuratorEvent e) {
-    return KeeperException.create(KeeperException.Code.get(e.getResultCode()), e.getPath());
-  }
-
-  private interface Call {
-    void start(BackgroundCallback callback) throws Exception;
-  }
-
-  /** Starts a background Curator call; its event is handled on {@link #context}. */
-  private void background(Promise<?> promise, java.util.function.Consumer<CuratorEvent> onEvent, Call call) {
-    try {
-      call.start((client, event) -> context.runOnContext(v -> {
-        try {
-          onEvent.accept(event);
-        } catch (RuntimeException ex) {
-          promise.tryFail(ex);
-        }
-      }));
-    } catch (Exception e) {
-      promise.tryFail(e);
-    }
-  }
 }

@@ -309,6 +309,13 @@ public final class CronVerticle extends VerticleBase {
       if (!ok) {
         metrics.cronClaimLost(s.job.getName());
         log.debug("[node={}] cron job '{}': tick {} already fired elsewhere", self, s.job.getName(), tick.at());
+        if (s.active && s.job.getScope() == CronScope.CLUSTER && !claims.holds(s.job.getName())) {
+          // another node took the job over while this one was frozen or cut off; it is this node's again
+          // (the ring says so): taken over again, from that node's release or death
+          log.info("[node={}] cron job '{}' was taken over by another node meanwhile; taking it back", self, s.job.getName());
+          s.active = false;
+          activate(s);
+        }
         return Future.succeededFuture();
       }
       deliver(s, scheduledAt, false);

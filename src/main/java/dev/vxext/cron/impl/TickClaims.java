@@ -34,6 +34,14 @@ interface TickClaims {
   /** @return true when this node may fire tick {@code scheduledAt} of {@code job}; false when it is not this node's */
   Future<Boolean> claim(String job, long scheduledAt);
 
+  /**
+   * @return true while this node holds {@code job} or is taking it over; false once another node took it
+   *   over (this node was frozen or cut off meanwhile): it must be taken over again to fire
+   */
+  default boolean holds(String job) {
+    return true;
+  }
+
   /** The next tick of {@code job} this node will fire, when its timer is set. */
   default void scheduled(String job, long scheduledAt) {
   }

@@ -153,7 +153,7 @@ class ClaimAheadTest {
     });
     // a's progress is recorded (tick now + 100 settled), then a goes without releasing its claim
     CuratorFramework zk = curator(b.node);
-    String progressPath = ClaimAhead.PROGRESS_PATH + nodeId(nodeA);
+    String progressPath = ClaimRecords.PROGRESS_PATH + nodeId(nodeA);
     Awaits.until(Duration.ofSeconds(10), () -> new JsonObject(new String(zk.getData().forPath(progressPath),
       StandardCharsets.UTF_8)).getLong("through") >= now + 100);
     cluster.close("dead-a");
@@ -184,7 +184,14 @@ class ClaimAheadTest {
     b.<TickClaims.Takeover>on(c -> c.acquire(job, System.currentTimeMillis()));
     assertThat(a.<Boolean>on(c -> c.claim(job, now + 2_000))).as("taken over meanwhile: the write fails, the tick is not a's").isFalse();
     assertThat(a.<Boolean>on(c -> c.claim(job, now + 3_000))).isFalse();
+    assertThat(a.<Boolean>now(c -> c.holds(job))).as("a knows it no longer holds the job (to take it over again)").isFalse();
     assertThat(b.<Boolean>on(c -> c.claim(job, now + 3_000))).isTrue();
+    assertThat(b.<Boolean>now(c -> c.holds(job))).isTrue();
+    // taken back once b releases it: a fires again after b's last settled tick
+    b.<Void>on(c -> c.release(job));
+    TickClaims.Takeover back = a.<TickClaims.Takeover>on(c -> c.acquire(job, System.currentTimeMillis()));
+    assertThat(back.uncertainThrough()).isEqualTo(back.uncertainFrom());
+    assertThat(a.<Boolean>on(c -> c.claim(job, back.dueAfter() + 1_000))).isTrue();
   }
 
   @Test
