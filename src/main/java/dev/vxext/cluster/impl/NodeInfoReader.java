@@ -1,5 +1,6 @@
 package dev.vxext.cluster.impl;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -21,7 +22,8 @@ import java.util.Arrays;
  * its {@code getNodeInfo} parses whatever is there, and parsing the id as a NodeInfo reads a bogus length
  * and can spend seconds copying memory. On ZooKeeper this reader fetches the znode itself (in the
  * background, never on an event loop) and answers "not ready" until a well-formed NodeInfo is stored.
- * Other cluster managers are asked directly.
+ * Other cluster managers are asked directly. The answer completes on the caller's context (the
+ * membership's): what the caller does next (a join published to the directory's owner streams) stays there.
  */
 final class NodeInfoReader {
 
@@ -38,11 +40,16 @@ final class NodeInfoReader {
     this.zk = inner instanceof ZookeeperClusterManager ? (ZookeeperClusterManager) inner : null;
   }
 
-  /** @return the node's info; failed while the node has not published a well-formed one */
+  /**
+   * @return the node's info, completed on the caller's context; failed while the node has not published a
+   *   well-formed one
+   */
   Future<NodeInfo> read(String nodeId) {
+    // not vertx.runOnContext from Curator's thread: that is a context of its own, on another event loop
+    Context caller = vertx.getOrCreateContext();
     Promise<NodeInfo> promise = Promise.promise();
     if (zk == null) {
-      cm.getNodeInfo(nodeId, promise);
+      cm.getNodeInfo(nodeId, (info, failure) -> caller.runOnContext(v -> promise.complete(info, failure)));
       return promise.future();
     }
     try {
@@ -57,7 +64,7 @@ final class NodeInfoReader {
         }
         NodeInfo result = info;
         String failure = problem;
-        vertx.runOnContext(v -> {
+        caller.runOnContext(v -> {
           if (result != null) {
             promise.tryComplete(result);
           } else {

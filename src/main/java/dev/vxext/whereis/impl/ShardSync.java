@@ -5,6 +5,7 @@ import dev.vxext.metrics.impl.NodeMetrics;
 import dev.vxext.process.ProcessId;
 import dev.vxext.protocol.Action;
 import dev.vxext.protocol.Protocol;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -30,7 +31,8 @@ import java.util.function.Supplier;
  * that misses a sequence or restarts answers {@code need: full} and gets the whole slice. Digests sent
  * every sync interval catch whatever is left (anti-entropy).
  * <p>
- * Confined to the whereis context.
+ * Confined to the whereis context: every entry point checks it with {@code assert} (on in the tests, off
+ * in production), so a caller off that context fails loudly in a test instead of corrupting a stream.
  */
 final class ShardSync {
 
@@ -38,6 +40,8 @@ final class ShardSync {
   private static final long MAX_BACKOFF_MS = 2_000;
 
   private final Vertx vertx;
+  /** The whereis context, the only one this runs on. */
+  private final Context context;
   private final String self;
   private final String inc;
   private final int replicas;
@@ -49,9 +53,10 @@ final class ShardSync {
   private final Map<String, Stream> streams = new HashMap<>();
   private boolean closed;
 
-  ShardSync(Vertx vertx, String self, String inc, int replicas, long requestTimeout, Supplier<MembershipView> view,
+  ShardSync(Vertx vertx, Context context, String self, String inc, int replicas, long requestTimeout, Supplier<MembershipView> view,
             Supplier<Collection<ProcessId>> registry, DirectoryStore store, NodeMetrics metrics) {
     this.vertx = vertx;
+    this.context = context;
     this.self = self;
     this.inc = inc;
     this.replicas = replicas;
@@ -63,6 +68,7 @@ final class ShardSync {
   }
 
   void up(ProcessId p) {
+    assert onContext() : offContext("up");
     for (String owner : view.get().owners(p.name(), replicas)) {
       if (owner.equals(self)) {
         store.applySelf(self, List.of(), List.of(p));
@@ -73,6 +79,7 @@ final class ShardSync {
   }
 
   void down(ProcessId p) {
+    assert onContext() : offContext("down");
     for (String owner : view.get().owners(p.name(), replicas)) {
       if (owner.equals(self)) {
         store.applySelf(self, List.of(p), List.of());
@@ -87,6 +94,7 @@ final class ShardSync {
    * owner should hold, and to nodes that (re)joined.
    */
   void viewChanged(MembershipView v, Set<String> joined) {
+    assert onContext() : offContext("viewChanged");
     streams.keySet().removeIf(owner -> {
       if (!v.contains(owner) || v.leaving(owner)) {
         streams.get(owner).close();
@@ -110,6 +118,7 @@ final class ShardSync {
 
   /** Resend everything to every owner (this node's own registration was lost and is back). */
   void resendAll() {
+    assert onContext() : offContext("resendAll");
     MembershipView v = view.get();
     for (Map.Entry<String, List<ProcessId>> e : slices(v).entrySet()) {
       if (!e.getKey().equals(self)) {
@@ -120,12 +129,14 @@ final class ShardSync {
 
   /** Sends a digest on every idle stream. */
   void antiEntropy() {
+    assert onContext() : offContext("antiEntropy");
     for (Stream s : streams.values()) {
       s.digest();
     }
   }
 
   void close() {
+    assert onContext() : offContext("close");
     closed = true;
     streams.values().forEach(Stream::close);
     streams.clear();
@@ -149,6 +160,21 @@ final class ShardSync {
     }
     return new JsonObject().put("streams", streams.size()).put("pending", pending).put("inFlight", inFlight)
       .put("oldestUnackedMs", oldest);
+  }
+
+  /** @return true when the caller runs on the whereis context (or a context duplicated from it) */
+  private boolean onContext() {
+    Context current = Vertx.currentContext();
+    return current != null && unwrap(current) == unwrap(context);
+  }
+
+  private static Context unwrap(Context c) {
+    return c instanceof io.vertx.core.internal.ContextInternal i ? i.unwrap() : c;
+  }
+
+  private String offContext(String what) {
+    return "[node=" + self + "] ShardSync." + what + " called on " + Thread.currentThread().getName() + " (context "
+      + Vertx.currentContext() + "), off the whereis context " + context + ": its streams are confined to it";
   }
 
   private Map<String, List<ProcessId>> slices(MembershipView v) {

@@ -68,7 +68,7 @@ public final class WhereIsService implements ClusterMembership.Listener {
     int replicas = runtime.settings().directoryReplicas();
     long requestTimeout = runtime.settings().requestTimeout();
     this.store = new DirectoryStore(maps.directory(), this::duplicates);
-    this.sync = new ShardSync(vertx, self, UUID.randomUUID().toString(), replicas, requestTimeout, maps::view,
+    this.sync = new ShardSync(vertx, runtime.context(), self, UUID.randomUUID().toString(), replicas, requestTimeout, maps::view,
       () -> maps.processes().values(), store, metrics);
     this.registry = new LocalRegistry(self, maps.processes(), new LocalRegistry.Listener() {
       @Override
