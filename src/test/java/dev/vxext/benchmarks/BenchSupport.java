@@ -138,4 +138,49 @@ final class BenchSupport {
       }
     }
   }
+  /** @return the directory entries held by {@code nodes}, summed */
+  static long directoryTotal(List<ClusterNode> nodes) {
+    long total = 0;
+    for (ClusterNode node : nodes) {
+      total += (long) node.meterRegistry().get(dev.vxext.metrics.MetricNames.DIRECTORY_ENTRIES).gauge().value();
+    }
+    return total;
+  }
+
+  static double syncBytes(ClusterNode node) {
+    return node.meterRegistry().get(dev.vxext.metrics.MetricNames.SYNC_BYTES).counter().count();
+  }
+
+  static double syncMessages(ClusterNode node) {
+    return node.meterRegistry().find(dev.vxext.metrics.MetricNames.SYNC_MESSAGES).counters().stream()
+      .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+  }
+
+  /** Runs {@code count} operations with at most {@code inFlight} at once; fails on the first failure. */
+  static void deployAll(int count, int inFlight, Function<Integer, Future<Void>> op) throws InterruptedException {
+    java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(inFlight);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    for (int i = 0; i < count && failure.get() == null; i++) {
+      permits.acquire();
+      op.apply(i).onComplete(ar -> {
+        if (ar.failed()) failure.compareAndSet(null, ar.cause());
+        permits.release();
+      });
+    }
+    permits.acquire(inFlight);
+    if (failure.get() != null) {
+      throw new IllegalStateException(failure.get());
+    }
+  }
+
+  /** @return the used heap after full collections (the least of four, 300 ms apart) */
+  static long heapAfterGc() throws InterruptedException {
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      Thread.sleep(300);
+      used = Math.min(used, java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+    return used;
+  }
 }

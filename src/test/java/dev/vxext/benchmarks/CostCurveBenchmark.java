@@ -11,7 +11,6 @@ import dev.vxext.metrics.MetricNames;
 import dev.vxext.process.ProcessId;
 import dev.vxext.testing.Blocking;
 import dev.vxext.whereis.WhereIs;
-import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -146,24 +145,24 @@ public final class CostCurveBenchmark {
 
     // warm-up (classes, pools, lazily built structures), so the first heap reading is not above the later ones
     List<String> warm = new ArrayList<>();
-    deployAll(Math.min(n, 5000), i -> nodes.get(i % k).vertx().deployVerticle(new ScaleBenchmark.Plain("warm-" + i))
+    BenchSupport.deployAll(Math.min(n, 5000), IN_FLIGHT, i -> nodes.get(i % k).vertx().deployVerticle(new ScaleBenchmark.Plain("warm-" + i))
       .onSuccess(id -> {
         synchronized (warm) {
           warm.add((i % k) + "/" + id);
         }
       }).mapEmpty());
-    deployAll(warm.size(), i -> {
+    BenchSupport.deployAll(warm.size(), IN_FLIGHT, i -> {
       String[] parts = warm.get(i).split("/", 2);
       return nodes.get(Integer.parseInt(parts[0])).vertx().undeploy(parts[1]);
     });
     // warm-up registrations, kept: the first heap reading includes what the first registrations create once
-    deployAll(WARM_REGISTRATIONS, i -> nodes.get(i % k).register("p-" + (n + i), ScaleBenchmark.Idle::new, new DeploymentOptions()).mapEmpty());
-    waitFor("every owner holds the warm-up entries", () -> directoryTotal() == WARM_REGISTRATIONS * replicas);
-    long empty = heapAfterGc();
+    BenchSupport.deployAll(WARM_REGISTRATIONS, IN_FLIGHT, i -> nodes.get(i % k).register("p-" + (n + i), ScaleBenchmark.Idle::new, new DeploymentOptions()).mapEmpty());
+    waitFor("every owner holds the warm-up entries", () -> BenchSupport.directoryTotal(nodes) == WARM_REGISTRATIONS * replicas);
+    long empty = BenchSupport.heapAfterGc();
     if (baseline) {
       List<String> plainIds = new ArrayList<>(n);
       long t0 = System.nanoTime();
-      deployAll(n, i -> {
+      BenchSupport.deployAll(n, IN_FLIGHT, i -> {
         ClusterNode node = nodes.get(i % k);
         return node.vertx().deployVerticle(new ScaleBenchmark.Plain("plain-" + i)).onSuccess(id -> {
           synchronized (plainIds) {
@@ -172,28 +171,28 @@ public final class CostCurveBenchmark {
         }).mapEmpty();
       });
       long plainMs = (System.nanoTime() - t0) / 1_000_000;
-      long plainHeap = heapAfterGc() - empty;
+      long plainHeap = BenchSupport.heapAfterGc() - empty;
       out.put("plain_deploy_ms", plainMs);
       out.put("plain_heap_per_entry", plainHeap / (double) n);
       Map<String, ClusterNode> byName = new HashMap<>();
       nodes.forEach(x -> byName.put(x.name(), x));
-      deployAll(plainIds.size(), i -> {
+      BenchSupport.deployAll(plainIds.size(), IN_FLIGHT, i -> {
         String[] parts = plainIds.get(i).split("/", 2);
         return byName.get(parts[0]).vertx().undeploy(parts[1]);
       });
       plainIds.clear();
-      empty = heapAfterGc();
+      empty = BenchSupport.heapAfterGc();
       log("baseline: %d plain deployments in %d ms, %.0f B each", n, plainMs, plainHeap / (double) n);
     }
 
     // n registered processes
     Map<String, Long> zkBefore = mntr();
     long t0 = System.nanoTime();
-    deployAll(n, i -> nodes.get(i % k).register("p-" + i, ScaleBenchmark.Idle::new, new DeploymentOptions()).mapEmpty());
+    BenchSupport.deployAll(n, IN_FLIGHT, i -> nodes.get(i % k).register("p-" + i, ScaleBenchmark.Idle::new, new DeploymentOptions()).mapEmpty());
     long registerMs = (System.nanoTime() - t0) / 1_000_000;
-    waitFor("every owner holds every entry", () -> directoryTotal() == (long) (n + WARM_REGISTRATIONS) * replicas);
+    waitFor("every owner holds every entry", () -> BenchSupport.directoryTotal(nodes) == (long) (n + WARM_REGISTRATIONS) * replicas);
     long convergedMs = (System.nanoTime() - t0) / 1_000_000;
-    long registeredHeap = heapAfterGc() - empty;
+    long registeredHeap = BenchSupport.heapAfterGc() - empty;
     out.put("register_ms", registerMs);
     out.put("register_per_s", n * 1000.0 / registerMs);
     out.put("all_owners_ms", convergedMs);
@@ -218,7 +217,7 @@ public final class CostCurveBenchmark {
     out.put("conv_p99_ms", Blocking.percentile(conv, 0.99) / 1e6);
     out.put("conv_max_ms", conv[conv.length - 1] / 1e6);
     int total = n + WARM_REGISTRATIONS + CONV_WARMUP + CONV_SAMPLES;
-    waitFor("every owner holds every entry (with the convergence names)", () -> directoryTotal() == total * replicas);
+    waitFor("every owner holds every entry (with the convergence names)", () -> BenchSupport.directoryTotal(nodes) == total * replicas);
     log("convergence p50 %.2f ms p99 %.2f ms", conv[CONV_SAMPLES / 2] / 1e6, Blocking.percentile(conv, 0.99) / 1e6);
 
     // idle window
@@ -226,8 +225,8 @@ public final class CostCurveBenchmark {
     double[] bytes0 = new double[k];
     double[] msgs0 = new double[k];
     for (int i = 0; i < k; i++) {
-      bytes0[i] = syncBytes(nodes.get(i));
-      msgs0[i] = syncMessages(nodes.get(i));
+      bytes0[i] = BenchSupport.syncBytes(nodes.get(i));
+      msgs0[i] = BenchSupport.syncMessages(nodes.get(i));
     }
     Map<String, Long> zk0 = mntr();
     long cpu0 = processCpuNanos();
@@ -240,10 +239,10 @@ public final class CostCurveBenchmark {
     double sumBytes = 0;
     double sumMsgs = 0;
     for (int i = 0; i < k; i++) {
-      double b = syncBytes(nodes.get(i)) - bytes0[i];
+      double b = BenchSupport.syncBytes(nodes.get(i)) - bytes0[i];
       maxBytes = Math.max(maxBytes, b);
       sumBytes += b;
-      sumMsgs += syncMessages(nodes.get(i)) - msgs0[i];
+      sumMsgs += BenchSupport.syncMessages(nodes.get(i)) - msgs0[i];
     }
     double intervals = window * 1000 / NodeOptions.DEFAULT_SYNC_INTERVAL;
     out.put("idle_sync_Bps_mean", sumBytes / k / window);
@@ -263,7 +262,7 @@ public final class CostCurveBenchmark {
 
     // node k+1 joins
     double joinBytes0 = 0;
-    for (ClusterNode node : nodes) joinBytes0 += syncBytes(node);
+    for (ClusterNode node : nodes) joinBytes0 += BenchSupport.syncBytes(node);
     List<String> grown = new ArrayList<>(members);
     String joiner = "node-" + (k + 1);
     grown.add(joiner);
@@ -285,10 +284,10 @@ public final class CostCurveBenchmark {
     int share = expectedShare;
     waitFor(joiner + " holds its share", () -> sixth.meterRegistry().get(MetricNames.DIRECTORY_ENTRIES).gauge().value() >= share);
     long inSyncMs = (System.nanoTime() - j0) / 1_000_000;
-    waitFor("total back to total * replicas", () -> directoryTotal() == total * replicas);
+    waitFor("total back to total * replicas", () -> BenchSupport.directoryTotal(nodes) == total * replicas);
     long settledMs = (System.nanoTime() - j0) / 1_000_000;
     double joinBytes = -joinBytes0;
-    for (ClusterNode node : nodes) joinBytes += syncBytes(node);
+    for (ClusterNode node : nodes) joinBytes += BenchSupport.syncBytes(node);
     out.put("join_joined_ms", joinedMs);
     out.put("join_share", share);
     out.put("join_in_sync_ms", inSyncMs);
@@ -522,47 +521,10 @@ public final class CostCurveBenchmark {
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
   }
 
-  private long directoryTotal() {
-    long total = 0;
-    for (ClusterNode node : nodes) {
-      total += (long) node.meterRegistry().get(MetricNames.DIRECTORY_ENTRIES).gauge().value();
-    }
-    return total;
-  }
 
-  private static double syncBytes(ClusterNode node) {
-    return node.meterRegistry().get(MetricNames.SYNC_BYTES).counter().count();
-  }
 
-  private static double syncMessages(ClusterNode node) {
-    return node.meterRegistry().find(MetricNames.SYNC_MESSAGES).counters().stream().mapToDouble(Counter::count).sum();
-  }
 
-  private static void deployAll(int count, Function<Integer, Future<Void>> op) throws InterruptedException {
-    java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(IN_FLIGHT);
-    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-    for (int i = 0; i < count && failure.get() == null; i++) {
-      permits.acquire();
-      op.apply(i).onComplete(ar -> {
-        if (ar.failed()) failure.compareAndSet(null, ar.cause());
-        permits.release();
-      });
-    }
-    permits.acquire(IN_FLIGHT);
-    if (failure.get() != null) {
-      throw new IllegalStateException(failure.get());
-    }
-  }
 
-  private static long heapAfterGc() throws InterruptedException {
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 4; i++) {
-      System.gc();
-      Thread.sleep(300);
-      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    }
-    return used;
-  }
 
   private static <T> T await(Future<T> future) {
     return Blocking.await(future, STEP_TIMEOUT_MS);

@@ -5,13 +5,11 @@ import dev.vxext.NodeOptions;
 import dev.vxext.addressbook.impl.HashRing;
 import dev.vxext.metrics.MetricNames;
 import dev.vxext.testing.Blocking;
-import io.micrometer.core.instrument.Counter;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import org.apache.curator.test.TestingServer;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -104,10 +102,10 @@ public final class ScaleBenchmark {
     waitFor("5 nodes see each other", () -> nodes.stream().allMatch(x -> x.addressBook().availableNodes().size() == NODES));
 
     // baseline: n plain deployments, measured, then undeployed
-    long empty = heapAfterGc();
+    long empty = BenchSupport.heapAfterGc();
     List<String> plainIds = new ArrayList<>(n);
     long t0 = System.nanoTime();
-    deployAll(n, i -> {
+    BenchSupport.deployAll(n, IN_FLIGHT, i -> {
       ClusterNode node = nodes.get(i % NODES);
       return node.vertx().deployVerticle(new Plain("plain-" + i)).onSuccess(id -> {
         synchronized (plainIds) {
@@ -116,40 +114,40 @@ public final class ScaleBenchmark {
       }).mapEmpty();
     });
     long plainMs = (System.nanoTime() - t0) / 1_000_000;
-    long plainHeap = heapAfterGc() - empty;
-    deployAll(plainIds.size(), i -> {
+    long plainHeap = BenchSupport.heapAfterGc() - empty;
+    BenchSupport.deployAll(plainIds.size(), IN_FLIGHT, i -> {
       String[] parts = plainIds.get(i).split("/", 2);
       return nodes.stream().filter(x -> x.name().equals(parts[0])).findFirst().orElseThrow().vertx().undeploy(parts[1]);
     });
-    long emptyAgain = heapAfterGc();
+    long emptyAgain = BenchSupport.heapAfterGc();
 
     // n registered processes
     t0 = System.nanoTime();
-    deployAll(n, i -> nodes.get(i % NODES).register("p-" + i, Idle::new, new DeploymentOptions()).mapEmpty());
+    BenchSupport.deployAll(n, IN_FLIGHT, i -> nodes.get(i % NODES).register("p-" + i, Idle::new, new DeploymentOptions()).mapEmpty());
     long registerMs = (System.nanoTime() - t0) / 1_000_000;
     long replicas = NodeOptions.DEFAULT_DIRECTORY_REPLICAS;
-    waitFor("every owner holds every entry", () -> directoryTotal() == n * replicas);
+    waitFor("every owner holds every entry", () -> BenchSupport.directoryTotal(nodes) == n * replicas);
     long convergedMs = (System.nanoTime() - t0) / 1_000_000;
-    long registeredHeap = heapAfterGc() - emptyAgain;
+    long registeredHeap = BenchSupport.heapAfterGc() - emptyAgain;
 
     // idle traffic over 30 s
     double[] bytes0 = new double[NODES];
     double[] msgs0 = new double[NODES];
     for (int i = 0; i < NODES; i++) {
-      bytes0[i] = syncBytes(nodes.get(i));
-      msgs0[i] = syncMessages(nodes.get(i));
+      bytes0[i] = BenchSupport.syncBytes(nodes.get(i));
+      msgs0[i] = BenchSupport.syncMessages(nodes.get(i));
     }
     Thread.sleep(30_000);
     double idleBytes = 0;
     double idleMsgs = 0;
     for (int i = 0; i < NODES; i++) {
-      idleBytes = Math.max(idleBytes, syncBytes(nodes.get(i)) - bytes0[i]);
-      idleMsgs = Math.max(idleMsgs, syncMessages(nodes.get(i)) - msgs0[i]);
+      idleBytes = Math.max(idleBytes, BenchSupport.syncBytes(nodes.get(i)) - bytes0[i]);
+      idleMsgs = Math.max(idleMsgs, BenchSupport.syncMessages(nodes.get(i)) - msgs0[i]);
     }
 
     // a 6th node joins: time until its share is complete and the total is back to n * replicas
     double joinBytes0 = 0;
-    for (ClusterNode node : nodes) joinBytes0 += syncBytes(node);
+    for (ClusterNode node : nodes) joinBytes0 += BenchSupport.syncBytes(node);
     List<String> six = new ArrayList<>();
     for (int i = 1; i <= NODES + 1; i++) six.add("node-" + i);
     HashRing ring = HashRing.of(six);
@@ -163,10 +161,10 @@ public final class ScaleBenchmark {
     int share = expectedShare;
     waitFor("node-6 holds its share", () -> sixth.meterRegistry().get(MetricNames.DIRECTORY_ENTRIES).gauge().value() >= share);
     long inSyncMs = (System.nanoTime() - j0) / 1_000_000;
-    waitFor("total back to n * replicas", () -> directoryTotal() == n * replicas);
+    waitFor("total back to n * replicas", () -> BenchSupport.directoryTotal(nodes) == n * replicas);
     long settledMs = (System.nanoTime() - j0) / 1_000_000;
     double joinBytes = 0;
-    for (ClusterNode node : nodes) joinBytes += syncBytes(node);
+    for (ClusterNode node : nodes) joinBytes += BenchSupport.syncBytes(node);
     joinBytes -= joinBytes0;
 
     System.out.println("## Scale: " + n + " processes over " + NODES + " nodes");
@@ -188,48 +186,9 @@ public final class ScaleBenchmark {
     System.out.printf("| re-homing traffic (all nodes) | %.1f MB (%.0f bytes per moved entry) |%n", joinBytes / 1e6, joinBytes / Math.max(1, share));
   }
 
-  private long directoryTotal() {
-    long total = 0;
-    for (ClusterNode node : nodes) {
-      total += (long) node.meterRegistry().get(MetricNames.DIRECTORY_ENTRIES).gauge().value();
-    }
-    return total;
-  }
 
-  private static double syncBytes(ClusterNode node) {
-    return node.meterRegistry().get(MetricNames.SYNC_BYTES).counter().count();
-  }
 
-  private static double syncMessages(ClusterNode node) {
-    return node.meterRegistry().find(MetricNames.SYNC_MESSAGES).counters().stream().mapToDouble(Counter::count).sum();
-  }
 
-  /** Runs {@code count} operations with at most {@link #IN_FLIGHT} at once; fails on the first failure. */
-  private static void deployAll(int count, Function<Integer, Future<Void>> op) throws InterruptedException {
-    java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(IN_FLIGHT);
-    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-    for (int i = 0; i < count && failure.get() == null; i++) {
-      permits.acquire();
-      op.apply(i).onComplete(ar -> {
-        if (ar.failed()) failure.compareAndSet(null, ar.cause());
-        permits.release();
-      });
-    }
-    permits.acquire(IN_FLIGHT);
-    if (failure.get() != null) {
-      throw new IllegalStateException(failure.get());
-    }
-  }
-
-  private static long heapAfterGc() throws InterruptedException {
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 4; i++) {
-      System.gc();
-      Thread.sleep(300);
-      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    }
-    return used;
-  }
 
   private static void waitFor(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.currentTimeMillis() + STEP_TIMEOUT_MS;
