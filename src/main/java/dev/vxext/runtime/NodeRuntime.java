@@ -201,6 +201,11 @@ public final class NodeRuntime implements Shareable {
     return connection.lastContact();
   }
 
+  /** @return true when this node heard from ZooKeeper less than {@code ms} ago (always without ZooKeeper) */
+  public boolean heardFromZookeeperWithin(long ms) {
+    return connection.heardWithin(ms);
+  }
+
   /** Adds a listener of the membership, called on the runtime's context before the change is published. */
   public void addMembershipListener(ClusterMembership.Listener listener) {
     listeners.add(listener);

@@ -74,6 +74,14 @@ public final class ConnectionMonitor {
     return lastContact;
   }
 
+  /**
+   * @return true when this node heard from ZooKeeper less than {@code ms} ago, or runs without ZooKeeper: a
+   *   process that was frozen (SIGSTOP, a long pause) or cut off answers false until a probe gets through
+   */
+  public boolean heardWithin(long ms) {
+    return curator == null || System.currentTimeMillis() - lastContact < ms;
+  }
+
   /** One asynchronous read of the root znode; its send time becomes the last contact when it is answered. */
   private void probe() {
     ZooKeeper zk;

@@ -50,8 +50,10 @@ final class DaemonHost {
   private Future<Void> fencing = Future.succeededFuture();
   /** Why this node takes no daemon now (its ZooKeeper connection is suspended or lost), or null. */
   private String refusing;
+  private final NodeRuntime runtime;
 
   DaemonHost(NodeRuntime runtime, Map<String, Launcher> launchers) {
+    this.runtime = runtime;
     this.vertx = runtime.vertx();
     this.self = runtime.name();
     this.launchers = launchers;
@@ -78,6 +80,13 @@ final class DaemonHost {
   Future<ProcessId> spawn(JsonObject body) {
     if (refusing != null) {
       return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "node " + self + " takes no daemon now: " + refusing));
+    }
+    long half = runtime.settings().sessionTimeout() / 2;
+    if (!runtime.heardFromZookeeperWithin(half)) {
+      // frozen or cut off for half a session: the cluster may count this node gone and place the daemon
+      // elsewhere (a request that waited in its socket while it was frozen is answered now, too late)
+      return Future.failedFuture(Protocol.failure(Protocol.NOT_READY, "node " + self + " takes no daemon now: it has not"
+        + " heard from ZooKeeper for more than " + half + " ms"));
     }
     String launcherName = body.getString("launcher");
     String name = body.getString("name");
