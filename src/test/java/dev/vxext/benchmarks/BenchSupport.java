@@ -183,4 +183,15 @@ final class BenchSupport {
     }
     return used;
   }
+
+  /** Polls {@code condition} every 20 ms until it holds; fails after {@code timeoutMs} naming {@code what}. */
+  static void waitFor(long timeoutMs, String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("timed out waiting: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
 }

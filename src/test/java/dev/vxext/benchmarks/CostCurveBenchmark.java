@@ -134,7 +134,7 @@ public final class CostCurveBenchmark {
     for (int i = 1; i <= k; i++) {
       start("node-" + i);
     }
-    waitFor(k + " nodes see each other", () -> nodes.stream().allMatch(x -> x.addressBook().availableNodes().size() == k));
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, k + " nodes see each other", () -> nodes.stream().allMatch(x -> x.addressBook().availableNodes().size() == k));
     out.put("start_ms", (System.nanoTime() - s0) / 1_000_000);
     log("%d nodes up", k);
 
@@ -157,7 +157,7 @@ public final class CostCurveBenchmark {
     });
     // warm-up registrations, kept: the first heap reading includes what the first registrations create once
     BenchSupport.deployAll(WARM_REGISTRATIONS, IN_FLIGHT, i -> nodes.get(i % k).register("p-" + (n + i), ScaleBenchmark.Idle::new, new DeploymentOptions()).mapEmpty());
-    waitFor("every owner holds the warm-up entries", () -> BenchSupport.directoryTotal(nodes) == WARM_REGISTRATIONS * replicas);
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, "every owner holds the warm-up entries", () -> BenchSupport.directoryTotal(nodes) == WARM_REGISTRATIONS * replicas);
     long empty = BenchSupport.heapAfterGc();
     if (baseline) {
       List<String> plainIds = new ArrayList<>(n);
@@ -190,7 +190,7 @@ public final class CostCurveBenchmark {
     long t0 = System.nanoTime();
     BenchSupport.deployAll(n, IN_FLIGHT, i -> nodes.get(i % k).register("p-" + i, ScaleBenchmark.Idle::new, new DeploymentOptions()).mapEmpty());
     long registerMs = (System.nanoTime() - t0) / 1_000_000;
-    waitFor("every owner holds every entry", () -> BenchSupport.directoryTotal(nodes) == (long) (n + WARM_REGISTRATIONS) * replicas);
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, "every owner holds every entry", () -> BenchSupport.directoryTotal(nodes) == (long) (n + WARM_REGISTRATIONS) * replicas);
     long convergedMs = (System.nanoTime() - t0) / 1_000_000;
     long registeredHeap = BenchSupport.heapAfterGc() - empty;
     out.put("register_ms", registerMs);
@@ -217,7 +217,7 @@ public final class CostCurveBenchmark {
     out.put("conv_p99_ms", Blocking.percentile(conv, 0.99) / 1e6);
     out.put("conv_max_ms", conv[conv.length - 1] / 1e6);
     int total = n + WARM_REGISTRATIONS + CONV_WARMUP + CONV_SAMPLES;
-    waitFor("every owner holds every entry (with the convergence names)", () -> BenchSupport.directoryTotal(nodes) == total * replicas);
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, "every owner holds every entry (with the convergence names)", () -> BenchSupport.directoryTotal(nodes) == total * replicas);
     log("convergence p50 %.2f ms p99 %.2f ms", conv[CONV_SAMPLES / 2] / 1e6, Blocking.percentile(conv, 0.99) / 1e6);
 
     // idle window
@@ -282,9 +282,9 @@ public final class CostCurveBenchmark {
     ClusterNode sixth = start(joiner);
     long joinedMs = (System.nanoTime() - j0) / 1_000_000;
     int share = expectedShare;
-    waitFor(joiner + " holds its share", () -> sixth.meterRegistry().get(MetricNames.DIRECTORY_ENTRIES).gauge().value() >= share);
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, joiner + " holds its share", () -> sixth.meterRegistry().get(MetricNames.DIRECTORY_ENTRIES).gauge().value() >= share);
     long inSyncMs = (System.nanoTime() - j0) / 1_000_000;
-    waitFor("total back to total * replicas", () -> BenchSupport.directoryTotal(nodes) == total * replicas);
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, "total back to total * replicas", () -> BenchSupport.directoryTotal(nodes) == total * replicas);
     long settledMs = (System.nanoTime() - j0) / 1_000_000;
     double joinBytes = -joinBytes0;
     for (ClusterNode node : nodes) joinBytes += BenchSupport.syncBytes(node);
@@ -521,23 +521,8 @@ public final class CostCurveBenchmark {
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
   }
 
-
-
-
-
-
   private static <T> T await(Future<T> future) {
     return Blocking.await(future, STEP_TIMEOUT_MS);
-  }
-
-  private static void waitFor(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + STEP_TIMEOUT_MS;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("timed out waiting: " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 
   private static void log(String format, Object... args) {

@@ -99,7 +99,7 @@ public final class ScaleBenchmark {
     for (int i = 1; i <= NODES; i++) {
       start("node-" + i);
     }
-    waitFor("5 nodes see each other", () -> nodes.stream().allMatch(x -> x.addressBook().availableNodes().size() == NODES));
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, "5 nodes see each other", () -> nodes.stream().allMatch(x -> x.addressBook().availableNodes().size() == NODES));
 
     // baseline: n plain deployments, measured, then undeployed
     long empty = BenchSupport.heapAfterGc();
@@ -126,7 +126,7 @@ public final class ScaleBenchmark {
     BenchSupport.deployAll(n, IN_FLIGHT, i -> nodes.get(i % NODES).register("p-" + i, Idle::new, new DeploymentOptions()).mapEmpty());
     long registerMs = (System.nanoTime() - t0) / 1_000_000;
     long replicas = NodeOptions.DEFAULT_DIRECTORY_REPLICAS;
-    waitFor("every owner holds every entry", () -> BenchSupport.directoryTotal(nodes) == n * replicas);
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, "every owner holds every entry", () -> BenchSupport.directoryTotal(nodes) == n * replicas);
     long convergedMs = (System.nanoTime() - t0) / 1_000_000;
     long registeredHeap = BenchSupport.heapAfterGc() - emptyAgain;
 
@@ -159,9 +159,9 @@ public final class ScaleBenchmark {
     ClusterNode sixth = start("node-6");
     long joinedMs = (System.nanoTime() - j0) / 1_000_000;
     int share = expectedShare;
-    waitFor("node-6 holds its share", () -> sixth.meterRegistry().get(MetricNames.DIRECTORY_ENTRIES).gauge().value() >= share);
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, "node-6 holds its share", () -> sixth.meterRegistry().get(MetricNames.DIRECTORY_ENTRIES).gauge().value() >= share);
     long inSyncMs = (System.nanoTime() - j0) / 1_000_000;
-    waitFor("total back to n * replicas", () -> BenchSupport.directoryTotal(nodes) == n * replicas);
+    BenchSupport.waitFor(STEP_TIMEOUT_MS, "total back to n * replicas", () -> BenchSupport.directoryTotal(nodes) == n * replicas);
     long settledMs = (System.nanoTime() - j0) / 1_000_000;
     double joinBytes = 0;
     for (ClusterNode node : nodes) joinBytes += BenchSupport.syncBytes(node);
@@ -186,17 +186,4 @@ public final class ScaleBenchmark {
     System.out.printf("| re-homing traffic (all nodes) | %.1f MB (%.0f bytes per moved entry) |%n", joinBytes / 1e6, joinBytes / Math.max(1, share));
   }
 
-
-
-
-
-  private static void waitFor(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + STEP_TIMEOUT_MS;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("timed out waiting: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
 }

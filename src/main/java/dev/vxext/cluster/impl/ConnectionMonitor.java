@@ -3,7 +3,6 @@ package dev.vxext.cluster.impl;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.KeeperException;
@@ -46,8 +45,7 @@ public final class ConnectionMonitor {
   /** @param sessionTimeout the node's session timeout (probes run ten times per session, at least once a second) */
   public ConnectionMonitor(Context context, ClusterManager cm, long sessionTimeout, Consumer<State> handler) {
     this.vertx = context.owner();
-    ClusterManager inner = cm instanceof FanOutClusterManager ? ((FanOutClusterManager) cm).delegate() : cm;
-    this.curator = inner instanceof ZookeeperClusterManager ? ((ZookeeperClusterManager) inner).getCuratorFramework() : null;
+    this.curator = FanOutClusterManager.curator(cm);
     this.listener = (client, state) -> {
       State s = switch (state) {
         case SUSPENDED -> State.SUSPENDED;

@@ -83,6 +83,12 @@ public class FanOutClusterManager implements ClusterManager {
     return delegate;
   }
 
+  /** @return the ZooKeeper client of {@code cm} (wrapped or not), or null when it is not ZooKeeper's */
+  public static org.apache.curator.framework.CuratorFramework curator(ClusterManager cm) {
+    ClusterManager inner = cm instanceof FanOutClusterManager f ? f.delegate() : cm;
+    return inner instanceof ZookeeperClusterManager zk ? zk.getCuratorFramework() : null;
+  }
+
   /** Adds a listener; it does not replace Vert.x's own. */
   public void addNodeListener(NodeListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));

@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -43,8 +42,7 @@ public final class NameClaim {
 
   NameClaim(Vertx vertx, ClusterManager cm, String name, String nodeId, long sessionTimeout) {
     this.vertx = vertx;
-    ClusterManager inner = cm instanceof FanOutClusterManager ? ((FanOutClusterManager) cm).delegate() : cm;
-    this.curator = inner instanceof ZookeeperClusterManager ? ((ZookeeperClusterManager) inner).getCuratorFramework() : null;
+    this.curator = FanOutClusterManager.curator(cm);
     this.name = name;
     this.nodeId = nodeId;
     this.patience = sessionTimeout + 2_000;

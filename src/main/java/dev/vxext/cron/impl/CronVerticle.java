@@ -112,13 +112,12 @@ public final class CronVerticle extends VerticleBase {
   /** Claims ahead on ZooKeeper (see {@link ClaimAhead}); one counter round trip per tick elsewhere. */
   private Future<Void> startClaims() {
     io.vertx.core.spi.cluster.ClusterManager cm = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
-    io.vertx.core.spi.cluster.ClusterManager inner = cm instanceof dev.vxext.cluster.impl.FanOutClusterManager f ? f.delegate() : cm;
-    if (!(inner instanceof io.vertx.spi.cluster.zookeeper.ZookeeperClusterManager zk)
-      || jobs.stream().noneMatch(s -> s.job.getScope() == CronScope.CLUSTER)) {
+    org.apache.curator.framework.CuratorFramework curator = dev.vxext.cluster.impl.FanOutClusterManager.curator(cm);
+    if (curator == null || jobs.stream().noneMatch(s -> s.job.getScope() == CronScope.CLUSTER)) {
       claims = new TickClaim(vertx);
       return Future.succeededFuture();
     }
-    ClaimAhead ahead = new ClaimAhead(vertx, zk.getCuratorFramework(), cm.getNodeId(), self,
+    ClaimAhead ahead = new ClaimAhead(vertx, curator, cm.getNodeId(), self,
       runtime.settings().sessionTimeout(), runtime::lastContact, metrics);
     claims = ahead;
     runtime.addConnectionListener(state -> {
